@@ -1,0 +1,150 @@
+"""The command line: click parses, calls one function, and exits with its ExitCode.
+
+No command prints a traceback: a CheckerError becomes one paragraph per problem on
+standard error and exit status 2; anything unexpected becomes one paragraph too
+(set CHECKER_DEBUG=1 to see the traceback).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from checker import __version__
+from checker.exit_codes import ExitCode
+from checker.problems import CheckerError
+
+DATE = click.DateTime(formats=["%Y-%m-%d"])
+SEVERITY_CHOICES = ["info", "low", "medium", "high", "critical", "never"]
+
+
+def _date(value: dt.datetime | None) -> dt.date | None:
+    return value.date() if value else None
+
+
+def guarded(fn):
+    """Turn CheckerError and unexpected errors into a clean message and an exit code."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            code = fn(*args, **kwargs)
+        except CheckerError as err:
+            for problem in err.problems:
+                click.echo(problem.render(), err=True)
+            sys.exit(int(ExitCode.USAGE))
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(int(ExitCode.USAGE))
+        except Exception as err:  # never a traceback for users
+            if os.environ.get("CHECKER_DEBUG"):
+                raise
+            click.echo(f"checker: internal error: {type(err).__name__}: {err}. This is a bug; "
+                       "run again with CHECKER_DEBUG=1 to see where it happened.", err=True)
+            sys.exit(int(ExitCode.USAGE))
+        sys.exit(int(code))
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="checker")
+def main() -> None:
+    """Check exported CRM, budget and appraisal records against versioned YAML rules."""
+
+
+@main.command()
+@click.option("--data", "data", required=True, type=click.Path(path_type=Path),
+              help="Folder of exports: <domain>/<name>.<csv|jsonl|json|parquet|xlsx>, optional datasets.yaml.")
+@click.option("--rules", "rules", multiple=True, type=click.Path(path_type=Path),
+              help="Rule file or folder (repeatable); replaces the bundled rules.")
+@click.option("--schemas", type=click.Path(path_type=Path), help="Dataset schema folder; replaces the bundled one.")
+@click.option("--as-of", type=DATE, help="Evaluation date (default: today).")
+@click.option("--rules-at", type=DATE, help="Judge every record by the rule versions in force on this date.")
+@click.option("--fail-on", type=click.Choice(SEVERITY_CHOICES), default="low", show_default=True,
+              help="Lowest severity whose failure fails the run (info never fails).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="What goes to standard output.")
+@click.option("--json", "json_path", type=click.Path(path_type=Path), help="Write the result file here.")
+@click.option("--violations-out", type=click.Path(path_type=Path),
+              help="Write every violation here (.csv or .parquet).")
+@click.option("--max-samples", type=click.IntRange(0, 10_000), default=20, show_default=True,
+              help="Violations kept per rule in the result.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+              help="Language of messages and reports.")
+@click.option("--show-pii", is_flag=True, help="Show personal data unmasked.")
+@click.option("--allow-missing", is_flag=True, help="Skip rules whose dataset has no export instead of failing.")
+@click.option("--memory-limit", help="DuckDB memory limit, e.g. 1GB.")
+@click.option("--threads", type=click.IntRange(1, 256), help="DuckDB threads.")
+@click.option("-q", "--quiet", is_flag=True, help="No summary on standard output (result files are still written).")
+@guarded
+def check(data, rules, schemas, as_of, rules_at, fail_on, fmt, json_path, violations_out, max_samples, lang,
+          show_pii, allow_missing, memory_limit, threads, quiet) -> ExitCode:
+    """Check the exports in --data against the rules."""
+    from checker.render import text
+    from checker.run import CheckOptions, check as run_check
+
+    if violations_out is not None and violations_out.suffix.lower() not in (".csv", ".parquet"):
+        raise click.BadParameter("must end in .csv or .parquet", param_hint="--violations-out")
+    opts = CheckOptions(data=data, rules=list(rules), schemas=schemas, as_of=_date(as_of) or dt.date.today(),
+                        rules_at=_date(rules_at), fail_on=fail_on, max_samples=max_samples, lang=lang,
+                        show_pii=show_pii, violations_out=violations_out, allow_missing=allow_missing,
+                        memory_limit=memory_limit, threads=threads)
+    result = run_check(opts)
+    if json_path:
+        json_path.parent.mkdir(parents=True, exist_ok=True)
+        json_path.write_text(result.to_json(), encoding="utf-8")
+    if fmt == "json":
+        click.echo(result.to_json(), nl=False)
+    elif not quiet:
+        click.echo(text.render(result, lang, colour=text.use_colour()), nl=False)
+    return ExitCode(result.exit_code)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--schemas", type=click.Path(path_type=Path), help="Dataset schema folder (default: bundled).")
+@guarded
+def lint(paths, schemas) -> ExitCode:
+    """Check rule files and dataset schemas; print each problem as path:line:col: CODE message."""
+    from checker.lint import lint as run_lint
+
+    problems = run_lint(list(paths), schemas)
+    for p in problems:
+        click.echo(p.render())
+    errors = sum(p.level == "error" for p in problems)
+    warnings = len(problems) - errors
+    click.echo(f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}",
+               err=True)
+    return ExitCode.FINDINGS if errors else ExitCode.OK
+
+
+@main.command()
+@click.argument("rule_id", required=False)
+@click.option("--rules", "rules", multiple=True, type=click.Path(path_type=Path), help="Rule file or folder.")
+@click.option("--schemas", type=click.Path(path_type=Path), help="Dataset schema folder.")
+@click.option("--as-of", type=DATE, help="Date whose parameters are bound (default: today).")
+@click.option("--functions", is_flag=True, help="List the SQL functions rule expressions may use.")
+@guarded
+def explain(rule_id, rules, schemas, as_of, functions) -> ExitCode:
+    """Show a rule: its clauses, versions and the SQL it compiles to."""
+    from checker.explain import explain as run_explain, functions_text
+
+    if functions:
+        click.echo(functions_text())
+        return ExitCode.OK
+    if not rule_id:
+        raise click.UsageError("give a RULE_ID (or --functions)")
+    click.echo(run_explain(rule_id, list(rules), schemas, _date(as_of) or dt.date.today()))
+    return ExitCode.OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

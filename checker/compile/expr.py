@@ -1,0 +1,297 @@
+"""Rule expressions: parse with sqlglot, check against a whitelist, resolve, bind.
+
+The pipeline is a list of pure steps over a sqlglot tree:
+
+1. :func:`parse` — exactly one DuckDB-dialect *expression* (no statements).
+2. :func:`check_nodes` — every node type and function must be on the whitelist;
+   subqueries, table functions, window functions, file or environment access and
+   clock functions are refused.
+3. :func:`resolve_columns` — every column is a column of the rule's dataset or of a
+   joined alias; bare columns are qualified with the dataset's table alias.
+4. :func:`bind_params` — ``:name`` placeholders become typed literals.
+
+Only SQL regenerated from the resulting tree is ever run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Mapping
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ParseError, TokenError
+
+from checker.model.dataset import DatasetSchema
+from checker.problems import CheckerError, Problem, Span, did_you_mean
+
+DIALECT = "duckdb"
+
+#: Node types allowed anywhere in an expression.
+ALLOWED_NODES: tuple[type[exp.Expression], ...] = (
+    exp.Column, exp.Identifier, exp.Literal, exp.Boolean, exp.Null, exp.Paren, exp.Tuple,
+    exp.And, exp.Or, exp.Not, exp.Xor, exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE,
+    exp.NullSafeEQ, exp.NullSafeNEQ, exp.Is, exp.In, exp.Between, exp.Like, exp.ILike,
+    exp.Add, exp.Sub, exp.Mul, exp.Div, exp.IntDiv, exp.Mod, exp.Neg, exp.DPipe,
+    exp.Case, exp.If, exp.Cast, exp.TryCast, exp.DataType, exp.DataTypeParam, exp.Interval, exp.Var,
+    exp.Placeholder, exp.Distinct,
+)
+
+#: Scalar functions a rule may call, written as sample calls; sqlglot maps each to its node class.
+SCALAR_FUNCTIONS = {
+    "abs": "abs(x)", "round": "round(x, 2)", "floor": "floor(x)", "ceil": "ceil(x)", "sign": "sign(x)",
+    "greatest": "greatest(x, y)", "least": "least(x, y)", "coalesce": "coalesce(x, y)",
+    "nullif": "nullif(x, y)", "ifnull": "ifnull(x, y)", "length": "length(x)", "len": "len(x)",
+    "lower": "lower(x)", "upper": "upper(x)", "trim": "trim(x)", "ltrim": "ltrim(x)", "rtrim": "rtrim(x)",
+    "substr": "substr(x, 1, 2)", "substring": "substring(x, 1, 2)", "replace": "replace(x, 'a', 'b')",
+    "concat": "concat(x, y)", "starts_with": "starts_with(x, 'a')", "ends_with": "ends_with(x, 'a')",
+    "contains": "contains(x, 'a')", "strpos": "strpos(x, 'a')", "left": "left(x, 2)", "right": "right(x, 2)",
+    "lpad": "lpad(x, 3, '0')", "rpad": "rpad(x, 3, '0')", "regexp_matches": "regexp_matches(x, 'a')",
+    "regexp_full_match": "regexp_full_match(x, 'a')", "regexp_replace": "regexp_replace(x, 'a', 'b')",
+    "regexp_extract": "regexp_extract(x, 'a')", "date_diff": "date_diff('day', x, y)",
+    "datediff": "datediff('day', x, y)", "date_trunc": "date_trunc('month', x)",
+    "date_part": "date_part('year', x)", "extract": "extract(year from x)", "year": "year(x)",
+    "month": "month(x)", "day": "day(x)", "quarter": "quarter(x)", "dayofweek": "dayofweek(x)",
+    "isodow": "isodow(x)", "week": "week(x)", "hour": "hour(x)", "to_hours": "to_hours(x)",
+    "to_days": "to_days(x)", "to_minutes": "to_minutes(x)", "to_seconds": "to_seconds(x)",
+    "to_months": "to_months(x)", "to_years": "to_years(x)", "make_date": "make_date(x, y, z)",
+    "strftime": "strftime(x, '%Y')", "last_day": "last_day(x)", "epoch": "epoch(x)",
+    "hash": "hash(x)", "md5": "md5(x)",
+}
+#: Aggregate functions, allowed only in the ``expect`` of an aggregate rule.
+AGGREGATE_FUNCTIONS = {
+    "count": "count(x)", "count_star": "count(*)", "count_if": "count_if(x)", "sum": "sum(x)",
+    "avg": "avg(x)", "min": "min(x)", "max": "max(x)", "bool_and": "bool_and(x)", "bool_or": "bool_or(x)",
+    "median": "median(x)", "stddev": "stddev(x)", "any_value": "any_value(x)",
+    "count_distinct": "count(distinct x)", "arg_min": "arg_min(x, y)", "arg_max": "arg_max(x, y)",
+}
+#: Refusals with a specific explanation.
+CLOCK_FUNCTIONS = {"current_date", "current_timestamp", "now", "today", "get_current_time",
+                   "get_current_timestamp", "current_time", "localtimestamp", "localtime"}
+FILE_FUNCTIONS = {"read_csv", "read_csv_auto", "read_json", "read_json_auto", "read_parquet", "read_text",
+                  "read_blob", "glob", "parquet_scan", "read_ndjson", "read_json_objects", "getenv",
+                  "current_setting", "load_extension", "install_extension", "sniff_csv", "query", "query_table"}
+
+
+def _classes(samples: Mapping[str, str]) -> tuple[set[type[exp.Expression]], set[str]]:
+    classes: set[type[exp.Expression]] = set()
+    anonymous: set[str] = set()
+    for name, sample in samples.items():
+        node = sqlglot.parse_one(sample, read=DIALECT)
+        if isinstance(node, exp.Anonymous):
+            anonymous.add(node.name.lower())
+        else:
+            classes.add(type(node))
+            if isinstance(node, exp.Count) or name.startswith("count"):
+                classes.add(exp.Count)
+    return classes, anonymous
+
+
+@lru_cache(maxsize=1)
+def _whitelist():
+    scalar_classes, scalar_names = _classes(SCALAR_FUNCTIONS)
+    agg_classes, agg_names = _classes(AGGREGATE_FUNCTIONS)
+    agg_classes -= scalar_classes  # e.g. min/max never collide, but be explicit
+    return scalar_classes, scalar_names, agg_classes, agg_names
+
+
+def function_names() -> tuple[list[str], list[str]]:
+    """The documented whitelist: (scalar names, aggregate names)."""
+    return sorted(SCALAR_FUNCTIONS), sorted(k for k in AGGREGATE_FUNCTIONS if k not in ("count_star", "count_distinct"))
+
+
+@dataclass(frozen=True)
+class ExprContext:
+    """What an expression may see."""
+
+    rule_id: str
+    span: Span                                   # where the expression text starts
+    dataset: DatasetSchema
+    table_alias: str                             # alias the rule's own dataset has in the query
+    joins: Mapping[str, tuple[DatasetSchema, str]] = field(default_factory=dict)  # user alias -> (schema, sql alias)
+    params: Mapping[str, Any] = field(default_factory=dict)
+    allow_aggregates: bool = False
+    what: str = "expect"
+
+
+def _problem(ctx: ExprContext, code: str, message: str, hint: str | None = None,
+             line: int = 1, col: int = 1) -> CheckerError:
+    span = ctx.span
+    if span.line:
+        span = Span(span.file, span.line + line - 1, (span.col + col - 1) if line == 1 else col)
+    return CheckerError([Problem(span, code, f"rule {ctx.rule_id}: {ctx.what}: {message}", hint=hint)])
+
+
+def parse(text: str, ctx: ExprContext) -> exp.Expression:
+    try:
+        statements = [s for s in sqlglot.parse(text, read=DIALECT) if s is not None]
+    except ParseError as err:
+        info = err.errors[0] if err.errors else {}
+        raise _problem(ctx, "X201", f"cannot parse SQL: {info.get('description') or err}",
+                       hint="write one SQL boolean expression, e.g. amount <= :limit",
+                       line=info.get("line") or 1, col=max(1, (info.get("col") or 1) - len(info.get("highlight") or "") + 1)) from None
+    except TokenError as err:
+        raise _problem(ctx, "X201", f"cannot tokenize SQL: {err}") from None
+    if len(statements) != 1:
+        raise _problem(ctx, "X202", f"{len(statements)} statements found; a rule holds exactly one expression",
+                       hint="remove the ';'")
+    node = statements[0]
+    if isinstance(node, (exp.Query, exp.DDL, exp.DML, exp.Command, exp.Set, exp.Pragma, exp.Use)) \
+            or type(node).__name__ in {"Drop", "Copy", "Attach", "Detach", "Install", "Load", "Export"}:
+        raise _problem(ctx, "X202", f"a {type(node).__name__.upper()} statement is not an expression",
+                       hint="rules hold SQL expressions only, e.g. amount <= :limit")
+    return node
+
+
+def check_nodes(node: exp.Expression, ctx: ExprContext) -> exp.Expression:
+    scalar_classes, scalar_names, agg_classes, agg_names = _whitelist()
+    for sub in node.walk():
+        if isinstance(sub, exp.Anonymous):
+            name = sub.name.lower()
+            if name in scalar_names:
+                continue
+            if name in agg_names:
+                if not ctx.allow_aggregates:
+                    raise _problem(ctx, "X204", f"aggregate function {name}() in a row expression",
+                                   hint="aggregates belong in an aggregate rule's expect (with group_by)")
+                continue
+            raise _refuse_function(name, ctx)
+        if isinstance(sub, exp.Star):
+            if isinstance(sub.parent, exp.Count):
+                continue
+            raise _problem(ctx, "X202", "'*' is not allowed", hint="name the columns")
+        if isinstance(sub, ALLOWED_NODES):
+            continue
+        cls = type(sub)
+        if cls in agg_classes:
+            if not ctx.allow_aggregates:
+                raise _problem(ctx, "X204", f"aggregate function {sub.sql_name().lower()}() in a row expression",
+                               hint="aggregates belong in an aggregate rule's expect (with group_by)")
+            continue
+        if cls in scalar_classes:
+            continue
+        if isinstance(sub, (exp.Subquery, exp.Query, exp.Exists)):
+            raise _problem(ctx, "X202", "subqueries are not allowed",
+                           hint="use a join rule (join: [...]) to read another dataset")
+        if isinstance(sub, exp.Func):
+            raise _refuse_function(sub.sql_name().lower(), ctx)
+        if isinstance(sub, (exp.Window, exp.WindowSpec)):
+            raise _problem(ctx, "X202", "window functions are not allowed",
+                           hint="use an aggregate rule (group_by) instead")
+        raise _problem(ctx, "X202", f"{cls.__name__} is not allowed in rule expressions",
+                       hint="allowed: columns, literals, arithmetic, comparisons, AND/OR/NOT, CASE, IN, BETWEEN, "
+                            "LIKE, IS NULL, CAST, intervals and whitelisted functions")
+    return node
+
+
+def _refuse_function(name: str, ctx: ExprContext) -> CheckerError:
+    if name in CLOCK_FUNCTIONS:
+        return _problem(ctx, "X203", f"{name} is not allowed: results must not depend on the clock",
+                        hint="use :as_of, the run's evaluation date")
+    if name in FILE_FUNCTIONS or name.startswith("read_"):
+        return _problem(ctx, "X203", f"{name}() is not allowed: rule expressions cannot read files, "
+                        "settings or the environment")
+    scalar, aggregate = function_names()
+    return _problem(ctx, "X203", f"function {name}() is not on the whitelist",
+                    hint=did_you_mean(name, scalar + aggregate) or "see `checker explain --functions`")
+
+
+def resolve_columns(node: exp.Expression, ctx: ExprContext) -> exp.Expression:
+    def visit(sub: exp.Expression) -> exp.Expression:
+        if not isinstance(sub, exp.Column):
+            return sub
+        if isinstance(sub.this, exp.Star):
+            raise _problem(ctx, "X202", "'*' is not allowed", hint="name the columns")
+        name, table = sub.name, sub.table
+        if sub.args.get("db") or sub.args.get("catalog"):
+            raise _problem(ctx, "X202", f"'{sub.sql()}' names a database; write alias.column")
+        if table:
+            if table not in ctx.joins:
+                raise _problem(ctx, "R114", f"unknown table or alias '{table}' in '{sub.sql()}'",
+                               hint=did_you_mean(table, ctx.joins) or
+                               "columns of other datasets are read through join: [{dataset, as, on}]")
+            schema, sql_alias = ctx.joins[table]
+        else:
+            schema, sql_alias = ctx.dataset, ctx.table_alias
+        if name not in schema.columns:
+            hint = did_you_mean(name, schema.columns)
+            if not table and hint is None:
+                for alias, (other, _) in ctx.joins.items():
+                    if name in other.columns:
+                        hint = f"did you mean '{alias}.{name}'?"
+                        break
+            raise _problem(ctx, "R112", f"unknown column '{sub.sql()}' (dataset {schema.name})", hint=hint)
+        return exp.column(name, table=sql_alias, quoted=True)
+
+    return node.transform(visit, copy=True)
+
+
+def literal(value: Any) -> exp.Expression:
+    """A typed SQL literal for a parameter value."""
+    if isinstance(value, bool):
+        return exp.Boolean(this=value)
+    if isinstance(value, (int, float)):
+        return exp.Literal.number(repr(value) if isinstance(value, float) else str(value))
+    if isinstance(value, dt.datetime):
+        return exp.cast(exp.Literal.string(value.isoformat(sep=" ")), exp.DataType.build("TIMESTAMP"))
+    if isinstance(value, dt.date):
+        return exp.cast(exp.Literal.string(value.isoformat()), exp.DataType.build("DATE"))
+    if isinstance(value, str):
+        return exp.Literal.string(value)
+    if isinstance(value, (list, tuple)):
+        return exp.Tuple(expressions=[literal(v) for v in value])
+    if value is None:
+        return exp.Null()
+    raise TypeError(f"unsupported parameter value {value!r}")
+
+
+def bind_params(node: exp.Expression, ctx: ExprContext) -> exp.Expression:
+    def visit(sub: exp.Expression) -> exp.Expression:
+        if isinstance(sub, exp.In) and isinstance(sub.args.get("field"), exp.Placeholder):
+            value = _param(sub.args["field"], ctx)
+            values = value if isinstance(value, (list, tuple)) else [value]
+            return exp.In(this=sub.this, expressions=[literal(v) for v in values])
+        if isinstance(sub, exp.Placeholder):
+            return literal(_param(sub, ctx))
+        return sub
+
+    return node.transform(visit, copy=True)
+
+
+def _param(node: exp.Placeholder, ctx: ExprContext) -> Any:
+    name = node.name
+    if not name or name == "?":
+        raise _problem(ctx, "X202", "positional parameters ('?') are not allowed", hint="use :name")
+    if name not in ctx.params:
+        raise _problem(ctx, "R113", f"unknown parameter ':{name}'",
+                       hint=did_you_mean(name, ctx.params) or "declare it under the ruleset's params")
+    return ctx.params[name]
+
+
+def compile_expression(text: str, ctx: ExprContext) -> exp.Expression:
+    """Parse, check, resolve and bind one rule expression."""
+    node = parse(str(text), ctx)
+    node = check_nodes(node, ctx)
+    node = resolve_columns(node, ctx)
+    return bind_params(node, ctx)
+
+
+def referenced_columns(node: exp.Expression, sql_alias: str) -> set[str]:
+    """Columns of the table aliased ``sql_alias`` that a compiled expression reads."""
+    return {c.name for c in node.find_all(exp.Column) if c.table == sql_alias}
+
+
+def has_aggregate(node: exp.Expression) -> bool:
+    _, _, agg_classes, agg_names = _whitelist()
+    for sub in node.walk():
+        if type(sub) in agg_classes or isinstance(sub, exp.AggFunc):
+            return True
+        if isinstance(sub, exp.Anonymous) and sub.name.lower() in agg_names:
+            return True
+    return False
+
+
+def to_sql(node: exp.Expression) -> str:
+    return node.sql(dialect=DIALECT)

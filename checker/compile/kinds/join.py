@@ -1,0 +1,49 @@
+"""Joins: ``join: [{dataset, as, on}]`` reads another dataset's columns as ``<as>.<col>``.
+
+A join is a LEFT JOIN, so a record with no partner keeps its own columns and sees
+NULLs.  In a row rule every join must be many-to-one: each record meets at most one
+record of the joined dataset.  This is checked on the data before the rule runs;
+if a record meets several, the rule's status is ``error`` with the count and an
+example row, and the rest of the run goes on.  One-to-many questions are aggregate
+rules.
+
+PASS::
+
+    - id: BUD-002
+      dataset: budget.expenses
+      join: [{dataset: budget.lines, as: line, on: "line.line_id = budget_line_id"}]
+      expect: line.line_id IS NOT NULL
+
+FAIL (alias not declared)::
+
+    expect: lines.amount >= amount   # R114 unknown table or alias 'lines'; did you mean 'line'?
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlglot import exp
+
+
+@dataclass(frozen=True)
+class JoinSpec:
+    alias: str                 # as the rule author wrote it
+    sql_alias: str             # unique within a query
+    dataset: str
+    on: exp.Expression         # compiled, columns qualified
+
+
+def fanout_query(table: exp.Expression, alias: str, join_table: exp.Expression, spec: JoinSpec) -> exp.Select:
+    """Records that meet more than one record of the joined dataset: count and first row."""
+    pairs = (exp.select(exp.column("__row", table=alias)).from_(table.as_(alias))
+             .join(join_table.as_(spec.sql_alias), on=spec.on.copy(), join_type="inner")
+             .group_by(exp.column("__row", table=alias))
+             .having(exp.GT(this=exp.Count(this=exp.Star()), expression=exp.Literal.number(1))))
+    return exp.select(exp.Count(this=exp.Star()), exp.Min(this=exp.column("__row"))).from_(pairs.subquery("f"))
+
+
+def add_joins(q: exp.Select, specs: list[JoinSpec], table_of) -> exp.Select:
+    for spec in specs:
+        q = q.join(table_of(spec.dataset).as_(spec.sql_alias), on=spec.on.copy(), join_type="left")
+    return q

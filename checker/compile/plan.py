@@ -1,0 +1,110 @@
+"""Query plans: the SQL each check runs, built from compiled rules and loaded tables.
+
+* one fused aggregate scan per dataset for its structural checks and row rules:
+  exact counts and the first N violating rows of every check in a single pass;
+* one query per uniqueness and per aggregate rule;
+* one fan-out query per join of a row rule (many-to-one is checked on the data).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlglot import exp
+
+from checker.compile.expr import DIALECT
+from checker.compile.kinds import aggregate, join, row, unique
+from checker.compile.rules import MAIN_ALIAS, CompiledRule
+
+
+@dataclass(frozen=True)
+class RowCheck:
+    """A check evaluated record by record in the fused scan."""
+
+    key: str                     # rule id
+    violation: str               # SQL
+    applies: str                 # SQL
+    joins: tuple[join.JoinSpec, ...] = ()
+
+
+def _rename_aliases(node: exp.Expression, mapping: dict[str, str]) -> exp.Expression:
+    def visit(sub: exp.Expression) -> exp.Expression:
+        if isinstance(sub, exp.Column) and sub.table in mapping:
+            return exp.column(sub.name, table=mapping[sub.table], quoted=True)
+        return sub
+
+    return node.transform(visit, copy=True)
+
+
+def row_check(rule: CompiledRule, n: int) -> RowCheck:
+    """The fused-scan form of a row rule; join aliases are made unique with ``n``."""
+    mapping = {spec.sql_alias: f"{spec.sql_alias}_{n}" for spec in rule.joins}
+    where = _rename_aliases(rule.where, mapping) if rule.where is not None else None
+    expect = _rename_aliases(rule.expect, mapping)
+    specs = tuple(join.JoinSpec(s.alias, mapping[s.sql_alias], s.dataset, _rename_aliases(s.on, mapping))
+                  for s in rule.joins)
+    return RowCheck(rule.id, row.violation(where, expect).sql(dialect=DIALECT),
+                    row.applies(where).sql(dialect=DIALECT), specs)
+
+
+def table(name: str) -> exp.Table:
+    return exp.to_table(name)
+
+
+def fused_scan(table_name: str, checks: list[RowCheck], samples: int, table_of) -> str:
+    """counts, applicable counts and first-N rows of every row check, in one scan."""
+    items = ["count(*)"]
+    for c in checks:
+        items.append(f"count_if({c.violation})")
+        items.append(f"count_if({c.applies})")
+        items.append(f"min(t.__row, {samples}) FILTER (WHERE {c.violation})" if samples > 0 else "[]")
+    return f"SELECT {', '.join(items)} FROM {_from(table_name, checks, table_of)}"
+
+
+def _from(table_name: str, checks: list[RowCheck], table_of) -> str:
+    parts = [f"{table_name} AS {MAIN_ALIAS}"]
+    for c in checks:
+        for spec in c.joins:
+            parts.append(f"LEFT JOIN {table_of(spec.dataset)} AS {spec.sql_alias} ON {spec.on.sql(dialect=DIALECT)}")
+    return " ".join(parts)
+
+
+def violations_scan(table_name: str, checks: list[RowCheck], key_cols: list[str], table_of) -> str:
+    """Every violation of every row check: (check index, __row, key columns), in one scan."""
+    from checker.compile.sqlfrag import qi
+
+    flags = ", ".join(f"CASE WHEN {c.violation} THEN {i} END" for i, c in enumerate(checks))
+    keys = "".join(f", {MAIN_ALIAS}.{qi(k)}" for k in key_cols)
+    inner = (f"SELECT {MAIN_ALIAS}.__row{keys}, list_filter([{flags}], x -> x IS NOT NULL) AS __ks "
+             f"FROM {_from(table_name, checks, table_of)}")
+    return f"SELECT unnest(__ks) AS __k, * EXCLUDE (__ks) FROM ({inner}) WHERE len(__ks) > 0 ORDER BY __k, __row"
+
+
+def unique_query(rule: CompiledRule, table_name: str) -> exp.Select:
+    return unique.query(table(table_name), MAIN_ALIAS, list(rule.unique), rule.where)
+
+
+def aggregate_query(rule: CompiledRule, table_name: str, table_of) -> exp.Select:
+    source = exp.select("1").from_(table(table_name).as_(MAIN_ALIAS))
+    source = join.add_joins(source, list(rule.joins), lambda ds: table(table_of(ds)))
+    return aggregate.query(source, list(rule.group_by), rule.expect, rule.where, MAIN_ALIAS)
+
+
+def fanout_query(rule: CompiledRule, spec: join.JoinSpec, table_name: str, table_of) -> exp.Select:
+    return join.fanout_query(table(table_name), MAIN_ALIAS, table(table_of(spec.dataset)), spec)
+
+
+def explain_sql(rule: CompiledRule) -> str:
+    """The violation query of a rule, as `explain` shows it (tables named by dataset)."""
+    name = lambda ds: '"' + ds + '"'  # noqa: E731
+    if rule.kind == "row":
+        q = exp.select(exp.column("__row", table=MAIN_ALIAS)).from_(f"{name(rule.dataset)} AS {MAIN_ALIAS}")
+        for spec in rule.joins:
+            q = q.join(f"{name(spec.dataset)} AS {spec.sql_alias}", on=spec.on, join_type="left")
+        sql = q.where(row.violation(rule.where, rule.expect)).sql(dialect=DIALECT, pretty=True)
+    elif rule.kind == "unique":
+        sql = unique_query(rule, name(rule.dataset)).where("__n > 1").sql(dialect=DIALECT, pretty=True)
+    else:
+        q = aggregate_query(rule, name(rule.dataset), name)
+        sql = exp.select("*").from_(q.subquery("g")).where("NOT __ok").sql(dialect=DIALECT, pretty=True)
+    return sql

@@ -1,0 +1,199 @@
+"""Compile loaded rulesets against dataset schemas into :class:`CompiledRule` records.
+
+Problems (unknown datasets and columns, forbidden SQL, bad templates, duplicate ids)
+are collected for every rule, so that `lint` reports them all at once; `check` stops
+on the first batch.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlglot import exp
+
+from checker.compile import expr as X
+from checker.compile.kinds import REGISTRY
+from checker.compile.kinds.join import JoinSpec
+from checker.load.rulesets import LoadedRuleset
+from checker.messages import MessageTemplate
+from checker.model.dataset import DatasetSchema
+from checker.model.ruleset import Rule, RulesetFile
+from checker.problems import CheckerError, Problem, Span, did_you_mean
+
+MAIN_ALIAS = "t"
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    rule: Rule
+    ruleset: RulesetFile
+    source: LoadedRuleset
+    index: int                                   # position in its file
+    span: Span                                   # the rule's `id`
+    where: exp.Expression | None = None
+    expect: exp.Expression | None = None
+    unique: tuple[str, ...] = ()
+    group_by: tuple[exp.Expression, ...] = ()
+    joins: tuple[JoinSpec, ...] = ()
+    message: MessageTemplate | None = None
+
+    @property
+    def id(self) -> str:
+        return self.rule.id
+
+    @property
+    def kind(self) -> str:
+        return self.rule.kind
+
+    @property
+    def dataset(self) -> str:
+        return self.rule.dataset
+
+    def group_names(self) -> list[str]:
+        return [str(g) for g in (self.rule.group_by or [])]
+
+
+def select_versions(rulesets: list[LoadedRuleset], day: dt.date) -> tuple[list[LoadedRuleset], list[str]]:
+    """The version of each ruleset in force on ``day``; plus ids of rulesets with no version in force."""
+    by_id: dict[str, list[LoadedRuleset]] = {}
+    for rs in rulesets:
+        by_id.setdefault(rs.model.ruleset, []).append(rs)
+    chosen, none = [], []
+    for rid, versions in sorted(by_id.items()):
+        live = [v for v in versions if v.model.effective.covers(day)]
+        if not live:
+            none.append(rid)
+            continue
+        chosen.append(max(live, key=lambda v: v.model.version_tuple))
+    return chosen, none
+
+
+def check_duplicates(rulesets: list[LoadedRuleset]) -> list[Problem]:
+    """A rule id belongs to one ruleset, once per version file."""
+    problems: list[Problem] = []
+    owner: dict[str, str] = {}
+    for rs in rulesets:
+        seen: dict[str, int] = {}
+        for i, rule in enumerate(rs.model.rules):
+            span = rs.positions.value(("rules", i, "id"))
+            if rule.id in seen:
+                first = rs.positions.value(("rules", seen[rule.id], "id"))
+                problems.append(Problem(span, "R110", f"duplicate rule id '{rule.id}' (first defined at line {first.line})",
+                                        hint="rule ids are unique among all loaded rules"))
+                continue
+            seen[rule.id] = i
+            other = owner.setdefault(rule.id, rs.model.ruleset)
+            if other != rs.model.ruleset:
+                problems.append(Problem(span, "R110", f"rule id '{rule.id}' is already used by ruleset '{other}'",
+                                        hint="the same id across versions means the same rule; pick a new id"))
+    return problems
+
+
+def compile_ruleset(rs: LoadedRuleset, schemas: dict[str, DatasetSchema]) -> tuple[list[CompiledRule], list[Problem]]:
+    compiled: list[CompiledRule] = []
+    problems: list[Problem] = []
+    params: dict[str, Any] = dict(rs.model.params)
+    params["as_of"] = dt.date(2000, 1, 1)  # placeholder for lint; rebound per run by compile_rules
+    for i, rule in enumerate(rs.model.rules):
+        try:
+            compiled.append(compile_rule(rs, i, rule, schemas, params))
+        except CheckerError as err:
+            problems.extend(err.problems)
+    return compiled, problems
+
+
+def compile_rules(rulesets: list[LoadedRuleset], schemas: dict[str, DatasetSchema], as_of: dt.date
+                  ) -> tuple[list[CompiledRule], list[Problem]]:
+    compiled: list[CompiledRule] = []
+    problems: list[Problem] = check_duplicates(rulesets)
+    for rs in rulesets:
+        params = dict(rs.model.params)
+        params["as_of"] = as_of
+        for i, rule in enumerate(rs.model.rules):
+            try:
+                compiled.append(compile_rule(rs, i, rule, schemas, params))
+            except CheckerError as err:
+                problems.extend(err.problems)
+    return compiled, problems
+
+
+def compile_rule(rs: LoadedRuleset, index: int, rule: Rule, schemas: dict[str, DatasetSchema],
+                 params: dict[str, Any]) -> CompiledRule:
+    pos = rs.positions
+    at = lambda key: pos.value(("rules", index, key))  # noqa: E731
+    if rule.dataset not in schemas:
+        raise CheckerError([Problem(at("dataset"), "R111", f"rule {rule.id}: unknown dataset '{rule.dataset}'",
+                                    hint=did_you_mean(rule.dataset, schemas) or
+                                    "datasets are the <domain>/<name>.schema.json files under --schemas")])
+    schema = schemas[rule.dataset]
+    problems: list[Problem] = []
+    joins: list[JoinSpec] = []
+    join_ctx: dict[str, tuple[DatasetSchema, str]] = {}
+    for j, spec in enumerate(rule.join or []):
+        jpos = ("rules", index, "join", j)
+        if spec.dataset not in schemas:
+            problems.append(Problem(pos.value(jpos + ("dataset",)), "R111",
+                                    f"rule {rule.id}: unknown dataset '{spec.dataset}' in join",
+                                    hint=did_you_mean(spec.dataset, schemas)))
+            continue
+        if spec.as_ in join_ctx or spec.as_ == MAIN_ALIAS:
+            problems.append(Problem(pos.value(jpos + ("as",)), "R104",
+                                    f"rule {rule.id}: join alias '{spec.as_}' is used twice" if spec.as_ in join_ctx
+                                    else f"rule {rule.id}: join alias '{MAIN_ALIAS}' is reserved"))
+            continue
+        join_ctx[spec.as_] = (schemas[spec.dataset], f"j_{spec.as_}")
+    if problems:
+        raise CheckerError(problems)
+
+    def ctx(key: str, span: Span, aggregates: bool = False) -> X.ExprContext:
+        return X.ExprContext(rule.id, span, schema, MAIN_ALIAS, join_ctx, params, aggregates, key)
+
+    def compile_text(text: str | None, key: str, span: Span, aggregates: bool = False):
+        if text is None:
+            return None
+        try:
+            return X.compile_expression(text, ctx(key, span, aggregates))
+        except CheckerError as err:
+            problems.extend(err.problems)
+            return None
+
+    for j, spec in enumerate(rule.join or []):
+        on = compile_text(spec.on, f"join[{j}].on", pos.value(("rules", index, "join", j, "on")))
+        if on is not None:
+            joins.append(JoinSpec(spec.as_, join_ctx[spec.as_][1], spec.dataset, on))
+    where = compile_text(rule.where, "where", at("where"))
+    expect = compile_text(rule.expect, "expect", at("expect"), aggregates=rule.kind == "aggregate")
+    group_by: list[exp.Expression] = []
+    for g, text in enumerate(rule.group_by or []):
+        node = compile_text(text, f"group_by[{g}]", pos.value(("rules", index, "group_by", g)))
+        if node is not None:
+            group_by.append(node)
+    unique: list[str] = []
+    for u, name in enumerate(rule.unique or []):
+        if name not in schema.columns:
+            problems.append(Problem(pos.value(("rules", index, "unique", u)), "R112",
+                                    f"rule {rule.id}: unknown column '{name}' in unique (dataset {schema.name})",
+                                    hint=did_you_mean(name, schema.columns)))
+        unique.append(name)
+    if rule.kind == "aggregate" and expect is not None and not X.has_aggregate(expect):
+        problems.append(Problem(at("expect"), "X204", f"rule {rule.id}: an aggregate rule's expect uses no "
+                                "aggregate function", hint="e.g. sum(weight) = 100, or drop group_by for a row rule"))
+    message = None
+    if rule.message is not None:
+        message = MessageTemplate(rule.message.zh, rule.message.en)
+        error = message.syntax_error()
+        if error:
+            problems.append(Problem(at("message"), "X205", f"rule {rule.id}: message template: {error}"))
+        else:
+            allowed = set(schema.columns) | ({"group", "records"} if rule.kind == "aggregate" else set()) | {"row"}
+            for name in sorted(message.variables() - allowed):
+                problems.append(Problem(at("message"), "R112",
+                                        f"rule {rule.id}: message uses '{name}', not a column of {schema.name}",
+                                        hint=did_you_mean(name, schema.columns)))
+    if problems:
+        raise CheckerError(problems)
+    assert rule.kind in REGISTRY
+    return CompiledRule(rule, rs.model, rs, index, pos.value(("rules", index, "id")), where, expect,
+                        tuple(unique), tuple(group_by), tuple(joins), message)

@@ -1,0 +1,281 @@
+"""The DuckDB engine: load exports into tables, then run compiled SQL.
+
+Loading reads files, so it happens first; then :meth:`DuckDBEngine.lock` disables
+external access and locks the configuration, and only SQL regenerated from checked
+rule trees runs after that.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from checker.compile.sqlfrag import qi, ql
+from checker.engine.loading import ColumnSource, HeaderMap, Loaded, typed_select
+from checker.load import readers
+from checker.load.sources import Source
+from checker.model.dataset import DatasetSchema
+from checker.problems import CheckerError, Problem, Span
+
+#: Python codec names DuckDB's own CSV reader decodes.
+NATIVE_ENCODINGS = {"utf-8", "utf8", "utf-8-sig"}
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 22), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+class DuckDBEngine:
+    name = "duckdb"
+
+    def __init__(self, memory_limit: str | None = None, temp_dir: str | None = None, threads: int | None = None):
+        self._tmp = tempfile.TemporaryDirectory(prefix="checker-")
+        config: dict[str, Any] = {"preserve_insertion_order": True}
+        if threads:
+            config["threads"] = threads
+        self.con = duckdb.connect(":memory:", config=config)
+        self._run("SET TimeZone = 'UTC'")
+        self._run(f"SET temp_directory = {ql(temp_dir or os.path.join(self._tmp.name, 'spill'))}")
+        if memory_limit:
+            self._run(f"SET memory_limit = {ql(memory_limit)}")
+        self.locked = False
+        self._n = 0
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def lock(self) -> None:
+        """No file, network or setting access from here on."""
+        self._run("SET enable_external_access = false")
+        self._run("SET lock_configuration = true")
+        self.locked = True
+
+    def close(self) -> None:
+        self.con.close()
+        self._tmp.cleanup()
+
+    def __enter__(self) -> "DuckDBEngine":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    # -- queries ---------------------------------------------------------------------------
+    def execute(self, sql: str, params: list[Any] | None = None):
+        return self.con.execute(sql, params or [])
+
+    def _run(self, sql: str, params: list[Any] | None = None) -> list[tuple]:
+        """Run one statement and fetch all its rows (DuckDB wants every result finished)."""
+        return self.con.execute(sql, params or []).fetchall()
+
+    def fetchall(self, sql: str) -> list[tuple]:
+        return self.con.execute(sql).fetchall()
+
+    # -- loading ---------------------------------------------------------------------------
+    def load(self, schema: DatasetSchema, source: Source) -> Loaded:
+        self._n += 1
+        table = f"ds_{self._n}"
+        try:
+            loaded = self._load(schema, source, table)
+        except duckdb.Error as exc:
+            first = str(exc).strip().splitlines()[0]
+            raise CheckerError([Problem(Span(source.display), "D403",
+                                        f"cannot read {source.format} export for {schema.name}: {first}")]) from None
+        except (OSError, UnicodeError) as exc:
+            raise CheckerError([Problem(Span(source.display), "D403",
+                                        f"cannot read export for {schema.name}: {exc}")]) from None
+        loaded.rows = self._run(f"SELECT count(*) FROM {table}")[0][0]
+        return loaded
+
+    def empty(self, schema: DatasetSchema) -> Loaded:
+        """An empty table with the schema's columns (for lint and for rule examples)."""
+        self._n += 1
+        table = f"ds_{self._n}"
+        sources = [ColumnSource(c, i, f"c{i}", "json") for i, c in enumerate(schema.columns.values())]
+        raw_cols = ", ".join(f"CAST(NULL AS VARCHAR) AS c{i}" for i in range(len(sources)))
+        self._run(f"CREATE TABLE {table} AS SELECT {typed_select(sources, '1', 'CAST(NULL AS VARCHAR)')} "
+                         f"FROM (SELECT {raw_cols}) WHERE FALSE")
+        return Loaded(schema, table, "(empty)", "json", "", 0, sources={s.column.name: s for s in sources})
+
+    def load_records(self, schema: DatasetSchema, records: list[dict[str, Any]], display: str) -> Loaded:
+        """Load in-memory records given as JSON-compatible dicts (rule examples)."""
+        import json as _json
+
+        self._n += 1
+        table = f"ds_{self._n}"
+        path = Path(self._tmp.name) / f"{table}.jsonl"
+        with path.open("w", encoding="utf-8") as fh:
+            for record in records:
+                fh.write(_json.dumps(record, ensure_ascii=False, default=str) + "\n")
+        src = Source(schema.name, path, display, "jsonl")
+        loaded = self._load(schema, src, table)
+        loaded.rows = len(records)
+        return loaded
+
+    def _load(self, schema: DatasetSchema, source: Source, table: str) -> Loaded:
+        sha = sha256_file(source.path)
+        loaded = Loaded(schema, table, source.display, source.format, sha, 0)
+        if source.format == "csv":
+            self._load_csv(schema, source, loaded)
+        elif source.format in ("jsonl", "json"):
+            hmap = HeaderMap(schema)
+            raw = readers.read_json(source.path, source.format, source.display, hmap)
+            loaded.notes.extend(raw.notes)
+            self._load_raw(schema, raw, list(range(len(schema.columns))), loaded)
+        elif source.format == "xlsx":
+            raw = readers.read_xlsx(source.path, source.sheet, source.display)
+            mapping, notes = HeaderMap(schema).map(raw.header, source.display)
+            loaded.notes.extend(notes)
+            self._load_raw(schema, raw, mapping, loaded)
+        elif source.format == "parquet":
+            self._load_parquet(schema, source, loaded)
+        else:  # discover() already refuses other formats
+            raise CheckerError([Problem(Span(source.display), "D405", f"unknown data format '{source.format}'")])
+        return loaded
+
+    def _sources(self, schema: DatasetSchema, mapping: list[int | None], kind: str,
+                 raw_name=lambda pos: f"c{pos}", native: dict[int, str] | None = None) -> list[ColumnSource]:
+        by_col: dict[int, int] = {}
+        for pos, idx in enumerate(mapping):
+            if idx is not None:
+                by_col[idx] = pos
+        out = []
+        for i, col in enumerate(schema.columns.values()):
+            pos = by_col.get(i)
+            out.append(ColumnSource(col, i, raw_name(pos) if pos is not None else None, kind,
+                                    (native or {}).get(pos) if pos is not None else None))
+        return out
+
+    def _load_raw(self, schema: DatasetSchema, raw: readers.RawTable, mapping: list[int | None],
+                  loaded: Loaded) -> None:
+        kind = raw.kind
+        names = [f"c{i}" for i in range(len(raw.header))]
+        arrow = raw.to_arrow(names)
+        view = f"{loaded.table}_arrow"
+        self.con.register(view, arrow)
+        sources = self._sources(schema, mapping, kind)
+        try:
+            self._run(f"CREATE TABLE {loaded.table} AS SELECT {typed_select(sources, '__row', '__shape')} "
+                             f"FROM {view} ORDER BY __row")
+        finally:
+            self.con.unregister(view)
+        loaded.sources = {s.column.name: s for s in sources}
+
+    def _load_parquet(self, schema: DatasetSchema, source: Source, loaded: Loaded) -> None:
+        rel = f"read_parquet({ql(str(source.path))}, file_row_number = true)"
+        described = self._run(f"DESCRIBE SELECT * FROM {rel}")
+        header = [r[0] for r in described if r[0] != "file_row_number"]
+        types = {i: str(r[1]).upper() for i, r in enumerate(d for d in described if d[0] != "file_row_number")}
+        mapping, notes = HeaderMap(schema).map(header, source.display)
+        loaded.notes.extend(notes)
+        sources = self._sources(schema, mapping, "native", raw_name=lambda pos: header[pos], native=types)
+        self._run(f"CREATE TABLE {loaded.table} AS SELECT "
+                         f"{typed_select(sources, 'file_row_number + 1', 'CAST(NULL AS VARCHAR)')} FROM {rel} "
+                         f"ORDER BY file_row_number")
+        loaded.sources = {s.column.name: s for s in sources}
+
+    def _load_csv(self, schema: DatasetSchema, source: Source, loaded: Loaded) -> None:
+        path = source.path
+        encoding = (source.encoding or readers.detect_encoding(path)).lower()
+        loaded.encoding = encoding
+        if encoding not in NATIVE_ENCODINGS:
+            utf8 = Path(self._tmp.name) / f"{loaded.table}.csv"
+            replaced = readers.transcode_to_utf8(path, utf8, encoding, source.display)
+            if replaced:
+                loaded.notes.append(Problem(Span(source.display), "D403",
+                                            f"{replaced} byte sequences are not valid {encoding}; "
+                                            "they were read as U+FFFD", level="warning",
+                                            hint="check the encoding in datasets.yaml"))
+            path = utf8
+        header, delim = readers.read_header(path, source.delimiter)
+        if not header:
+            raise CheckerError([Problem(Span(source.display, 1, 1), "D403", "the CSV file has no header row")])
+        mapping, notes = HeaderMap(schema).map(header, source.display)
+        loaded.notes.extend(notes)
+        sources = self._sources(schema, mapping, "text")
+        loaded.sources = {s.column.name: s for s in sources}
+        names = [f"c{i}" for i in range(len(header))]
+        columns = "{" + ", ".join(f"{ql(n)}: 'VARCHAR'" for n in names) + "}"
+        rej = f"{loaded.table}_rejects"
+        rel = (f"read_csv({ql(str(path))}, columns = {columns}, header = true, delim = {ql(delim)}, "
+               f"quote = '\"', escape = '\"', auto_detect = false, null_padding = false, strict_mode = true, "
+               f"store_rejects = true, rejects_table = {ql(rej)}, rejects_scan = {ql(rej + '_scan')})")
+        main = f"{loaded.table}_main"
+        self._run(f"CREATE TABLE {main} AS SELECT "
+                         f"{typed_select(sources, 'CAST(NULL AS BIGINT)', 'CAST(NULL AS VARCHAR)')} FROM {rel}")
+        rejects = self._run(
+            f"SELECT line, any_value(error_type::VARCHAR), any_value(csv_line) FROM {rej} GROUP BY line ORDER BY line"
+        )
+        self._run(f"DROP TABLE {rej}; DROP TABLE {rej + '_scan'}")
+        if not rejects:
+            self._run(f"ALTER TABLE {main} RENAME TO {loaded.table}")
+            self._run(f"UPDATE {loaded.table} SET __row = rowid + 1")
+            return
+        kept = self._run(f"SELECT count(*) FROM {main}")[0][0]
+        if self._line_numbers_are_records(path, kept + len(rejects)) and all(
+                "\n" not in (r[2] or "") for r in rejects):
+            self._merge_rejects(schema, sources, main, loaded, rejects, header, delim)
+        else:
+            # Quoted newlines or blank lines shift line numbers: read exactly, record by record.
+            self._run(f"DROP TABLE {main}")
+            raw = readers.read_csv_exact(path, delim, source.display)
+            self._load_raw(schema, raw, mapping, loaded)
+
+    @staticmethod
+    def _line_numbers_are_records(path: Path, records: int) -> bool:
+        lines = 0
+        last = b"\n"
+        with path.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 22), b""):
+                lines += chunk.count(b"\n")
+                last = chunk[-1:]
+        if last != b"\n":
+            lines += 1
+        return lines - 1 == records
+
+    def _merge_rejects(self, schema, sources, main, loaded, rejects, header, delim) -> None:
+        width = len(header)
+        columns: list[list[Any]] = [[] for _ in range(width)]
+        rows, shapes = [], []
+        for line, error_type, csv_line in rejects:
+            fields = readers.parse_csv_line(csv_line or "", delim)
+            rows.append(int(line) - 1)
+            shape = readers.shape_problem(len(fields), width) or f"record could not be read ({error_type.lower()})"
+            shapes.append(shape)
+            for i in range(width):
+                value = fields[i] if i < len(fields) else None
+                columns[i].append(value if value != "" else None)
+        raw = readers.RawTable(header, columns, rows, shapes)
+        fixed = f"{loaded.table}_fixed"
+        self._load_raw(schema, raw, [s for s in _mapping_from(sources, width)],
+                       Loaded(schema, fixed, loaded.display, "csv", "", 0))
+        # kept row i (0-based) has record number i + 1 + #{rejected r_j : r_j - j <= i}
+        thresholds = sorted(r - (j + 1) for j, r in enumerate(sorted(rows)))
+        offsets = f"{loaded.table}_offsets"
+        self._run(f"CREATE TABLE {offsets} (t BIGINT, c BIGINT)")
+        self.con.executemany(f"INSERT INTO {offsets} VALUES (?, ?)",
+                             [(t, j + 1) for j, t in enumerate(thresholds)])
+        cols = self._run(f"DESCRIBE {main}")
+        rest = ", ".join(qi(c[0]) for c in cols if c[0] not in ("__row",))
+        self._run(
+            f"CREATE TABLE {loaded.table} AS "
+            f"SELECT m.rid + 1 + coalesce(o.c, 0) AS __row, {', '.join('m.' + qi(c[0]) for c in cols if c[0] != '__row')} "
+            f"FROM (SELECT rowid AS rid, {rest} FROM {main}) m ASOF LEFT JOIN "
+            f"(SELECT t, max(c) AS c FROM {offsets} GROUP BY t) o ON m.rid >= o.t "
+            f"UNION ALL SELECT __row, {rest} FROM {fixed} ORDER BY __row")
+        self._run(f"DROP TABLE {main}; DROP TABLE {fixed}; DROP TABLE {offsets}")
+
+
+def _mapping_from(sources: list[ColumnSource], width: int) -> list[int | None]:
+    mapping: list[int | None] = [None] * width
+    for s in sources:
+        if s.raw is not None:
+            mapping[int(s.raw[1:])] = s.index
+    return mapping

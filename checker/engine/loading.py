@@ -1,0 +1,240 @@
+"""Exports -> engine tables, with every record accounted for.
+
+Every dataset becomes one table holding, per record: ``__row`` (1-based record
+number in the file), ``__shape`` (a ragged or unreadable record, else NULL), each
+schema column converted to its engine type, and per column the evidence the
+structural checks need: ``__bad_<i>`` (the raw text of a value of the wrong type),
+``__fmt_<i>`` (the raw text of a string that is not a valid date/date-time) and
+``__miss_<i>`` (the key is absent from a JSON record).  A value that does not
+convert is NULL in its column and kept as evidence, never a dropped record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from checker.compile.sqlfrag import qi, ql, to_timestamp, valid_date, valid_datetime
+from checker.model.dataset import Column, DatasetSchema
+from checker.problems import Problem, Span, did_you_mean
+
+
+@dataclass
+class ColumnSource:
+    """How one schema column is read from a file."""
+
+    column: Column
+    index: int
+    raw: str | None           # raw column name in the source relation, None if absent from the file
+    kind: str                 # text | json | native
+    native_type: str | None = None
+
+
+@dataclass
+class Loaded:
+    """A dataset loaded into the engine."""
+
+    schema: DatasetSchema
+    table: str
+    display: str
+    format: str
+    sha256: str
+    rows: int
+    encoding: str | None = None
+    sources: dict[str, ColumnSource] = field(default_factory=dict)
+    notes: list[Problem] = field(default_factory=list)
+
+    def has(self, col: str, flag: str) -> bool:
+        src = self.sources[col]
+        if src.raw is None:
+            return False
+        if flag == "miss":
+            return src.kind == "json"
+        if flag == "fmt":
+            return src.column.sql_type in ("DATE", "TIMESTAMP") and not (
+                src.kind == "native" and src.native_type != "VARCHAR")
+        if flag == "bad":
+            return True
+        raise ValueError(flag)
+
+    def missing_expr(self, col: str, alias: str) -> str:
+        """SQL: the column is absent from this record."""
+        src = self.sources[col]
+        if src.raw is None:
+            return "TRUE"
+        if src.kind == "json":
+            return f"{alias}.{qi(f'__miss_{src.index}')}"
+        return "FALSE"
+
+
+class HeaderMap:
+    """Maps the header names an export uses to schema columns (exact name, then x-aliases, then case/space)."""
+
+    def __init__(self, schema: DatasetSchema):
+        self.schema = schema
+        self.names = list(schema.columns)
+        self.width = len(self.names)
+        self._exact: dict[str, int] = {}
+        self._loose: dict[str, int] = {}
+        for i, col in enumerate(schema.columns.values()):
+            for name in (col.name, *col.aliases):
+                self._exact.setdefault(name, i)
+                self._loose.setdefault(_loose(name), i)
+
+    def __call__(self, header: str) -> int | None:
+        if header in self._exact:
+            return self._exact[header]
+        return self._loose.get(_loose(header))
+
+    def suggest(self, header: str) -> str | None:
+        return did_you_mean(header, list(self._exact))
+
+    def map(self, header: list[str], display: str) -> tuple[list[int | None], list[Problem]]:
+        out: list[int | None] = []
+        notes: list[Problem] = []
+        seen: dict[int, str] = {}
+        for h in header:
+            idx = self(h)
+            if idx is not None and idx in seen:
+                notes.append(Problem(Span(display, 1, 1), "D406",
+                                     f"headers '{seen[idx]}' and '{h}' both name column '{self.names[idx]}'; "
+                                     f"'{h}' ignored", level="warning"))
+                idx = None
+            elif idx is None and h:
+                notes.append(Problem(Span(display, 1, 1), "D406",
+                                     f"header '{h}' is not a column of {self.schema.name}; ignored",
+                                     level="warning", hint=self.suggest(h)))
+            if idx is not None:
+                seen[idx] = h
+            out.append(idx)
+        return out, notes
+
+
+def _loose(name: str) -> str:
+    return "".join(name.split()).lower().replace("_", "").replace("-", "")
+
+
+# -- conversion --------------------------------------------------------------------------------------
+
+def _int_from_text(r: str) -> str:
+    as_double = f"TRY_CAST({r} AS DOUBLE)"
+    return (f"(CASE WHEN contains({r}, '.') OR contains(lower({r}), 'e') THEN "
+            f"(CASE WHEN {as_double} = floor({as_double}) AND abs({as_double}) < 9.2e18 "
+            f"THEN CAST({as_double} AS BIGINT) END) ELSE TRY_CAST({r} AS BIGINT) END)")
+
+
+def _json_num(j: str, jt: str) -> str:
+    return f"(CASE WHEN {jt} IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN TRY_CAST({j} AS DOUBLE) END)"
+
+
+def _json_is(types: frozenset[str], j: str, jt: str) -> str:
+    """SQL: the JSON value j is of one of the JSON Schema types."""
+    parts = []
+    if "integer" in types and "number" not in types:
+        parts.append(f"{jt} IN ('BIGINT', 'UBIGINT')")
+        parts.append(f"({jt} = 'DOUBLE' AND TRY_CAST({j} AS DOUBLE) = floor(TRY_CAST({j} AS DOUBLE)))")
+    if "number" in types:
+        parts.append(f"{jt} IN ('BIGINT', 'UBIGINT', 'DOUBLE')")
+    if "string" in types:
+        parts.append(f"{jt} = 'VARCHAR'")
+    if "boolean" in types:
+        parts.append(f"{jt} = 'BOOLEAN'")
+    return "(" + " OR ".join(parts) + ")" if parts else "TRUE"
+
+
+def _text_is(types: frozenset[str], r: str) -> str:
+    parts = []
+    if "string" in types:
+        return "TRUE"
+    if "integer" in types:
+        parts.append(f"{_int_from_text(r)} IS NOT NULL")
+    if "number" in types:
+        parts.append(f"TRY_CAST({r} AS DOUBLE) IS NOT NULL")
+    if "boolean" in types:
+        parts.append(f"TRY_CAST({r} AS BOOLEAN) IS NOT NULL")
+    return "(" + " OR ".join(parts) + ")" if parts else "TRUE"
+
+
+def _text_value(col: Column, r: str) -> tuple[str, str | None, str | None]:
+    """(value, type-evidence, format-evidence) SQL for a text cell r."""
+    t = col.sql_type
+    if t == "VARCHAR":
+        return r, None, None
+    if t == "ANY":
+        return r, f"CASE WHEN {r} IS NOT NULL AND NOT {_text_is(col.types, r)} THEN {r} END", None
+    if t == "DATE":
+        return (f"CASE WHEN {valid_date(r)} THEN CAST({r} AS DATE) END", None,
+                f"CASE WHEN {r} IS NOT NULL AND NOT coalesce({valid_date(r)}, FALSE) THEN {r} END")
+    if t == "TIMESTAMP":
+        return (f"CASE WHEN {valid_datetime(r)} THEN {to_timestamp(r)} END", None,
+                f"CASE WHEN {r} IS NOT NULL AND NOT coalesce({valid_datetime(r)}, FALSE) THEN {r} END")
+    value = _int_from_text(r) if t == "BIGINT" else f"TRY_CAST(trim({r}) AS {t})"
+    return value, f"CASE WHEN {r} IS NOT NULL AND {value} IS NULL THEN {r} END", None
+
+
+def _json_value(col: Column, raw: str) -> tuple[str, str | None, str | None]:
+    j = f"CAST({raw} AS JSON)"
+    jt = f"json_type({j})"
+    s = f"({j} ->> '$')"
+    t = col.sql_type
+    wrong = lambda value: f"CASE WHEN {jt} <> 'NULL' AND ({value}) IS NULL THEN {raw} END"  # noqa: E731
+    if t == "ANY":
+        return (f"CASE WHEN {jt} <> 'NULL' THEN {j} END",
+                f"CASE WHEN {jt} <> 'NULL' AND NOT {_json_is(col.types, j, jt)} THEN {raw} END", None)
+    if t == "VARCHAR":
+        value = f"CASE WHEN {jt} = 'VARCHAR' THEN {s} END"
+        return value, wrong(value), None
+    if t == "BOOLEAN":
+        value = f"CASE WHEN {jt} = 'BOOLEAN' THEN CAST({j} AS BOOLEAN) END"
+        return value, wrong(value), None
+    if t == "BIGINT":
+        num = f"TRY_CAST({j} AS DOUBLE)"
+        value = (f"CASE WHEN {jt} IN ('BIGINT', 'UBIGINT') THEN TRY_CAST({j} AS BIGINT) "
+                 f"WHEN {jt} = 'DOUBLE' AND {num} = floor({num}) THEN TRY_CAST({num} AS BIGINT) END")
+        return value, wrong(value), None
+    if t in ("DATE", "TIMESTAMP"):
+        valid = valid_date(s) if t == "DATE" else valid_datetime(s)
+        conv = f"CAST({s} AS DATE)" if t == "DATE" else to_timestamp(s)
+        return (f"CASE WHEN {jt} = 'VARCHAR' AND {valid} THEN {conv} END",
+                f"CASE WHEN {jt} NOT IN ('VARCHAR', 'NULL') THEN {raw} END",
+                f"CASE WHEN {jt} = 'VARCHAR' AND NOT coalesce({valid}, FALSE) THEN {s} END")
+    value = f"TRY_CAST({_json_num(j, jt)} AS {t})"
+    return value, wrong(value), None
+
+
+def _native_value(col: Column, raw: str, native: str) -> tuple[str, str | None, str | None]:
+    if native == "VARCHAR":
+        return _text_value(col, raw)
+    if col.sql_type == "ANY":
+        return raw, None, None
+    value = f"TRY_CAST({raw} AS {col.sql_type})"
+    return value, f"CASE WHEN {raw} IS NOT NULL AND {value} IS NULL THEN CAST({raw} AS VARCHAR) END", None
+
+
+def typed_select(sources: list[ColumnSource], row_expr: str, shape_expr: str) -> str:
+    """The SELECT list that turns raw columns into typed columns plus evidence."""
+    items = [f"{row_expr} AS __row", f"{shape_expr} AS __shape"]
+    for src in sources:
+        col, i = src.column, src.index
+        sql_type = "JSON" if col.sql_type == "ANY" and src.kind == "json" else (
+            "VARCHAR" if col.sql_type == "ANY" else col.sql_type)
+        if src.raw is None:
+            items.append(f"CAST(NULL AS {sql_type}) AS {qi(col.name)}")
+            continue
+        raw = qi(src.raw)
+        if src.kind == "text":
+            value, bad, fmt = _text_value(col, raw)
+        elif src.kind == "json":
+            value, bad, fmt = _json_value(col, raw)
+            items.append(f"{raw} IS NULL AS {qi(f'__miss_{i}')}")
+        else:
+            value, bad, fmt = _native_value(col, raw, src.native_type or "VARCHAR")
+        items.append(f"{value} AS {qi(col.name)}")
+        items.append(f"{bad or 'CAST(NULL AS VARCHAR)'} AS {qi(f'__bad_{i}')}")
+        if fmt is not None:
+            items.append(f"{fmt} AS {qi(f'__fmt_{i}')}")
+    return ",\n  ".join(items)
+
+
+def literal_path(path: Any) -> str:
+    return ql(str(path))

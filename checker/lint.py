@@ -1,0 +1,77 @@
+"""`checker lint`: rule files and dataset schemas, every problem with path:line:col.
+
+Lint loads every version of every ruleset (not only the one in force), compiles
+each rule against the schemas, and then binds the compiled SQL in DuckDB against
+empty tables of the schemas' types, so type errors (a date compared with a number)
+are found before any data is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+
+from checker.compile import plan as P
+from checker.compile.rules import check_duplicates, compile_rules
+from checker.engine.duckdb import DuckDBEngine
+from checker.load.rulesets import load_rulesets
+from checker.load.schemas import load_schemas
+from checker.problems import CheckerError, Problem
+from checker.resources import bundled
+
+
+def lint(paths: list[Path], schemas_dir: Path | None) -> list[Problem]:
+    for path in paths:
+        if not path.exists():
+            raise CheckerError([Problem(__import__("checker.problems", fromlist=["Span"]).Span(str(path)), "Y003",
+                                        "path does not exist")])
+    schemas, problems = load_schemas(schemas_dir or bundled("schemas"))
+    rulesets, rule_problems, _ = load_rulesets(paths or [bundled("rules")])
+    problems += rule_problems
+    problems += check_duplicates(rulesets)
+    compiled = []
+    for rs in rulesets:
+        rules, found = compile_rules([rs], schemas, dt.date.today())
+        problems += [p for p in found if p.code != "R110"]
+        compiled += rules
+    if compiled:
+        problems += _bind(compiled, schemas)
+    problems += _rule_warnings(rulesets)
+    return sorted(set(problems), key=lambda p: (p.span.file, p.span.line, p.span.col, p.code))
+
+
+def _bind(compiled, schemas) -> list[Problem]:
+    """Bind every compiled query in DuckDB on empty tables: catches type errors."""
+    problems: list[Problem] = []
+    with DuckDBEngine() as engine:
+        tables = {name: engine.empty(schema) for name, schema in schemas.items()}
+        table_of = lambda ds: tables[ds].table  # noqa: E731
+        for rule in compiled:
+            try:
+                if rule.kind == "row":
+                    check = P.row_check(rule, 0)
+                    sql = P.fused_scan(table_of(rule.dataset), [check], 1, table_of)
+                elif rule.kind == "unique":
+                    sql = P.unique_query(rule, table_of(rule.dataset)).sql(dialect="duckdb")
+                else:
+                    sql = P.aggregate_query(rule, table_of(rule.dataset), table_of).sql(dialect="duckdb")
+                engine.fetchall(f"EXPLAIN {sql}")
+            except duckdb.Error as err:
+                first = str(err).strip().splitlines()[0]
+                key = "expect" if rule.rule.expect else "unique"
+                span = rule.source.positions.value(("rules", rule.index, key))
+                problems.append(Problem(span, "X206", f"rule {rule.id}: the SQL does not type-check in DuckDB: {first}",
+                                        hint="compare values of the same type; CAST where needed"))
+    return problems
+
+
+def _rule_warnings(rulesets) -> list[Problem]:
+    out = []
+    for rs in rulesets:
+        for i, rule in enumerate(rs.model.rules):
+            if rule.message is None:
+                out.append(Problem(rs.positions.value(("rules", i, "id")), "W501",
+                                   f"rule {rule.id} has no message; its title is used", level="warning"))
+    return out

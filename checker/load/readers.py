@@ -1,0 +1,254 @@
+"""Python-side readers for exports DuckDB cannot read directly, or not exactly.
+
+Each returns a :class:`RawTable`: the header (as written in the file), one list of
+values per header position, the 1-based record number of each record, and a
+shape problem per record (or None).  CSV and XLSX values are text (or None for an
+empty cell); JSON values are JSON text (None when the key is absent).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+import pyarrow as pa
+
+from checker.problems import CheckerError, Problem, Span
+
+SAMPLE_BYTES = 1 << 20
+
+
+@dataclass
+class RawTable:
+    header: list[str]
+    columns: list[list[Any]]
+    rows: list[int]
+    shapes: list[str | None]
+    kind: str = "text"                       # text | json
+    notes: list[Problem] = field(default_factory=list)
+
+    def to_arrow(self, names: list[str]) -> pa.Table:
+        arrays = {n: pa.array(col, pa.string()) for n, col in zip(names, self.columns)}
+        arrays["__row"] = pa.array(self.rows, pa.int64())
+        arrays["__shape"] = pa.array(self.shapes, pa.string())
+        return pa.table(arrays)
+
+
+# -- encodings -------------------------------------------------------------------------------
+
+def detect_encoding(path: Path) -> str:
+    """utf-8-sig / utf-8 when the file decodes as UTF-8, else charset-normalizer's best guess."""
+    with path.open("rb") as fh:
+        head = fh.read(SAMPLE_BYTES)
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(head).best()
+    guess = (best.encoding if best else "gb18030").lower().replace("_", "-")
+    # GB2312 and GBK are subsets of GB18030: decode with the superset.
+    if guess in ("gb2312", "gbk", "gb18030", "hz"):
+        return "gb18030"
+    if guess.startswith("big5") or guess == "cp950":
+        return "big5hkscs" if guess == "big5hkscs" else "big5"
+    return guess
+
+
+def transcode_to_utf8(src: Path, dst: Path, encoding: str, display: str) -> int:
+    """Stream src (in encoding) to dst as UTF-8; return the number of undecodable bytes replaced."""
+    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+    replaced = 0
+    with src.open("rb") as fin, dst.open("w", encoding="utf-8", newline="") as fout:
+        first = True
+        while True:
+            chunk = fin.read(1 << 22)
+            text = decoder.decode(chunk, final=not chunk)
+            if first and text.startswith("\ufeff"):
+                text = text[1:]
+            first = False
+            replaced += text.count("\ufffd")
+            fout.write(text)
+            if not chunk:
+                break
+    return replaced
+
+
+# -- CSV -----------------------------------------------------------------------------------
+
+def sniff_delimiter(first_line: str) -> str:
+    counts = {d: first_line.count(d) for d in (",", ";", "\t", "|")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def read_header(path: Path, delimiter: str | None) -> tuple[list[str], str]:
+    """The header of a UTF-8 CSV file and its delimiter."""
+    with path.open("r", encoding="utf-8-sig", newline="", errors="replace") as fh:
+        first = fh.readline()
+        delim = delimiter or sniff_delimiter(first)
+        fh.seek(0)
+        if fh.read(1) != "\ufeff":
+            fh.seek(0)
+        header = next(csv.reader(fh, delimiter=delim), [])
+    return [h.strip() for h in header], delim
+
+
+def parse_csv_line(line: str, delimiter: str) -> list[str]:
+    return next(csv.reader(io.StringIO(line), delimiter=delimiter), [])
+
+
+def read_csv_exact(path: Path, delimiter: str, display: str) -> RawTable:
+    """Read a UTF-8 CSV record by record (exact record numbers, ragged rows kept)."""
+    with path.open("r", encoding="utf-8-sig", newline="", errors="replace") as fh:
+        reader = csv.reader(fh, delimiter=delimiter)
+        header = [h.strip() for h in next(reader, [])]
+        width = len(header)
+        columns: list[list[Any]] = [[] for _ in range(width)]
+        rows, shapes = [], []
+        n = 0
+        for record in reader:
+            if not record:
+                continue
+            n += 1
+            rows.append(n)
+            shapes.append(shape_problem(len(record), width))
+            for i in range(width):
+                value = record[i] if i < len(record) else None
+                columns[i].append(value if value != "" else None)
+    return RawTable(header, columns, rows, shapes)
+
+
+def shape_problem(fields: int, width: int) -> str | None:
+    if fields == width:
+        return None
+    if fields > width:
+        return f"record has {fields} fields but the header has {width}; the extra fields were not read"
+    return f"record has {fields} fields but the header has {width}; the missing fields are empty"
+
+
+# -- XLSX ----------------------------------------------------------------------------------
+
+def _cell_text(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if math.isfinite(value) and value.is_integer() and abs(value) < 2**53:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ") if value.time() != dt.time() else value.date().isoformat()
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return str(value)
+    return str(value)
+
+
+def read_xlsx(path: Path, sheet: str | None, display: str) -> RawTable:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises its own error types for corrupt files
+        raise CheckerError([Problem(Span(display), "D403", f"cannot read the workbook: {exc}")]) from None
+    names = book.sheet_names
+    if sheet is None:
+        if not names:
+            raise CheckerError([Problem(Span(display), "D403", "the workbook has no sheets")])
+        sheet = names[0]
+    elif sheet not in names:
+        from checker.problems import did_you_mean
+        raise CheckerError([Problem(Span(display), "D403", f"the workbook has no sheet '{sheet}'",
+                                    hint=did_you_mean(sheet, names) or "sheets: " + ", ".join(names))])
+    data = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+    if not data:
+        return RawTable([], [], [], [])
+    header = [(_cell_text(h) or "").strip() for h in data[0]]
+    while header and header[-1] == "":
+        header.pop()
+    width = len(header)
+    columns: list[list[Any]] = [[] for _ in range(width)]
+    rows, shapes = [], []
+    for n, record in enumerate(data[1:], start=1):
+        cells = [_cell_text(v) for v in record]
+        if not any(c is not None for c in cells):
+            continue  # an empty sheet row is not a record
+        rows.append(n)
+        used = max((i + 1 for i, c in enumerate(cells) if c is not None), default=0)
+        shapes.append(shape_problem(used, width) if used > width else None)
+        for i in range(width):
+            columns[i].append(cells[i] if i < len(cells) else None)
+    return RawTable(header, columns, rows, shapes)
+
+
+# -- JSON ----------------------------------------------------------------------------------
+
+def _records_jsonl(path: Path) -> Iterator[tuple[int, Any, str | None]]:
+    with path.open("r", encoding="utf-8-sig", errors="replace") as fh:
+        for n, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
+                yield n, json.loads(line), None
+            except json.JSONDecodeError as exc:
+                yield n, None, f"line is not valid JSON: {exc.msg} at column {exc.colno}"
+
+
+def _records_json(path: Path, display: str) -> Iterator[tuple[int, Any, str | None]]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig", errors="replace"))
+    except json.JSONDecodeError as exc:
+        raise CheckerError([Problem(Span(display, exc.lineno, exc.colno), "D403",
+                                    f"not valid JSON: {exc.msg}")]) from None
+    if isinstance(data, dict) and len(data) == 1 and isinstance(next(iter(data.values())), list):
+        data = next(iter(data.values()))
+    if not isinstance(data, list):
+        raise CheckerError([Problem(Span(display, 1, 1), "D403", "a .json export must be an array of records",
+                                    hint="or use JSON Lines (.jsonl), one record per line")])
+    for n, record in enumerate(data, start=1):
+        yield n, record, None
+
+
+def read_json(path: Path, fmt: str, display: str, columns_for_key) -> RawTable:
+    """Read JSON Lines or a JSON array; ``columns_for_key`` maps a record key to a column index or None."""
+    records = _records_jsonl(path) if fmt == "jsonl" else _records_json(path, display)
+    width = columns_for_key.width
+    columns: list[list[Any]] = [[] for _ in range(width)]
+    rows, shapes = [], []
+    unknown: dict[str, int] = {}
+    dumps = json.dumps
+    for n, record, problem in records:
+        rows.append(n)
+        values: list[Any] = [None] * width
+        if problem is None and not isinstance(record, dict):
+            problem = f"record is a JSON {type(record).__name__}, not an object"
+        if problem is None:
+            for key, value in record.items():
+                idx = columns_for_key(key)
+                if idx is None:
+                    unknown[key] = unknown.get(key, 0) + 1
+                else:
+                    values[idx] = dumps(value, ensure_ascii=False)
+        else:
+            values = ["null"] * width  # nothing readable: present-but-null, so only the shape is reported
+        shapes.append(problem)
+        for i in range(width):
+            columns[i].append(values[i])
+    table = RawTable(list(columns_for_key.names), columns, rows, shapes, kind="json")
+    table.notes = [Problem(Span(display), "D406", f"key '{k}' is not a column of the schema; ignored in {c} records",
+                           level="warning", hint=columns_for_key.suggest(k)) for k, c in sorted(unknown.items())]
+    return table

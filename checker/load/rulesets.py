@@ -1,0 +1,171 @@
+"""Find and load rule files: YAML with positions -> validated :class:`RulesetFile` models."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from checker.load.yamlio import Document, Positions, load_file
+from checker.model.ruleset import RulesetFile
+from checker.problems import CheckerError, Problem, Span, did_you_mean
+
+RULE_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class LoadedRuleset:
+    model: RulesetFile
+    path: str
+    positions: Positions
+    sha256: str
+
+    def rule_span(self, index: int, key: str | None = None) -> Span:
+        path: tuple[Any, ...] = ("rules", index) + ((key,) if key else ())
+        return self.positions.value(path) if key else self.positions.value(path)
+
+
+def rule_files(paths: list[Path]) -> list[Path]:
+    """Every rule file under the given files and folders (folders searched recursively), sorted."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            out.extend(sorted(p for p in path.rglob("*") if p.suffix in RULE_SUFFIXES and p.is_file()))
+        elif path.exists():
+            out.append(path)
+        else:
+            raise CheckerError([Problem(Span(str(path)), "Y003", "rule path does not exist",
+                                        hint="pass --rules FILE_OR_FOLDER")])
+    return out
+
+
+def kind_of(doc: Document) -> str | None:
+    """'ruleset', 'catalog', 'waivers' or None, from a document's top-level keys."""
+    data = doc.data
+    if isinstance(data, dict):
+        for key in ("ruleset", "catalog"):
+            if key in data:
+                return key
+    if isinstance(data, list):
+        return "waivers"
+    return None
+
+
+def load_rulesets(paths: list[Path]) -> tuple[list[LoadedRuleset], list[Problem], list[Document]]:
+    """Load every rule file; return rulesets, problems and the other YAML documents found (catalogs)."""
+    rulesets: list[LoadedRuleset] = []
+    problems: list[Problem] = []
+    others: list[Document] = []
+    for path in rule_files(paths):
+        try:
+            doc = load_file(path)
+        except CheckerError as err:
+            problems.extend(err.problems)
+            continue
+        kind = kind_of(doc)
+        if kind == "catalog":
+            others.append(doc)
+            continue
+        if kind != "ruleset":
+            problems.append(Problem(doc.positions.value(()), "R102",
+                                    "not a rule file: the top-level key 'ruleset' is missing",
+                                    hint="a rule file starts with 'ruleset: <id>' and 'version: <x.y.z>'"))
+            continue
+        try:
+            model = RulesetFile.model_validate(doc.data)
+        except ValidationError as err:
+            problems.extend(validation_problems(err, doc.positions, RulesetFile))
+            continue
+        sha = hashlib.sha256(path.read_bytes()).hexdigest()
+        rulesets.append(LoadedRuleset(model, str(path), doc.positions, sha))
+    return rulesets, problems, others
+
+
+# -- pydantic errors -> positioned problems ----------------------------------------------------
+
+def _model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The pydantic model a location inside ``model`` points into."""
+    import typing
+
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+            return None
+        field = None
+        for name, info in current.model_fields.items():
+            if part in (name, info.alias):
+                field = info
+                break
+        if field is None:
+            return None
+        current = _inner_model(field.annotation)
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _inner_model(annotation: Any) -> Any:
+    import typing
+
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _keys(model: type[BaseModel] | None) -> list[str]:
+    if model is None:
+        return []
+    return [info.alias or name for name, info in model.model_fields.items()]
+
+
+def validation_problems(err: ValidationError, pos: Positions, root: type[BaseModel]) -> list[Problem]:
+    problems: list[Problem] = []
+    for e in err.errors(include_url=False):
+        loc = tuple(p for p in e["loc"] if not (isinstance(p, str) and ("[" in p or p.startswith("function-"))))
+        kind = e["type"]
+        if kind == "extra_forbidden":
+            name = str(loc[-1])
+            allowed = _keys(_model_at(root, loc[:-1]))
+            problems.append(Problem(pos.key(loc), "R101", f"unknown key '{name}'",
+                                    hint=did_you_mean(name, allowed) or
+                                    (f"allowed keys: {', '.join(allowed)}" if allowed else None)))
+        elif kind == "missing":
+            problems.append(Problem(pos.value(loc[:-1]), "R102", f"missing required key '{loc[-1]}'"
+                                    + (f" in {_where(loc[:-1])}" if loc[:-1] else "")))
+        elif kind.endswith("_type") or kind in ("model_type", "list_type", "dict_type", "model_attributes_type"):
+            problems.append(Problem(pos.value(loc), "R103", f"{_where(loc)}: {e['msg'].lower()}"
+                                    + _got(e.get("input"))))
+        elif kind == "enum" or kind == "literal_error":
+            name = str(e.get("input"))
+            expected = e.get("ctx", {}).get("expected", "")
+            options = [o.strip(" '") for o in str(expected).replace(" or ", ",").split(",") if o.strip()]
+            problems.append(Problem(pos.value(loc), "R104", f"{_where(loc)}: '{name}' is not allowed",
+                                    hint=did_you_mean(name, options) or f"expected {expected}"))
+        else:
+            msg = e["msg"]
+            if msg.startswith("Value error, "):
+                msg = msg[len("Value error, "):]
+            if kind == "string_pattern_mismatch":
+                msg = f"'{e.get('input')}' does not match {e.get('ctx', {}).get('pattern')}"
+            problems.append(Problem(pos.value(loc), "R104", f"{_where(loc)}: {msg}" if loc else msg))
+    return problems
+
+
+def _where(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "document"
+
+
+def _got(value: Any) -> str:
+    if isinstance(value, (dict, list)):
+        return f" (got a {'mapping' if isinstance(value, dict) else 'list'})"
+    return f" (got {value!r})" if value is not None else " (got nothing)"

@@ -1,0 +1,163 @@
+"""Load dataset schemas from ``<dir>/<domain>/<name>.schema.json``."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
+
+from checker.load.yamlio import Document, load_text
+from checker.model.dataset import (ANNOTATIONS, CHECKED_FORMATS, CHECKED_KEYWORDS, JSON_TYPES, Column,
+                                   DatasetSchema, sql_type_for)
+from checker.problems import CheckerError, Problem, did_you_mean
+
+TOP_LEVEL = frozenset({"$schema", "$id", "$comment", "title", "description", "type", "properties", "required",
+                       "additionalProperties", "x-key", "x-record-date", "x-title", "examples"})
+DOMAINS = ("crm", "budget", "appraisal", "marketing")
+
+
+def discover(root: Path) -> dict[str, Path]:
+    """Dataset name -> schema file, for every ``<domain>/<name>.schema.json`` under root."""
+    found: dict[str, Path] = {}
+    for path in sorted(root.glob("*/*.schema.json")):
+        domain = path.parent.name
+        name = path.name[: -len(".schema.json")]
+        found[f"{domain}.{name}"] = path
+    return found
+
+
+def load_schemas(root: Path) -> tuple[dict[str, DatasetSchema], list[Problem]]:
+    """Load every dataset schema under root; problems are returned, not raised."""
+    schemas: dict[str, DatasetSchema] = {}
+    problems: list[Problem] = []
+    if not root.is_dir():
+        raise CheckerError([Problem(_span(str(root)), "S301", "schemas folder does not exist",
+                                    hint="pass --schemas DIR holding <domain>/<name>.schema.json files")])
+    for name, path in discover(root).items():
+        try:
+            schemas[name] = load_schema(name, path)
+        except CheckerError as err:
+            problems.extend(err.problems)
+    return schemas, problems
+
+
+def _span(file: str):
+    from checker.problems import Span
+    return Span(file)
+
+
+def load_schema(name: str, path: Path) -> DatasetSchema:
+    raw = path.read_bytes()
+    display = str(path)
+    doc = load_text(raw.decode("utf-8-sig", errors="replace"), display)
+    problems = _check(name, doc)
+    if problems:
+        raise CheckerError(problems)
+    data = doc.data
+    pos = doc.positions
+    required = set(data.get("required", []))
+    columns: dict[str, Column] = {}
+    for col, prop in data.get("properties", {}).items():
+        columns[col] = _column(col, prop, col in required, pos.key(("properties", col)))
+    return DatasetSchema(
+        name=name, path=display, columns=columns,
+        key=tuple(data.get("x-key", [])),
+        record_date=data.get("x-record-date"),
+        title=dict(data.get("x-title", {})) if isinstance(data.get("x-title"), dict) else {},
+        sha256=hashlib.sha256(raw).hexdigest(),
+    )
+
+
+def _types(prop: dict[str, Any]) -> tuple[frozenset[str], bool]:
+    declared = prop.get("type")
+    if declared is None:
+        return frozenset(), True
+    listed = [declared] if isinstance(declared, str) else list(declared)
+    nullable = "null" in listed
+    return frozenset(t for t in listed if t != "null"), nullable
+
+
+def _column(name: str, prop: dict[str, Any], required: bool, span) -> Column:
+    types, nullable = _types(prop)
+    fmt = prop.get("format")
+    decimal = tuple(prop["x-decimal"]) if "x-decimal" in prop else None
+    keywords = {k: prop[k] for k in CHECKED_KEYWORDS if k in prop and k not in ("type", "format", "required")}
+    return Column(name=name, types=types, nullable=nullable, sql_type=sql_type_for(types, fmt, decimal),
+                  format=fmt, keywords=keywords, required=required, pii=bool(prop.get("x-pii", False)),
+                  aliases=tuple(prop.get("x-aliases", [])), span=span)
+
+
+def _check(name: str, doc: Document) -> list[Problem]:
+    data, pos = doc.data, doc.positions
+    out: list[Problem] = []
+
+    def err(path, code, msg, hint=None, key=False):
+        out.append(Problem(pos.key(path) if key else pos.value(path), code, msg, hint=hint))
+
+    if not isinstance(data, dict):
+        err((), "S301", "a dataset schema must be a JSON object")
+        return out
+    try:
+        Draft202012Validator.check_schema(data)
+    except SchemaError as exc:
+        err(tuple(exc.path), "S301", f"not a valid JSON Schema (draft 2020-12): {exc.message}")
+        return out
+    for key in data:
+        if key not in TOP_LEVEL:
+            err((key,), "S302", f"unsupported top-level keyword '{key}'",
+                hint=did_you_mean(key, TOP_LEVEL) or f"supported: {', '.join(sorted(TOP_LEVEL))}", key=True)
+    if data.get("type") != "object":
+        err(("type",), "S301", "a dataset schema must have \"type\": \"object\"")
+    props = data.get("properties")
+    if not isinstance(props, dict) or not props:
+        err(("properties",), "S301", "a dataset schema needs 'properties' (its columns)")
+        return out
+    for col, prop in props.items():
+        base = ("properties", col)
+        if not isinstance(prop, dict):
+            err(base, "S301", f"property '{col}' must be an object")
+            continue
+        for kw in prop:
+            if kw not in CHECKED_KEYWORDS and kw not in ANNOTATIONS:
+                err(base + (kw,), "S302", f"keyword '{kw}' of column '{col}' is not supported in dataset schemas",
+                    hint=did_you_mean(kw, CHECKED_KEYWORDS + tuple(ANNOTATIONS))
+                    or "flat columns support: " + ", ".join(CHECKED_KEYWORDS), key=True)
+        types, _ = _types(prop)
+        bad = [t for t in types if t not in JSON_TYPES]
+        if bad:
+            err(base + ("type",), "S302", f"column '{col}' has type {bad[0]!r}: columns hold scalar values",
+                hint="use one of " + ", ".join(JSON_TYPES))
+        fmt = prop.get("format")
+        if fmt is not None and fmt not in CHECKED_FORMATS:
+            err(base + ("format",), "S302", f"format '{fmt}' is not checked",
+                hint=did_you_mean(fmt, CHECKED_FORMATS) or "checked formats: " + ", ".join(CHECKED_FORMATS))
+        if "x-decimal" in prop:
+            dec = prop["x-decimal"]
+            if not (isinstance(dec, list) and len(dec) == 2 and all(isinstance(x, int) for x in dec)
+                    and 1 <= dec[0] <= 38 and 0 <= dec[1] <= dec[0]):
+                err(base + ("x-decimal",), "S303", "x-decimal must be [precision, scale], 1 <= scale <= precision <= 38")
+        if "x-aliases" in prop and not (isinstance(prop["x-aliases"], list)
+                                        and all(isinstance(a, str) for a in prop["x-aliases"])):
+            err(base + ("x-aliases",), "S303", "x-aliases must be a list of header names")
+        if "x-pii" in prop and not isinstance(prop["x-pii"], bool):
+            err(base + ("x-pii",), "S303", "x-pii must be true or false")
+    for i, col in enumerate(data.get("required", []) or []):
+        if col not in props:
+            err(("required", i), "S303", f"required column '{col}' is not a property",
+                hint=did_you_mean(col, props))
+    for i, col in enumerate(data.get("x-key", []) or []):
+        if col not in props:
+            err(("x-key", i), "S303", f"key column '{col}' is not a property", hint=did_you_mean(col, props))
+    if "x-key" in data and not isinstance(data["x-key"], list):
+        err(("x-key",), "S303", "x-key must be a list of column names")
+    rd = data.get("x-record-date")
+    if rd is not None:
+        if rd not in props:
+            err(("x-record-date",), "S303", f"record-date column '{rd}' is not a property",
+                hint=did_you_mean(str(rd), props))
+        elif props[rd].get("format") not in ("date", "date-time"):
+            err(("x-record-date",), "S303", f"record-date column '{rd}' must have format date or date-time")
+    return out

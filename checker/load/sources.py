@@ -1,0 +1,133 @@
+"""Find the export file of each dataset in a data folder.
+
+``DIR/<domain>/<name>.<ext>`` (ext: csv, jsonl, json, parquet, xlsx), or a path given
+in ``DIR/datasets.yaml``::
+
+    crm.complaints: {path: exports/投訴.csv, encoding: gb18030}
+    budget.lines:   {path: budget.xlsx, sheet: 預算}
+
+Paths are relative to DIR and may never leave it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from checker.load.yamlio import load_file
+from checker.problems import CheckerError, Problem, Span, did_you_mean
+
+FORMATS = ("csv", "jsonl", "json", "parquet", "xlsx")
+ENCODINGS = ("utf-8", "utf-8-sig", "gb18030", "gbk", "gb2312", "big5", "big5hkscs", "utf-16", "latin-1")
+MANIFEST_KEYS = ("path", "format", "encoding", "sheet", "delimiter")
+
+
+@dataclass(frozen=True)
+class Source:
+    dataset: str
+    path: Path            # absolute, resolved
+    display: str          # as reports show it: relative to DIR, '/'-separated
+    format: str
+    encoding: str | None = None
+    sheet: str | None = None
+    delimiter: str | None = None
+
+
+def _inside(root: Path, path: Path) -> bool:
+    try:
+        path.resolve().relative_to(root.resolve())
+        return True
+    except ValueError:
+        return False
+
+
+def discover(data_dir: Path, datasets: set[str]) -> tuple[dict[str, Source], list[Problem]]:
+    """Return dataset -> Source for every export found, plus warnings."""
+    if not data_dir.exists():
+        raise CheckerError([Problem(Span(str(data_dir)), "D401", "data folder does not exist",
+                                    hint="pass --data DIR, the folder holding <domain>/<name>.<ext> exports")])
+    if not data_dir.is_dir():
+        raise CheckerError([Problem(Span(str(data_dir)), "D401", "--data must be a folder, not a file")])
+    root = data_dir.resolve()
+    sources: dict[str, Source] = {}
+    warnings: list[Problem] = []
+    manifest = data_dir / "datasets.yaml"
+    if manifest.is_file():
+        sources.update(_manifest(manifest, root, datasets))
+    for domain_dir in sorted(p for p in root.iterdir() if p.is_dir()):
+        for path in sorted(domain_dir.iterdir()):
+            if not path.is_file() or path.name.startswith("."):
+                continue
+            ext = path.suffix.lower().lstrip(".")
+            name = f"{domain_dir.name}.{path.stem}"
+            display = path.relative_to(root).as_posix()
+            if ext not in FORMATS:
+                continue
+            if name in sources:
+                if sources[name].path != path.resolve():
+                    if sources[name].display.startswith(domain_dir.name + "/" + path.stem + "."):
+                        raise CheckerError([Problem(Span(display), "D403",
+                                                    f"two exports for dataset {name}: {sources[name].display} and {display}",
+                                                    hint="keep one, or name the one to use in datasets.yaml")])
+                continue
+            if name not in datasets:
+                warnings.append(Problem(Span(display), "D406", f"no schema for dataset '{name}'; file ignored",
+                                        level="warning", hint=did_you_mean(name, datasets)))
+                continue
+            if not _inside(root, path):
+                raise CheckerError([Problem(Span(display), "D404", "export is a link that points outside the data folder")])
+            sources[name] = Source(name, path.resolve(), display, ext)
+    return sources, warnings
+
+
+def _manifest(path: Path, root: Path, datasets: set[str]) -> dict[str, Source]:
+    doc = load_file(path, display=str(path))
+    data, pos = doc.data, doc.positions
+    problems: list[Problem] = []
+    out: dict[str, Source] = {}
+    if data is None:
+        return out
+    if not isinstance(data, dict):
+        raise CheckerError([Problem(pos.value(()), "D401", "datasets.yaml must map dataset names to {path: ...}")])
+    for name, entry in data.items():
+        if name not in datasets:
+            problems.append(Problem(pos.key((name,)), "R111", f"unknown dataset '{name}'",
+                                    hint=did_you_mean(name, datasets)))
+            continue
+        if isinstance(entry, str):
+            entry = {"path": entry}
+        if not isinstance(entry, dict) or "path" not in entry:
+            problems.append(Problem(pos.value((name,)), "D401", f"entry for {name} needs a 'path'"))
+            continue
+        for key in entry:
+            if key not in MANIFEST_KEYS:
+                problems.append(Problem(pos.key((name, key)), "R101", f"unknown key '{key}'",
+                                        hint=did_you_mean(key, MANIFEST_KEYS)))
+        rel = Path(str(entry["path"]))
+        target = (root / rel)
+        if rel.is_absolute() or not _inside(root, target):
+            problems.append(Problem(pos.value((name, "path")), "D404",
+                                    f"path '{rel}' is outside the data folder",
+                                    hint="paths in datasets.yaml are relative to --data and stay inside it"))
+            continue
+        fmt = str(entry.get("format") or target.suffix.lower().lstrip("."))
+        if fmt not in FORMATS:
+            problems.append(Problem(pos.value((name, "format") if "format" in entry else (name, "path")), "D405",
+                                    f"unknown data format '{fmt}'",
+                                    hint=did_you_mean(fmt, FORMATS) or "formats: " + ", ".join(FORMATS)))
+            continue
+        enc = entry.get("encoding")
+        if enc is not None and str(enc).lower() not in ENCODINGS:
+            problems.append(Problem(pos.value((name, "encoding")), "D405", f"unknown encoding '{enc}'",
+                                    hint=did_you_mean(str(enc).lower(), ENCODINGS) or "encodings: " + ", ".join(ENCODINGS)))
+            continue
+        if not target.is_file():
+            problems.append(Problem(pos.value((name, "path")), "D402", f"export file '{rel}' for {name} does not exist"))
+            continue
+        out[name] = Source(name, target.resolve(), target.resolve().relative_to(root).as_posix(), fmt,
+                           str(enc).lower() if enc else None,
+                           str(entry["sheet"]) if entry.get("sheet") is not None else None,
+                           str(entry["delimiter"]) if entry.get("delimiter") else None)
+    if problems:
+        raise CheckerError(problems)
+    return out

@@ -1,0 +1,149 @@
+"""YAML (and JSON) loading that keeps positions.
+
+Every other module gets plain Python data plus a :class:`Positions` map from a
+path inside the document (a tuple of keys and indexes) to the 1-based span of that
+key and of its value.  :func:`span_of` is the one place where ruamel's 0-based
+line/column data becomes a 1-based :class:`~checker.problems.Span`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from checker.problems import CheckerError, Problem, Span
+
+#: A document may not expand (through aliases) to more nodes than this.
+MAX_NODES = 200_000
+
+PathKey = tuple[Any, ...]
+
+
+def span_of(file: str, line0: int | None, col0: int | None) -> Span:
+    """Turn ruamel's 0-based line/column into a 1-based Span."""
+    if line0 is None:
+        return Span(file)
+    return Span(file, line0 + 1, (col0 or 0) + 1)
+
+
+@dataclass
+class Positions:
+    file: str
+    keys: dict[PathKey, Span] = field(default_factory=dict)
+    values: dict[PathKey, Span] = field(default_factory=dict)
+
+    def key(self, path: PathKey) -> Span:
+        """Span of the key at ``path`` (falls back to the nearest enclosing node)."""
+        return self._find(self.keys, path) or self.value(path)
+
+    def value(self, path: PathKey) -> Span:
+        """Span of the value at ``path`` (falls back to the nearest enclosing node)."""
+        found = self._find(self.values, path)
+        return found or Span(self.file, 1, 1)
+
+    @staticmethod
+    def _find(table: dict[PathKey, Span], path: PathKey) -> Span | None:
+        path = tuple(path)
+        while True:
+            if path in table:
+                return table[path]
+            if not path:
+                return None
+            path = path[:-1]
+
+
+@dataclass
+class Document:
+    data: Any
+    positions: Positions
+    text: str
+
+
+def _yaml() -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.allow_duplicate_keys = False
+    return yaml
+
+
+def load_text(text: str, file: str) -> Document:
+    """Parse YAML/JSON text; raise CheckerError with a positioned Y-problem on failure."""
+    try:
+        raw = _yaml().load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        span = span_of(file, mark.line, mark.column) if mark else Span(file)
+        what = (exc.problem or exc.context or "invalid YAML").strip()
+        raise CheckerError([Problem(span, "Y001", f"YAML syntax error: {what}",
+                                    hint="check indentation, quoting and ':' after keys")]) from None
+    except YAMLError as exc:
+        raise CheckerError([Problem(Span(file, 1, 1), "Y001", f"YAML syntax error: {exc}")]) from None
+    positions = Positions(file)
+    budget = [MAX_NODES]
+    data = _plain(raw, (), positions, budget)
+    if raw is not None and hasattr(raw, "lc"):
+        positions.values.setdefault((), span_of(file, raw.lc.line, raw.lc.col))
+    return Document(data, positions, text)
+
+
+def load_file(path: Path, display: str | None = None) -> Document:
+    file = display or str(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CheckerError([Problem(Span(file), "Y003", f"file is not UTF-8 text ({exc.reason} at byte {exc.start})",
+                                    hint="save rule files as UTF-8")]) from None
+    except OSError as exc:
+        raise CheckerError([Problem(Span(file), "Y003", f"cannot read file: {exc.strerror}")]) from None
+    return load_text(text, file)
+
+
+def _plain(node: Any, path: PathKey, pos: Positions, budget: list[int]) -> Any:
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise CheckerError([Problem(pos.value(path), "Y002",
+                                    f"document expands to more than {MAX_NODES} nodes",
+                                    hint="remove recursive or nested aliases (a 'billion laughs' document?)")])
+    if isinstance(node, CommentedMap):
+        out: dict[Any, Any] = {}
+        for key in node:
+            try:
+                kl, kc = node.lc.key(key)
+                vl, vc = node.lc.value(key)
+            except (KeyError, TypeError):
+                kl = kc = vl = vc = None
+            sub = path + (str(key),)
+            if kl is not None:
+                pos.keys[sub] = span_of(pos.file, kl, kc)
+                pos.values[sub] = span_of(pos.file, vl, vc)
+            out[str(key)] = _plain(node[key], sub, pos, budget)
+        return out
+    if isinstance(node, CommentedSeq):
+        items = []
+        for i, item in enumerate(node):
+            try:
+                il, ic = node.lc.item(i)
+                pos.values[path + (i,)] = span_of(pos.file, il, ic)
+            except (KeyError, TypeError):
+                pass
+            items.append(_plain(item, path + (i,), pos, budget))
+        return items
+    if isinstance(node, bool) or node is None:
+        return node
+    if isinstance(node, int):
+        return int(node)
+    if isinstance(node, float):
+        return float(node)
+    if isinstance(node, dt.datetime):
+        return dt.datetime(node.year, node.month, node.day, node.hour, node.minute, node.second,
+                           node.microsecond)
+    if isinstance(node, dt.date):
+        return dt.date(node.year, node.month, node.day)
+    if isinstance(node, str):
+        return str(node)
+    return node

@@ -1,0 +1,107 @@
+"""The result of a check: one pydantic model, written as the `--json` result file.
+
+``schemas/result.schema.json`` is generated from :class:`Result`; every result
+validates against it.  Field order is the key order of the file; lists are sorted
+so that the same inputs give the same file (``run`` holds the only timing fields).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Status = Literal["pass", "fail", "error", "skipped"]
+SEVERITIES = ("info", "low", "medium", "high", "critical")
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Tool(Model):
+    name: str
+    version: str
+
+
+class RulesetRef(Model):
+    id: str
+    version: str
+    sha256: str
+    path: str
+
+
+class InputRef(Model):
+    dataset: str
+    path: str
+    format: str
+    sha256: str
+    rows: int = Field(description="records read, all of them")
+    encoding: str | None = None
+
+
+class Summary(Model):
+    rules: int
+    passed: int
+    failed: int
+    errored: int
+    skipped: int
+    violations: int
+    waived: int
+
+
+class Sample(Model):
+    row: int | None = Field(description="1-based record number in the input file; null for a group")
+    key: dict[str, Any] | None = Field(description="the record key (x-key) or, for aggregate rules, the group key")
+    message: str
+
+
+class RuleResult(Model):
+    rule_id: str
+    ruleset: str | None = Field(description="null for structural checks from dataset schemas")
+    ruleset_version: str | list[str] | None
+    title: dict[str, str] | None = None
+    kind: Literal["row", "unique", "aggregate", "schema"]
+    clauses: list[str]
+    severity: Literal["info", "low", "medium", "high", "critical"]
+    dataset: str
+    status: Status
+    checked: int = Field(description="records judged (groups for aggregate rules)")
+    violations: int
+    waived: int = 0
+    samples: list[Sample] = Field(default_factory=list)
+    error: str | None = None
+    location: str | None = Field(default=None, description="rule file:line, or schema file:line")
+
+
+class Notice(Model):
+    level: Literal["error", "warning"]
+    code: str
+    message: str
+    location: str | None = None
+
+
+class RunInfo(Model):
+    started_at: str
+    duration_ms: int
+    engine: str
+    lang: str
+    fail_on: str
+    max_samples: int
+
+
+class Result(Model):
+    schema_version: Literal[1] = 1
+    tool: Tool
+    as_of: str
+    rules_at: str | None = None
+    rulesets: list[RulesetRef]
+    inputs: list[InputRef]
+    summary: Summary
+    results: list[RuleResult]
+    warnings: list[Notice] = Field(default_factory=list)
+    exit_code: int
+    run: RunInfo
+
+    def to_json(self) -> str:
+        return self.model_dump_json(indent=2, exclude_none=False) + "\n"

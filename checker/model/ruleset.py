@@ -1,0 +1,158 @@
+"""The rule-file model: one YAML file holds one version of one ruleset.
+
+Every key of the contract's rule format is a field here; unknown keys are errors.
+``schemas/ruleset.schema.json`` is generated from :class:`RulesetFile` (see
+``checker.model.jsonschemas``) so that editors complete and check rule files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from enum import Enum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$")
+DATASET_NAME = r"^(crm|budget|appraisal|marketing)\.[a-z][a-z0-9_]*$"
+RULESET_ID = r"^[a-z][a-z0-9]*([.-][a-z0-9]+)*$"
+RULE_ID = r"^[A-Za-z][A-Za-z0-9]*(-[A-Za-z0-9]+)*$"
+CLAUSE_ID = r"^M[1-7]\.[1-9][0-9]*$"
+PARAM_NAME = r"^[a-z_][a-z0-9_]*$"
+
+
+class Severity(str, Enum):
+    info = "info"
+    low = "low"
+    medium = "medium"
+    high = "high"
+    critical = "critical"
+
+    @property
+    def rank(self) -> int:
+        return list(Severity).index(self)
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+
+
+class Text(Strict):
+    """A text in both languages every reader of the rule pack needs."""
+
+    zh: str = Field(min_length=1, description="Chinese text")
+    en: str = Field(min_length=1, description="English text")
+
+    def get(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+class Effective(Strict):
+    from_: dt.date = Field(alias="from", description="first day in force (inclusive)")
+    to: dt.date | None = Field(default=None, description="last day in force (inclusive); open-ended if absent")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Effective":
+        if self.to is not None and self.to < self.from_:
+            raise ValueError(f"'to' ({self.to}) is before 'from' ({self.from_})")
+        return self
+
+    def covers(self, day: dt.date) -> bool:
+        return self.from_ <= day and (self.to is None or day <= self.to)
+
+
+class ChangelogEntry(Strict):
+    version: str = Field(pattern=SEMVER.pattern)
+    date: dt.date
+    zh: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+
+class Join(Strict):
+    dataset: str = Field(pattern=DATASET_NAME, description="the dataset joined (left join)")
+    as_: str = Field(alias="as", pattern=r"^[a-z_][a-z0-9_]*$", description="alias its columns are read under")
+    on: str = Field(min_length=1, description="SQL join condition, e.g. line.line_id = budget_line_id")
+
+
+class Examples(Strict):
+    pass_: list[dict[str, Any]] = Field(default_factory=list, alias="pass",
+                                        description="records the rule must accept")
+    fail: list[dict[str, Any]] = Field(default_factory=list, description="records the rule must reject")
+
+
+ParamValue = bool | int | float | str | dt.date | list[bool | int | float | str | dt.date]
+
+
+class Rule(Strict):
+    id: str = Field(pattern=RULE_ID, description="unique among all loaded rules; same id across versions = same rule")
+    title: Text
+    clauses: list[str] = Field(min_length=1, description="clause ids of the regulation catalog, e.g. M1.2")
+    severity: Severity
+    dataset: str = Field(pattern=DATASET_NAME)
+    description: Text | None = None
+    where: str | None = Field(default=None, description="SQL boolean: which records the rule applies to")
+    expect: str | None = Field(default=None, description="SQL boolean every (applicable) record or group must satisfy")
+    unique: list[str] | None = Field(default=None, min_length=1, description="columns that must be unique together")
+    group_by: list[str] | None = Field(default=None, min_length=1, description="group expressions of an aggregate rule")
+    join: list[Join] | None = Field(default=None, min_length=1)
+    message: Text | None = Field(default=None, description="Jinja template over the record's columns")
+    examples: Examples | None = None
+    tags: list[str] = Field(default_factory=list)
+
+    @field_validator("clauses")
+    @classmethod
+    def _clause_ids(cls, value: list[str]) -> list[str]:
+        for clause in value:
+            if not re.match(CLAUSE_ID, clause):
+                raise ValueError(f"'{clause}' is not a clause id like M1.2")
+        return value
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> "Rule":
+        if self.unique is not None and (self.expect is not None or self.group_by is not None):
+            raise ValueError("a rule has either 'unique' or 'expect' (with optional 'group_by'), not both")
+        if self.unique is None and self.expect is None:
+            raise ValueError("a rule needs 'expect' (row or aggregate rule) or 'unique' (uniqueness rule)")
+        return self
+
+    @property
+    def kind(self) -> Literal["row", "unique", "aggregate"]:
+        if self.unique is not None:
+            return "unique"
+        if self.group_by is not None:
+            return "aggregate"
+        return "row"
+
+
+class RulesetFile(Strict):
+    """One version of one ruleset."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True,
+                              json_schema_extra={"title": "Compliance checker rule file"})
+
+    ruleset: str = Field(pattern=RULESET_ID, description="ruleset id, e.g. marketing.customer-service")
+    version: str = Field(pattern=SEMVER.pattern, description="semantic version of this ruleset")
+    title: Text
+    description: Text | None = None
+    effective: Effective
+    params: dict[str, ParamValue] = Field(default_factory=dict,
+                                          description="parameters, referenced in SQL as :name")
+    changelog: list[ChangelogEntry] = Field(default_factory=list, description="newest first")
+    rules: list[Rule] = Field(min_length=1)
+
+    @field_validator("params")
+    @classmethod
+    def _param_names(cls, value: dict[str, Any]) -> dict[str, Any]:
+        for name in value:
+            if not re.match(PARAM_NAME, name):
+                raise ValueError(f"parameter name '{name}' must be lower_snake_case")
+            if name == "as_of":
+                raise ValueError("'as_of' is reserved: it is always the run's evaluation date")
+        return value
+
+    @property
+    def version_tuple(self) -> tuple[int, int, int]:
+        m = SEMVER.match(self.version)
+        assert m is not None
+        return int(m.group(1)), int(m.group(2)), int(m.group(3))

@@ -1,0 +1,86 @@
+"""The terminal summary: failing rules grouped by severity, with counts and a few samples.
+
+Fits an 80-column terminal, and uses colour only on a terminal without NO_COLOR.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import textwrap
+
+from checker.model.result import SEVERITIES, Result
+
+COLOURS = {"critical": "\033[1;31m", "high": "\033[31m", "medium": "\033[33m", "low": "\033[36m",
+           "info": "\033[2m", "pass": "\033[32m", "bold": "\033[1m", "reset": "\033[0m"}
+SAMPLES_SHOWN = 3
+
+
+def use_colour(stream=None) -> bool:
+    stream = stream or sys.stdout
+    if "NO_COLOR" in os.environ:
+        return False
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
+def render(result: Result, lang: str = "en", colour: bool = False, width: int | None = None) -> str:
+    width = min(width or shutil.get_terminal_size((80, 24)).columns, 100)
+    c = (lambda name, text: f"{COLOURS[name]}{text}{COLOURS['reset']}") if colour else (lambda name, text: text)
+    lines: list[str] = []
+    s = result.summary
+    inputs = sum(i.rows for i in result.inputs)
+    head = f"checker {result.tool.version}"
+    lines.append(c("bold", head) + _clip(f"{head} · as of {result.as_of} · {len(result.inputs)} inputs, "
+                                         f"{inputs:,} records", width)[len(head):])
+    failing = [r for r in result.results if r.status in ("fail", "error")]
+    for severity in reversed(SEVERITIES):
+        group = [r for r in failing if r.severity == severity]
+        if not group:
+            continue
+        lines.append("")
+        lines.append(c(severity, f"{severity.upper()} ({len(group)})"))
+        for r in group:
+            title = (r.title or {}).get(lang) if r.title else None
+            what = f"{r.violations:,} violation{'s' if r.violations != 1 else ''}" if r.status == "fail" else "ERROR"
+            head = f"  {r.rule_id}  {what}"
+            if r.waived:
+                head += f" ({r.waived:,} waived)"
+            lines.append(_clip(head + (f"  {title}" if title else ""), width))
+            if r.error:
+                lines.extend(textwrap.wrap(r.error, width, initial_indent="      ", subsequent_indent="      "))
+            for sample in r.samples[:SAMPLES_SHOWN]:
+                where = f"row {sample.row}" if sample.row is not None else "group"
+                lines.append(_clip(f"      {where}: {sample.message}", width))
+            if r.violations > SAMPLES_SHOWN and r.samples:
+                lines.append(f"      … {r.violations - min(SAMPLES_SHOWN, len(r.samples)):,} more")
+    if result.warnings:
+        lines.append("")
+        lines.append(c("medium", f"WARNINGS ({len(result.warnings)})"))
+        for w in result.warnings[:10]:
+            lines.append(_clip(f"  {w.location}: {w.code} {w.message}", width))
+        if len(result.warnings) > 10:
+            lines.append(f"  … {len(result.warnings) - 10} more in the result file")
+    lines.append("")
+    verdict = "PASS" if result.exit_code == 0 else "FAIL"
+    tail = _clip(f"{verdict}  {s.rules} checks: {s.passed} passed, {s.failed} failed, {s.errored} errored, "
+                 f"{s.skipped} skipped; {s.violations:,} violations"
+                 + (f", {s.waived:,} waived" if s.waived else ""), width)
+    lines.append(c("pass" if verdict == "PASS" else "critical", verdict) + tail[len(verdict):])
+    return "\n".join(lines) + "\n"
+
+
+def _clip(text: str, width: int) -> str:
+    """Cut text to a display width (CJK characters take two columns)."""
+    from unicodedata import east_asian_width
+
+    widths = [2 if east_asian_width(ch) in ("W", "F") else 1 for ch in text]
+    if sum(widths) <= width:
+        return text
+    out, used = [], 0
+    for ch, w in zip(text, widths):
+        if used + w > width - 1:
+            break
+        out.append(ch)
+        used += w
+    return "".join(out) + "…"
