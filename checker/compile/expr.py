@@ -188,7 +188,7 @@ def check_nodes(node: exp.Expression, ctx: ExprContext) -> exp.Expression:
 
 def _refuse_function(name: str, ctx: ExprContext) -> CheckerError:
     if name in CLOCK_FUNCTIONS:
-        return _problem(ctx, "X203", f"{name} is not allowed: results must not depend on the clock",
+        return _problem(ctx, "X203", f"{name}() is not allowed: results must not depend on the clock",
                         hint="use :as_of, the run's evaluation date")
     if name in FILE_FUNCTIONS or name.startswith("read_"):
         return _problem(ctx, "X203", f"{name}() is not allowed: rule expressions cannot read files, "
