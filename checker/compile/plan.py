@@ -75,7 +75,7 @@ def violations_scan(table_name: str, checks: list[RowCheck], key_cols: list[str]
 
     flags = ", ".join(f"CASE WHEN {c.violation} THEN {i} END" for i, c in enumerate(checks))
     keys = "".join(f", {MAIN_ALIAS}.{qi(k)}" for k in key_cols)
-    inner = (f"SELECT {MAIN_ALIAS}.__row{keys}, list_filter([{flags}], x -> x IS NOT NULL) AS __ks "
+    inner = (f"SELECT {MAIN_ALIAS}.__row{keys}, list_distinct([{flags}]) AS __ks "
              f"FROM {_from(table_name, checks, table_of)}")
     return f"SELECT unnest(__ks) AS __k, * EXCLUDE (__ks) FROM ({inner}) WHERE len(__ks) > 0 ORDER BY __k, __row"
 

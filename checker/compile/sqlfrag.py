@@ -63,3 +63,166 @@ def to_timestamp(s: str) -> str:
 
 def valid_email(s: str) -> str:
     return f"regexp_full_match({s}, {ql(EMAIL_RE)})"
+
+
+# -- ECMA-262 patterns (JSON Schema) -> RE2 (DuckDB) ---------------------------------------------------
+
+class PatternError(ValueError):
+    """An ECMA-262 pattern construct with no RE2 equivalent."""
+
+
+#: ECMA-262 General_Category long names (and aliases) -> the short names RE2 knows.
+_GENERAL_CATEGORY = {
+    "Letter": "L", "Uppercase_Letter": "Lu", "Lowercase_Letter": "Ll", "Titlecase_Letter": "Lt",
+    "Modifier_Letter": "Lm", "Other_Letter": "Lo", "Mark": "M", "Combining_Mark": "M",
+    "Nonspacing_Mark": "Mn", "Spacing_Mark": "Mc", "Enclosing_Mark": "Me", "Number": "N",
+    "Decimal_Number": "Nd", "digit": "Nd", "Letter_Number": "Nl", "Other_Number": "No",
+    "Punctuation": "P", "punct": "P", "Connector_Punctuation": "Pc", "Dash_Punctuation": "Pd",
+    "Open_Punctuation": "Ps", "Close_Punctuation": "Pe", "Initial_Punctuation": "Pi",
+    "Final_Punctuation": "Pf", "Other_Punctuation": "Po", "Symbol": "S", "Math_Symbol": "Sm",
+    "Currency_Symbol": "Sc", "Modifier_Symbol": "Sk", "Other_Symbol": "So", "Separator": "Z",
+    "Space_Separator": "Zs", "Line_Separator": "Zl", "Paragraph_Separator": "Zp", "Other": "C",
+    "Control": "Cc", "cntrl": "Cc", "Format": "Cf", "Surrogate": "Cs", "Private_Use": "Co",
+}
+_GC_SHORT = frozenset(_GENERAL_CATEGORY.values())
+#: ECMA-262 WhiteSpace and LineTerminator code points (what \s matches), as RE2 class items.
+_ECMA_SPACE = ("\\t\\n\\x{0B}\\f\\r \\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}"
+               "\\x{205F}\\x{3000}\\x{FEFF}")
+#: ECMA-262 LineTerminator (what . does not match).
+_ECMA_DOT = "[^\\n\\r\\x{2028}\\x{2029}]"
+_HEX = frozenset("0123456789abcdefABCDEF")
+#: Escapes that mean the same in both dialects.
+_SAME = frozenset("dDwWbBfnrtv0")
+
+
+def _property(body: str, negated: bool) -> str:
+    name, _, value = body.partition("=")
+    if value:
+        if name in ("General_Category", "gc"):
+            short = _GENERAL_CATEGORY.get(value, value if value in _GC_SHORT else None)
+        elif name in ("Script", "sc"):
+            short = value
+        else:
+            raise PatternError(f"\\p{{{body}}} is not supported")
+    else:
+        short = _GENERAL_CATEGORY.get(name, name)
+    if short is None:
+        raise PatternError(f"\\p{{{body}}} is not supported")
+    return f"\\{'P' if negated else 'p'}{{{short}}}"
+
+
+def re2_pattern(pattern: str) -> str:
+    """An ECMA-262 regular expression (JSON Schema ``pattern``) rewritten for RE2 with the same meaning.
+
+    Unicode property names, ``\\uXXXX`` escapes, ``\\s``, ``.``, ``[]``/``[^]`` and named groups are
+    translated; constructs RE2 cannot run (backreferences, lookaround, inline flags) raise PatternError.
+    The result must still compile in RE2 (the schema loader checks that).
+    """
+    out: list[str] = []
+    i, n = 0, len(pattern)
+    in_class = False
+    while i < n:
+        ch = pattern[i]
+        if ch == "\\":
+            if i + 1 >= n:
+                raise PatternError("the pattern ends with a lone backslash")
+            nxt = pattern[i + 1]
+            if nxt in "pP" and i + 2 < n and pattern[i + 2] == "{":
+                end = pattern.find("}", i + 3)
+                if end < 0:
+                    raise PatternError("unterminated \\p{...}")
+                out.append(_property(pattern[i + 3:end], nxt == "P"))
+                i = end + 1
+                continue
+            if nxt == "u":
+                if pattern.startswith("{", i + 2):
+                    end = pattern.find("}", i + 3)
+                    digits = pattern[i + 3:end] if end > 0 else ""
+                    if not digits or not set(digits) <= _HEX:
+                        raise PatternError("malformed \\u{...} escape")
+                    out.append(f"\\x{{{digits}}}")
+                    i = end + 1
+                    continue
+                digits = pattern[i + 2:i + 6]
+                if len(digits) != 4 or not set(digits) <= _HEX:
+                    raise PatternError("malformed \\u escape")
+                code = int(digits, 16)
+                low = pattern[i + 8:i + 12] if pattern.startswith("\\u", i + 6) else ""
+                if 0xD800 <= code <= 0xDBFF and len(low) == 4 and set(low) <= _HEX \
+                        and 0xDC00 <= int(low, 16) <= 0xDFFF:
+                    code = 0x10000 + ((code - 0xD800) << 10) + (int(low, 16) - 0xDC00)
+                    i += 6
+                out.append(f"\\x{{{code:X}}}")
+                i += 6
+                continue
+            if nxt == "x":
+                digits = pattern[i + 2:i + 4]
+                if len(digits) != 2 or not set(digits) <= _HEX:
+                    raise PatternError("malformed \\x escape")
+                out.append(f"\\x{digits}")
+                i += 4
+                continue
+            if nxt == "c" and i + 2 < n and pattern[i + 2].isascii() and pattern[i + 2].isalpha():
+                out.append(f"\\x{{{ord(pattern[i + 2]) % 32:X}}}")
+                i += 3
+                continue
+            if nxt == "s":
+                out.append(_ECMA_SPACE if in_class else f"[{_ECMA_SPACE}]")
+                i += 2
+                continue
+            if nxt == "S":
+                if in_class:
+                    raise PatternError("\\S inside a character class is not supported")
+                out.append(f"[^{_ECMA_SPACE}]")
+                i += 2
+                continue
+            if nxt.isdigit() and nxt != "0" or nxt == "k":
+                raise PatternError("backreferences are not supported")
+            if nxt in _SAME or not nxt.isalnum():
+                out.append(pattern[i:i + 2])
+                i += 2
+                continue
+            raise PatternError(f"the escape \\{nxt} is not supported")
+        if in_class:
+            if ch == "]":
+                in_class = False
+            elif ch == "[":
+                ch = "\\["
+            out.append(ch)
+            i += 1
+            continue
+        if ch == "[":
+            if pattern.startswith("[]", i):
+                out.append("[^\\x00-\\x{10FFFF}]")
+                i += 2
+                continue
+            if pattern.startswith("[^]", i):
+                out.append("[\\x00-\\x{10FFFF}]")
+                i += 3
+                continue
+            in_class = True
+            out.append("[^" if pattern.startswith("[^", i) else "[")
+            i += 2 if pattern.startswith("[^", i) else 1
+            if i < n and pattern[i] == "]":  # ECMA closes here; the empty cases are handled above
+                raise PatternError("malformed character class")
+            continue
+        if ch == ".":
+            out.append(_ECMA_DOT)
+            i += 1
+            continue
+        if ch == "(" and pattern.startswith("(?", i):
+            rest = pattern[i + 2:i + 4]
+            if rest[:1] == ":":
+                out.append("(?:")
+                i += 3
+                continue
+            if rest[:1] == "<" and rest[1:2] not in ("=", "!"):
+                out.append("(?P<")
+                i += 3
+                continue
+            raise PatternError("lookaround assertions and inline flags are not supported")
+        out.append(ch)
+        i += 1
+    if in_class:
+        raise PatternError("unterminated character class")
+    return "".join(out)

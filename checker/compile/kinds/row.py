@@ -24,7 +24,7 @@ from sqlglot import exp
 def violation(where: exp.Expression | None, expect: exp.Expression) -> exp.Expression:
     """TRUE for a record the rule applies to and that does not satisfy it."""
     failed = exp.not_(exp.func("coalesce", exp.paren(expect.copy()), exp.false()))
-    return exp.and_(applies(where), failed)
+    return failed if where is None else exp.and_(applies(where), failed)
 
 
 def applies(where: exp.Expression | None) -> exp.Expression:

@@ -29,5 +29,5 @@ def query(table: exp.Expression, alias: str, columns: list[str], where: exp.Expr
     window = exp.Window(this=exp.Count(this=exp.Star()), partition_by=[c.copy() for c in cols])
     inner = (exp.select(exp.column("__row", table=alias), exp.alias_(window, "__n"))
              .from_(table.as_(alias) if not isinstance(table, exp.Table) or not table.alias else table)
-             .where(exp.and_(row.applies(where), not_null)))
+             .where(not_null if where is None else exp.and_(row.applies(where), not_null)))
     return exp.select("__row", "__n").from_(inner.subquery("u"))
