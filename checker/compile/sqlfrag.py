@@ -92,7 +92,7 @@ _ECMA_SPACE = ("\\t\\n\\x{0B}\\f\\r \\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}
 _ECMA_DOT = "[^\\n\\r\\x{2028}\\x{2029}]"
 _HEX = frozenset("0123456789abcdefABCDEF")
 #: Escapes that mean the same in both dialects.
-_SAME = frozenset("dDwWbBfnrtv0")
+_SAME = frozenset("dDwWbBfnrtv")
 
 
 def _property(body: str, negated: bool) -> str:
@@ -176,8 +176,16 @@ def re2_pattern(pattern: str) -> str:
                 out.append(f"[^{_ECMA_SPACE}]")
                 i += 2
                 continue
-            if nxt.isdigit() and nxt != "0" or nxt == "k":
-                raise PatternError("backreferences are not supported")
+            if nxt == "0" and not pattern[i + 2:i + 3].isdigit():
+                out.append("\\x00")
+                i += 2
+                continue
+            if nxt == "b" and in_class:  # [\b] is a backspace in ECMA-262
+                out.append("\\x08")
+                i += 2
+                continue
+            if nxt.isdigit() or nxt == "k":
+                raise PatternError("backreferences and octal escapes are not supported")
             if nxt in _SAME or not nxt.isalnum():
                 out.append(pattern[i:i + 2])
                 i += 2

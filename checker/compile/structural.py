@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from checker.compile.sqlfrag import qi, ql, valid_date, valid_datetime, valid_email
+from checker.compile.sqlfrag import qi, ql, re2_pattern, valid_date, valid_datetime, valid_email
 from checker.engine.loading import Loaded
 from checker.model.dataset import Column
 
@@ -66,20 +66,26 @@ def _lit_for(col: Column, value: Any) -> str | None:
     if isinstance(value, str):
         if t == "VARCHAR":
             return ql(value)
-        if t in ("DATE", "TIMESTAMP"):
-            return f"TRY_CAST({ql(value)} AS {t})"
-        return None
+        if t == "DATE":  # a valid date has one spelling, so equal dates are equal strings
+            return f"(CASE WHEN {valid_date(ql(value))} THEN CAST({ql(value)} AS DATE) END)"
+        return None  # TIMESTAMP: the loader refuses enum/const (equal instants are not equal strings)
     return None
 
 
 def _json_equals(j: str, value: Any) -> str:
+    """SQL: the JSON value j equals value (numbers by value, 1 = 1.0; other types never equal)."""
     jt = f"json_type({j})"
     if value is None:
         return f"({j} IS NULL)"
     if isinstance(value, bool):
-        return f"({jt} = 'BOOLEAN' AND CAST({j} AS BOOLEAN) = {ql(value)})"
+        return f"({jt} = 'BOOLEAN' AND TRY_CAST({j} AS BOOLEAN) = {ql(value)})"
     if isinstance(value, (int, float)):
-        return f"({jt} IN ('BIGINT', 'UBIGINT', 'DOUBLE') AND CAST({j} AS DOUBLE) = {ql(float(value))})"
+        parts = []
+        if isinstance(value, int) or value.is_integer():  # integers compare exactly, not as doubles
+            parts.append(f"({jt} IN ('BIGINT', 'UBIGINT') AND TRY_CAST({j} AS HUGEINT) = {ql(int(value))})")
+        if float(value) == value:                         # no double equals an unrepresentable integer
+            parts.append(f"({jt} = 'DOUBLE' AND TRY_CAST({j} AS DOUBLE) = {ql(float(value))})")
+        return "(" + " OR ".join(parts) + ")" if parts else "FALSE"
     if isinstance(value, str):
         return f"({jt} = 'VARCHAR' AND ({j} ->> '$') = {ql(value)})"
     return "FALSE"
@@ -107,7 +113,7 @@ def compile_structural(loaded: Loaded, alias: str = "t") -> list[StructuralCheck
 
         if col.required:
             add("required", missing, "", "NULL")
-        if col.types or not col.nullable:
+        if col.typed:
             expected = " | ".join(sorted(col.types | ({"null"} if col.nullable else set()))) or "any"
             null_bad = "FALSE" if col.nullable else (
                 f"({v} IS NULL AND {present} AND {bad} IS NULL" + (f" AND {fmt} IS NULL)" if fmt else ")"))
@@ -118,7 +124,7 @@ def compile_structural(loaded: Loaded, alias: str = "t") -> list[StructuralCheck
             jt = f"json_type({v})"
             is_num = f"{jt} IN ('BIGINT', 'UBIGINT', 'DOUBLE')"
             is_str = f"{jt} = 'VARCHAR'"
-            num = f"CAST({v} AS DOUBLE)"
+            num = f"TRY_CAST({v} AS DOUBLE)"  # DuckDB does not short-circuit AND: never CAST a string
             text = f"({v} ->> '$')"
         else:
             is_num = f"{v} IS NOT NULL" if col.numeric else "FALSE"
@@ -143,7 +149,7 @@ def compile_structural(loaded: Loaded, alias: str = "t") -> list[StructuralCheck
             add(key, cond, expected if key == "enum" else _show(values[0]),
                 f"coalesce({bad}, {shown})" if not json_any else shown)
         if "pattern" in kw:
-            add("pattern", f"({is_str} AND NOT regexp_matches({text}, {ql(kw['pattern'])}))", kw["pattern"])
+            add("pattern", f"({is_str} AND NOT regexp_matches({text}, {ql(re2_pattern(kw['pattern']))}))", kw["pattern"])
         for key, op in (("minimum", "<"), ("maximum", ">"), ("exclusiveMinimum", "<="), ("exclusiveMaximum", ">=")):
             if key in kw:
                 add(key, f"({is_num} AND {num} {op} {ql(kw[key])})", _show(kw[key]))

@@ -139,7 +139,7 @@ def _json_is(types: frozenset[str], j: str, jt: str) -> str:
         parts.append(f"{jt} = 'VARCHAR'")
     if "boolean" in types:
         parts.append(f"{jt} = 'BOOLEAN'")
-    return "(" + " OR ".join(parts) + ")" if parts else "TRUE"
+    return "(" + " OR ".join(parts) + ")" if parts else "FALSE"  # "type": "null": no other value
 
 
 def _text_is(types: frozenset[str], r: str) -> str:
@@ -152,7 +152,7 @@ def _text_is(types: frozenset[str], r: str) -> str:
         parts.append(f"TRY_CAST({r} AS DOUBLE) IS NOT NULL")
     if "boolean" in types:
         parts.append(f"TRY_CAST({r} AS BOOLEAN) IS NOT NULL")
-    return "(" + " OR ".join(parts) + ")" if parts else "TRUE"
+    return "(" + " OR ".join(parts) + ")" if parts else "FALSE"
 
 
 def _text_value(col: Column, r: str) -> tuple[str, str | None, str | None]:
@@ -161,6 +161,8 @@ def _text_value(col: Column, r: str) -> tuple[str, str | None, str | None]:
     if t == "VARCHAR":
         return r, None, None
     if t == "ANY":
+        if not col.typed:
+            return r, None, None
         return r, f"CASE WHEN {r} IS NOT NULL AND NOT {_text_is(col.types, r)} THEN {r} END", None
     if t == "DATE":
         return (f"CASE WHEN {valid_date(r)} THEN CAST({r} AS DATE) END", None,
@@ -179,8 +181,10 @@ def _json_value(col: Column, raw: str) -> tuple[str, str | None, str | None]:
     t = col.sql_type
     wrong = lambda value: f"CASE WHEN {jt} <> 'NULL' AND ({value}) IS NULL THEN {raw} END"  # noqa: E731
     if t == "ANY":
-        return (f"CASE WHEN {jt} <> 'NULL' THEN {j} END",
-                f"CASE WHEN {jt} <> 'NULL' AND NOT {_json_is(col.types, j, jt)} THEN {raw} END", None)
+        value = f"CASE WHEN {jt} <> 'NULL' THEN {j} END"
+        if not col.typed:
+            return value, None, None
+        return value, f"CASE WHEN {jt} <> 'NULL' AND NOT {_json_is(col.types, j, jt)} THEN {raw} END", None
     if t == "VARCHAR":
         value = f"CASE WHEN {jt} = 'VARCHAR' THEN {s} END"
         return value, wrong(value), None
@@ -206,6 +210,8 @@ def _native_value(col: Column, raw: str, native: str) -> tuple[str, str | None, 
     if native == "VARCHAR":
         return _text_value(col, raw)
     if col.sql_type == "ANY":
+        if col.typed and not col.types:  # "type": "null"
+            return raw, f"CASE WHEN {raw} IS NOT NULL THEN CAST({raw} AS VARCHAR) END", None
         return raw, None, None
     value = f"TRY_CAST({raw} AS {col.sql_type})"
     return value, f"CASE WHEN {raw} IS NOT NULL AND {value} IS NULL THEN CAST({raw} AS VARCHAR) END", None

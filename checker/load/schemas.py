@@ -6,9 +6,11 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator
+import duckdb
+from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError
 
+from checker.compile.sqlfrag import PatternError, re2_pattern
 from checker.load.yamlio import Document, load_text
 from checker.model.dataset import (ANNOTATIONS, CHECKED_FORMATS, CHECKED_KEYWORDS, JSON_TYPES, Column,
                                    DatasetSchema, sql_type_for)
@@ -17,6 +19,28 @@ from checker.problems import CheckerError, Problem, did_you_mean
 TOP_LEVEL = frozenset({"$schema", "$id", "$comment", "title", "description", "type", "properties", "required",
                        "additionalProperties", "x-key", "x-record-date", "x-title", "examples"})
 DOMAINS = ("crm", "budget", "appraisal", "marketing")
+#: Meta-schema format checks; "regex" is left out: Python's ``re`` is not ECMA-262 (it refuses
+#: ``\p{Letter}``), so patterns are checked by translating them for the engine's RE2 instead.
+_META_FORMATS = FormatChecker([f for f in FormatChecker().checkers if f != "regex"])
+#: Keywords that judge the text of a string, which DATE/TIMESTAMP columns do not keep.
+_TEXT_KEYWORDS = ("pattern", "minLength", "maxLength")
+_re2: duckdb.DuckDBPyConnection | None = None
+
+
+def pattern_problem(pattern: str) -> str | None:
+    """Why an ECMA-262 pattern cannot be checked by the engine, or None if it can."""
+    global _re2
+    try:
+        translated = re2_pattern(pattern)
+    except PatternError as exc:
+        return str(exc)
+    if _re2 is None:
+        _re2 = duckdb.connect(":memory:")
+    try:
+        _re2.cursor().execute("SELECT regexp_matches('', ?)", [translated]).fetchall()
+    except duckdb.Error as exc:
+        return str(exc).strip().splitlines()[0].removeprefix("Invalid Input Error: ")
+    return None
 
 
 def discover(root: Path) -> dict[str, Path]:
@@ -87,7 +111,7 @@ def _column(name: str, prop: dict[str, Any], required: bool, span) -> Column:
     keywords = {k: prop[k] for k in CHECKED_KEYWORDS if k in prop and k not in ("type", "format", "required")}
     return Column(name=name, types=types, nullable=nullable, sql_type=sql_type_for(types, fmt, decimal),
                   format=fmt, keywords=keywords, required=required, pii=bool(prop.get("x-pii", False)),
-                  aliases=tuple(prop.get("x-aliases", [])), span=span)
+                  aliases=tuple(prop.get("x-aliases", [])), span=span, typed="type" in prop)
 
 
 def _check(name: str, doc: Document) -> list[Problem]:
@@ -101,7 +125,7 @@ def _check(name: str, doc: Document) -> list[Problem]:
         err((), "S301", "a dataset schema must be a JSON object")
         return out
     try:
-        Draft202012Validator.check_schema(data)
+        Draft202012Validator.check_schema(data, format_checker=_META_FORMATS)
     except SchemaError as exc:
         err(tuple(exc.path), "S301", f"not a valid JSON Schema (draft 2020-12): {exc.message}")
         return out
@@ -134,6 +158,25 @@ def _check(name: str, doc: Document) -> list[Problem]:
         if fmt is not None and fmt not in CHECKED_FORMATS:
             err(base + ("format",), "S302", f"format '{fmt}' is not checked",
                 hint=did_you_mean(fmt, CHECKED_FORMATS) or "checked formats: " + ", ".join(CHECKED_FORMATS))
+        for key in ("enum", "const"):
+            values = prop.get(key, []) if key == "enum" else [prop.get(key)]
+            if any(isinstance(x, (dict, list)) for x in values):
+                err(base + (key,), "S302", f"{key} of column '{col}': {key} values must be scalars in a flat record model",
+                    hint="columns hold scalar values; list strings, numbers, booleans or null")
+        if isinstance(prop.get("pattern"), str):
+            why = pattern_problem(prop["pattern"])
+            if why:
+                err(base + ("pattern",), "S302", f"pattern of column '{col}' cannot be checked: {why}",
+                    hint="use ECMA-262 syntax the engine's RE2 can run (no lookaround or backreferences)")
+        sql_type = sql_type_for(types, fmt if fmt in CHECKED_FORMATS else None, None)
+        if sql_type in ("DATE", "TIMESTAMP"):
+            for key in _TEXT_KEYWORDS + (("enum", "const") if sql_type == "TIMESTAMP" else ()):
+                if key in prop:
+                    what = ("compares instants, not the strings JSON Schema compares" if key in ("enum", "const")
+                            else "would judge text that is not kept")
+                    err(base + (key,), "S302", f"'{key}' is not supported on column '{col}' (format {fmt}): "
+                        f"its values are stored as {sql_type}, so the check {what}", key=True,
+                        hint=f"drop the format to check the text as a string, or express '{key}' as a rule")
         if "x-decimal" in prop:
             dec = prop["x-decimal"]
             if not (isinstance(dec, list) and len(dec) == 2 and all(isinstance(x, int) for x in dec)

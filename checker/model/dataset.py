@@ -29,7 +29,7 @@ JSON_TYPES = ("null", "boolean", "integer", "number", "string")
 class Column:
     name: str
     types: frozenset[str]          # JSON types admitted, without "null"
-    nullable: bool
+    nullable: bool                 # null admitted (always, when no type is declared)
     sql_type: str                  # BIGINT, DOUBLE, DECIMAL(p,s), BOOLEAN, DATE, TIMESTAMP, VARCHAR or ANY
     format: str | None = None
     keywords: dict[str, Any] = field(default_factory=dict)
@@ -37,6 +37,7 @@ class Column:
     pii: bool = False
     aliases: tuple[str, ...] = ()
     span: Span | None = None
+    typed: bool = False            # the property declares a ``type`` (``"type": "null"`` admits null only)
 
     @property
     def is_any(self) -> bool:
