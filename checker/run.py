@@ -245,7 +245,7 @@ class Evaluator:
         q = P.unique_query(rule, loaded.table).sql(dialect="duckdb")
         limit = f", min(__row, {self.n}) FILTER (WHERE __n > 1)" if self.n else ", []"
         violations, checked, rows = self.engine.fetchall(
-            f"SELECT count(*) FILTER (WHERE __n > 1), count(*){limit} FROM ({q})")[0]
+            f"SELECT coalesce(count(*) FILTER (WHERE __n > 1), 0), count(*){limit} FROM ({q})")[0]
         if self._writer and violations:
             for (row,) in self.engine.fetchall(f"SELECT __row FROM ({q}) WHERE __n > 1 ORDER BY __row"):
                 self._writer.add(rule.id, rule.rule.severity.value, loaded, row, self._key_of(loaded, row, raw=True))
@@ -256,7 +256,7 @@ class Evaluator:
         q = P.aggregate_query(rule, loaded.table, self.table_of).sql(dialect="duckdb")
         names = rule.group_names()
         gcols = ", ".join(f"__g{i}" for i in range(len(names)))
-        violations, checked = self.engine.fetchall(f"SELECT count(*) FILTER (WHERE NOT __ok), count(*) FROM ({q})")[0]
+        violations, checked = self.engine.fetchall(f"SELECT coalesce(count(*) FILTER (WHERE NOT __ok), 0), count(*) FROM ({q})")[0]
         limit = f" LIMIT {self.n}" if not self._writer else ""
         failing = self.engine.fetchall(f"SELECT {gcols}, __n, __first FROM ({q}) WHERE NOT __ok "
                                        f"ORDER BY __first{limit}") if violations else []

@@ -129,7 +129,10 @@ def parse(text: str, ctx: ExprContext) -> exp.Expression:
         statements = [s for s in sqlglot.parse(text, read=DIALECT) if s is not None]
     except ParseError as err:
         info = err.errors[0] if err.errors else {}
-        raise _problem(ctx, "X201", f"cannot parse SQL: {info.get('description') or err}",
+        what = str(info.get("description") or err)
+        if what.startswith("Required keyword"):
+            what = "the expression is incomplete (an operator lacks an operand?)"
+        raise _problem(ctx, "X201", f"cannot parse SQL: {what}",
                        hint="write one SQL boolean expression, e.g. amount <= :limit",
                        line=info.get("line") or 1, col=max(1, (info.get("col") or 1) - len(info.get("highlight") or "") + 1)) from None
     except TokenError as err:

@@ -55,8 +55,8 @@ def fused_scan(table_name: str, checks: list[RowCheck], samples: int, table_of) 
     """counts, applicable counts and first-N rows of every row check, in one scan."""
     items = ["count(*)"]
     for c in checks:
-        items.append(f"count_if({c.violation})")
-        items.append(f"count_if({c.applies})")
+        items.append(f"coalesce(count_if({c.violation}), 0)")
+        items.append(f"coalesce(count_if({c.applies}), 0)")
         items.append(f"min(t.__row, {samples}) FILTER (WHERE {c.violation})" if samples > 0 else "[]")
     return f"SELECT {', '.join(items)} FROM {_from(table_name, checks, table_of)}"
 

@@ -139,7 +139,11 @@ def validation_problems(err: ValidationError, pos: Positions, root: type[BaseMod
         elif kind == "missing":
             problems.append(Problem(pos.value(loc[:-1]), "R102", f"missing required key '{loc[-1]}'"
                                     + (f" in {_where(loc[:-1])}" if loc[:-1] else "")))
-        elif kind.endswith("_type") or kind in ("model_type", "list_type", "dict_type", "model_attributes_type"):
+        elif kind in ("model_type", "model_attributes_type"):
+            keys = _keys(_model_at(root, loc))
+            problems.append(Problem(pos.value(loc), "R103", f"{_where(loc)}: expected a mapping"
+                                    + (f" with keys {', '.join(keys)}" if keys else "") + _got(e.get("input"))))
+        elif kind.endswith("_type"):
             problems.append(Problem(pos.value(loc), "R103", f"{_where(loc)}: {e['msg'].lower()}"
                                     + _got(e.get("input"))))
         elif kind == "enum" or kind == "literal_error":
@@ -154,6 +158,7 @@ def validation_problems(err: ValidationError, pos: Positions, root: type[BaseMod
                 msg = msg[len("Value error, "):]
             if kind == "string_pattern_mismatch":
                 msg = f"'{e.get('input')}' does not match {e.get('ctx', {}).get('pattern')}"
+            msg = msg[:1].lower() + msg[1:]
             problems.append(Problem(pos.value(loc), "R104", f"{_where(loc)}: {msg}" if loc else msg))
     return problems
 

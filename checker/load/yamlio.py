@@ -78,11 +78,12 @@ def load_text(text: str, file: str) -> Document:
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         span = span_of(file, mark.line, mark.column) if mark else Span(file)
-        what = (exc.problem or exc.context or "invalid YAML").strip()
+        what = (exc.problem or exc.context or "invalid YAML").strip().splitlines()[0]
         raise CheckerError([Problem(span, "Y001", f"YAML syntax error: {what}",
                                     hint="check indentation, quoting and ':' after keys")]) from None
     except YAMLError as exc:
-        raise CheckerError([Problem(Span(file, 1, 1), "Y001", f"YAML syntax error: {exc}")]) from None
+        raise CheckerError([Problem(Span(file, 1, 1), "Y001",
+                                    f"YAML syntax error: {str(exc).strip().splitlines()[0]}")]) from None
     positions = Positions(file)
     budget = [MAX_NODES]
     data = _plain(raw, (), positions, budget)
