@@ -14,7 +14,7 @@ For the format files every string instance also runs against a typed column
 (``{"type": "string", "format": F}``), which is stored as DATE/TIMESTAMP rather
 than as raw JSON; those cases have ids ending in ``::string column``.
 
-Cases outside the flat record model are skipped only when listed by id in SKIPPED.
+Cases outside the flat record model are skipped only when SKIPPED names them (by case or group id).
 The suite lives outside the repository (``../shared/external/json-schema-test-suite``
 in CI); ``CHECKER_JSON_SCHEMA_SUITE`` overrides the path.  A missing suite fails.
 """

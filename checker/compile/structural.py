@@ -107,9 +107,12 @@ def compile_structural(loaded: Loaded, alias: str = "t") -> list[StructuralCheck
         fmt = f"{alias}.{qi(f'__fmt_{i}')}" if loaded.has(name, "fmt") else None
         json_any = col.is_any and src.kind == "json" and src.raw is not None
         shown = f"CAST({v} AS VARCHAR)"
+        # an unreadable JSON record (not an object) has no values to judge: only its shape is reported;
+        # a ragged CSV record still has its fields, so they are still checked
+        readable = f"{alias}.__shape IS NULL AND " if src.kind == "json" else ""
         add = lambda kw, cond, expected, evidence=shown: checks.append(StructuralCheck(  # noqa: E731
             f"schema:{schema.name}.{name}:{kw}", schema.name, name, kw, SEVERITY.get(kw, "medium"),
-            f"coalesce({cond}, FALSE)", evidence, expected, col.pii))
+            f"({readable}coalesce({cond}, FALSE))", evidence, expected, col.pii))
 
         if col.required:
             add("required", missing, "", "NULL")
