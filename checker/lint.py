@@ -54,7 +54,7 @@ def _bind(compiled, schemas) -> list[Problem]:
                     check = P.row_check(rule, 0)
                     sql = P.fused_scan(table_of(rule.dataset), [check], 1, table_of)
                 elif rule.kind == "unique":
-                    sql = P.unique_query(rule, table_of(rule.dataset)).sql(dialect="duckdb")
+                    sql = P.unique_members(rule, table_of(rule.dataset)).sql(dialect="duckdb")
                 else:
                     sql = P.aggregate_query(rule, table_of(rule.dataset), table_of).sql(dialect="duckdb")
                 engine.fetchall(f"EXPLAIN {sql}")

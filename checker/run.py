@@ -177,6 +177,7 @@ class Evaluator:
         self.opts = opts
         self.n = opts.max_samples
         self._records: dict[tuple[str, int], dict[str, Any]] = {}
+        self._keys: dict[tuple[str, int], dict[str, Any]] = {}
         self._writer = ViolationWriter(opts.violations_out) if opts.violations_out else None
 
     def table_of(self, dataset: str) -> str:
@@ -242,15 +243,22 @@ class Evaluator:
         return None
 
     def _unique(self, loaded: Loaded, rule: CompiledRule) -> RuleResult:
-        q = P.unique_query(rule, loaded.table).sql(dialect="duckdb")
-        limit = f", min(__row, {self.n}) FILTER (WHERE __n > 1)" if self.n else ", []"
-        violations, checked, rows = self.engine.fetchall(
-            f"SELECT coalesce(count(*) FILTER (WHERE __n > 1), 0), count(*){limit} FROM ({q})")[0]
-        if self._writer and violations:
-            for (row,) in self.engine.fetchall(f"SELECT __row FROM ({q}) WHERE __n > 1 ORDER BY __row"):
+        groups = P.unique_groups(rule, loaded.table).sql(dialect="duckdb")
+        members = P.unique_members(rule, loaded.table).sql(dialect="duckdb")
+        violations, checked = self.engine.fetchall(
+            f"SELECT coalesce(sum(__n) FILTER (WHERE __n > 1), 0), coalesce(sum(__n), 0) FROM ({groups})")[0]
+        rows: list[int] = []
+        if violations:
+            limit = "" if self._writer else f" LIMIT {self.n}"
+            rows = [r for (r,) in self.engine.fetchall(members + limit)]
+        if self._writer:
+            self._fetch_keys(loaded, rows)
+            for row in rows:
                 self._writer.add(rule.id, rule.rule.severity.value, loaded, row, self._key_of(loaded, row, raw=True))
-        samples = [self._record_sample(loaded, rule, row) for row in sorted(rows or [])]
-        return self._rule_result(rule, "fail" if violations else "pass", checked, violations, samples)
+        rows = rows[: self.n]
+        self._fetch(loaded, rows)
+        samples = [self._record_sample(loaded, rule, row) for row in rows]
+        return self._rule_result(rule, "fail" if violations else "pass", int(checked), int(violations), samples)
 
     def _aggregate(self, loaded: Loaded, rule: CompiledRule) -> RuleResult:
         q = P.aggregate_query(rule, loaded.table, self.table_of).sql(dialect="duckdb")
@@ -286,12 +294,31 @@ class Evaluator:
         for values in self.engine.fetchall(sql):
             self._records[(loaded.schema.name, values[0])] = dict(zip(cols, values[1:]))
 
+    def _fetch_keys(self, loaded: Loaded, rows: list[int]) -> None:
+        """Fetch the key columns of many records in one query (for --violations-out)."""
+        if not rows or not loaded.schema.key:
+            return
+        from checker.compile.sqlfrag import qi
+        import pyarrow as pa
+
+        self.engine.con.register("__want", pa.table({"r": pa.array(rows, pa.int64())}))
+        cols = list(loaded.schema.key)
+        try:
+            for values in self.engine.fetchall(f"SELECT t.__row, {', '.join('t.' + qi(c) for c in cols)} FROM "
+                                               f"{loaded.table} t SEMI JOIN __want w ON t.__row = w.r"):
+                self._keys[(loaded.schema.name, values[0])] = dict(zip(cols, values[1:]))
+        finally:
+            self.engine.con.unregister("__want")
+
     def _key_of(self, loaded: Loaded, row: int, raw: bool = False) -> dict[str, Any] | None:
-        self._fetch(loaded, [row])
-        record = self._records.get((loaded.schema.name, row), {})
         if not loaded.schema.key:
             return None
-        key = {k: record.get(k) for k in loaded.schema.key}
+        if (loaded.schema.name, row) in self._keys:
+            key = self._keys[(loaded.schema.name, row)]
+        else:
+            self._fetch(loaded, [row])
+            record = self._records.get((loaded.schema.name, row), {})
+            key = {k: record.get(k) for k in loaded.schema.key}
         if raw:
             return {k: display(v) for k, v in key.items()}
         return record_view(key, loaded.schema.pii_columns, self.opts.show_pii)

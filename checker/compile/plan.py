@@ -80,8 +80,12 @@ def violations_scan(table_name: str, checks: list[RowCheck], key_cols: list[str]
     return f"SELECT unnest(__ks) AS __k, * EXCLUDE (__ks) FROM ({inner}) WHERE len(__ks) > 0 ORDER BY __k, __row"
 
 
-def unique_query(rule: CompiledRule, table_name: str) -> exp.Select:
-    return unique.query(table(table_name), MAIN_ALIAS, list(rule.unique), rule.where)
+def unique_groups(rule: CompiledRule, table_name: str) -> exp.Select:
+    return unique.groups(table(table_name), MAIN_ALIAS, list(rule.unique), rule.where)
+
+
+def unique_members(rule: CompiledRule, table_name: str) -> exp.Select:
+    return unique.members(table(table_name), MAIN_ALIAS, list(rule.unique), rule.where)
 
 
 def aggregate_query(rule: CompiledRule, table_name: str, table_of) -> exp.Select:
@@ -103,7 +107,7 @@ def explain_sql(rule: CompiledRule) -> str:
             q = q.join(f"{name(spec.dataset)} AS {spec.sql_alias}", on=spec.on, join_type="left")
         sql = q.where(row.violation(rule.where, rule.expect)).sql(dialect=DIALECT, pretty=True)
     elif rule.kind == "unique":
-        sql = unique_query(rule, name(rule.dataset)).where("__n > 1").sql(dialect=DIALECT, pretty=True)
+        sql = unique_members(rule, name(rule.dataset)).sql(dialect=DIALECT, pretty=True)
     else:
         q = aggregate_query(rule, name(rule.dataset), name)
         sql = exp.select("*").from_(q.subquery("g")).where("NOT __ok").sql(dialect=DIALECT, pretty=True)

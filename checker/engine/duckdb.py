@@ -10,13 +10,14 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
 from checker.compile.sqlfrag import qi, ql
-from checker.engine.loading import ColumnSource, HeaderMap, Loaded, typed_select
+from checker.engine.loading import ColumnSource, HeaderMap, Loaded, typed_query
 from checker.load import readers
 from checker.load.sources import Source
 from checker.model.dataset import DatasetSchema
@@ -100,8 +101,8 @@ class DuckDBEngine:
         table = f"ds_{self._n}"
         sources = [ColumnSource(c, i, f"c{i}", "json") for i, c in enumerate(schema.columns.values())]
         raw_cols = ", ".join(f"CAST(NULL AS VARCHAR) AS c{i}" for i in range(len(sources)))
-        self._run(f"CREATE TABLE {table} AS SELECT {typed_select(sources, '1', 'CAST(NULL AS VARCHAR)')} "
-                         f"FROM (SELECT {raw_cols}) WHERE FALSE")
+        self._run(f"CREATE TABLE {table} AS "
+                  + typed_query(sources, "1", "CAST(NULL AS VARCHAR)", f"(SELECT {raw_cols} WHERE FALSE)"))
         return Loaded(schema, table, "(empty)", "json", "", 0, sources={s.column.name: s for s in sources})
 
     def load_records(self, schema: DatasetSchema, records: list[dict[str, Any]], display: str) -> Loaded:
@@ -120,8 +121,15 @@ class DuckDBEngine:
         return loaded
 
     def _load(self, schema: DatasetSchema, source: Source, table: str) -> Loaded:
-        sha = sha256_file(source.path)
-        loaded = Loaded(schema, table, source.display, source.format, sha, 0)
+        # hashing releases the GIL: fingerprint the file while DuckDB reads it
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            sha = pool.submit(sha256_file, source.path)
+            loaded = Loaded(schema, table, source.display, source.format, "", 0)
+            self._read(schema, source, loaded)
+            loaded.sha256 = sha.result()
+        return loaded
+
+    def _read(self, schema: DatasetSchema, source: Source, loaded: Loaded) -> None:
         if source.format == "csv":
             self._load_csv(schema, source, loaded)
         elif source.format in ("jsonl", "json"):
@@ -138,7 +146,6 @@ class DuckDBEngine:
             self._load_parquet(schema, source, loaded)
         else:  # discover() already refuses other formats
             raise CheckerError([Problem(Span(source.display), "D405", f"unknown data format '{source.format}'")])
-        return loaded
 
     def _sources(self, schema: DatasetSchema, mapping: list[int | None], kind: str,
                  raw_name=lambda pos: f"c{pos}", native: dict[int, str] | None = None) -> list[ColumnSource]:
@@ -162,8 +169,8 @@ class DuckDBEngine:
         self.con.register(view, arrow)
         sources = self._sources(schema, mapping, kind)
         try:
-            self._run(f"CREATE TABLE {loaded.table} AS SELECT {typed_select(sources, '__row', '__shape')} "
-                             f"FROM {view} ORDER BY __row")
+            self._run(f"CREATE TABLE {loaded.table} AS "
+                      + typed_query(sources, "__row", "__shape", view, order_by="__row"))
         finally:
             self.con.unregister(view)
         loaded.sources = {s.column.name: s for s in sources}
@@ -176,9 +183,9 @@ class DuckDBEngine:
         mapping, notes = HeaderMap(schema).map(header, source.display)
         loaded.notes.extend(notes)
         sources = self._sources(schema, mapping, "native", raw_name=lambda pos: header[pos], native=types)
-        self._run(f"CREATE TABLE {loaded.table} AS SELECT "
-                         f"{typed_select(sources, 'file_row_number + 1', 'CAST(NULL AS VARCHAR)')} FROM {rel} "
-                         f"ORDER BY file_row_number")
+        self._run(f"CREATE TABLE {loaded.table} AS "
+                  + typed_query(sources, "file_row_number + 1", "CAST(NULL AS VARCHAR)", rel,
+                                order_by="file_row_number"))
         loaded.sources = {s.column.name: s for s in sources}
 
     def _load_csv(self, schema: DatasetSchema, source: Source, loaded: Loaded) -> None:
@@ -208,8 +215,8 @@ class DuckDBEngine:
                f"quote = '\"', escape = '\"', auto_detect = false, null_padding = false, strict_mode = true, "
                f"store_rejects = true, rejects_table = {ql(rej)}, rejects_scan = {ql(rej + '_scan')})")
         main = f"{loaded.table}_main"
-        self._run(f"CREATE TABLE {main} AS SELECT "
-                         f"{typed_select(sources, 'CAST(NULL AS BIGINT)', 'CAST(NULL AS VARCHAR)')} FROM {rel}")
+        self._run(f"CREATE TABLE {main} AS "
+                  + typed_query(sources, "CAST(NULL AS BIGINT)", "CAST(NULL AS VARCHAR)", rel))
         rejects = self._run(
             f"SELECT line, any_value(error_type::VARCHAR), any_value(csv_line) FROM {rej} GROUP BY line ORDER BY line"
         )

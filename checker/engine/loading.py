@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from checker.compile.sqlfrag import qi, ql, to_timestamp, valid_date, valid_datetime
+from checker.compile.sqlfrag import timestamp_evidence, timestamp_value, qi, ql, to_timestamp, valid_date, valid_datetime
 from checker.model.dataset import Column, DatasetSchema
 from checker.problems import Problem, Span, did_you_mean
 
@@ -155,8 +155,13 @@ def _text_is(types: frozenset[str], r: str) -> str:
     return "(" + " OR ".join(parts) + ")" if parts else "FALSE"
 
 
-def _text_value(col: Column, r: str) -> tuple[str, str | None, str | None]:
-    """(value, type-evidence, format-evidence) SQL for a text cell r."""
+def _text_value(col: Column, r: str, v: str) -> tuple[str, str | None, str | None]:
+    """(value, type-evidence, format-evidence) SQL for a text cell r; evidence may read the value as v.
+
+    Evidence is computed from the converted value in an outer query rather than by repeating the
+    conversion: DuckDB would otherwise hoist the shared (and, for date-times, costly) validity test
+    out of its CASE and run it for every row.
+    """
     t = col.sql_type
     if t == "VARCHAR":
         return r, None, None
@@ -166,80 +171,87 @@ def _text_value(col: Column, r: str) -> tuple[str, str | None, str | None]:
         return r, f"CASE WHEN {r} IS NOT NULL AND NOT {_text_is(col.types, r)} THEN {r} END", None
     if t == "DATE":
         return (f"CASE WHEN {valid_date(r)} THEN CAST({r} AS DATE) END", None,
-                f"CASE WHEN {r} IS NOT NULL AND NOT coalesce({valid_date(r)}, FALSE) THEN {r} END")
+                f"CASE WHEN {r} IS NOT NULL AND {v} IS NULL THEN {r} END")
     if t == "TIMESTAMP":
-        return (f"CASE WHEN {valid_datetime(r)} THEN {to_timestamp(r)} END", None,
-                f"CASE WHEN {r} IS NOT NULL AND NOT coalesce({valid_datetime(r)}, FALSE) THEN {r} END")
+        return timestamp_value(r), None, f"CASE WHEN {r} IS NOT NULL AND {v} IS NULL THEN {r} END"
     value = _int_from_text(r) if t == "BIGINT" else f"TRY_CAST(trim({r}) AS {t})"
-    return value, f"CASE WHEN {r} IS NOT NULL AND {value} IS NULL THEN {r} END", None
+    return value, f"CASE WHEN {r} IS NOT NULL AND {v} IS NULL THEN {r} END", None
 
 
-def _json_value(col: Column, raw: str) -> tuple[str, str | None, str | None]:
+def _json_value(col: Column, raw: str, v: str) -> tuple[str, str | None, str | None]:
     j = f"CAST({raw} AS JSON)"
     jt = f"json_type({j})"
     s = f"({j} ->> '$')"
     t = col.sql_type
-    wrong = lambda value: f"CASE WHEN {jt} <> 'NULL' AND ({value}) IS NULL THEN {raw} END"  # noqa: E731
+    wrong = f"CASE WHEN {jt} <> 'NULL' AND {v} IS NULL THEN {raw} END"
     if t == "ANY":
         value = f"CASE WHEN {jt} <> 'NULL' THEN {j} END"
         if not col.typed:
             return value, None, None
         return value, f"CASE WHEN {jt} <> 'NULL' AND NOT {_json_is(col.types, j, jt)} THEN {raw} END", None
     if t == "VARCHAR":
-        value = f"CASE WHEN {jt} = 'VARCHAR' THEN {s} END"
-        return value, wrong(value), None
+        return f"CASE WHEN {jt} = 'VARCHAR' THEN {s} END", wrong, None
     if t == "BOOLEAN":
-        value = f"CASE WHEN {jt} = 'BOOLEAN' THEN CAST({j} AS BOOLEAN) END"
-        return value, wrong(value), None
+        return f"CASE WHEN {jt} = 'BOOLEAN' THEN CAST({j} AS BOOLEAN) END", wrong, None
     if t == "BIGINT":
         num = f"TRY_CAST({j} AS DOUBLE)"
         value = (f"CASE WHEN {jt} IN ('BIGINT', 'UBIGINT') THEN TRY_CAST({j} AS BIGINT) "
                  f"WHEN {jt} = 'DOUBLE' AND {num} = floor({num}) THEN TRY_CAST({num} AS BIGINT) END")
-        return value, wrong(value), None
+        return value, wrong, None
     if t in ("DATE", "TIMESTAMP"):
-        valid = valid_date(s) if t == "DATE" else valid_datetime(s)
-        conv = f"CAST({s} AS DATE)" if t == "DATE" else to_timestamp(s)
-        return (f"CASE WHEN {jt} = 'VARCHAR' AND {valid} THEN {conv} END",
+        conv = (f"CASE WHEN {valid_date(s)} THEN CAST({s} AS DATE) END" if t == "DATE" else timestamp_value(s))
+        return (f"CASE WHEN {jt} = 'VARCHAR' THEN {conv} END",
                 f"CASE WHEN {jt} NOT IN ('VARCHAR', 'NULL') THEN {raw} END",
-                f"CASE WHEN {jt} = 'VARCHAR' AND NOT coalesce({valid}, FALSE) THEN {s} END")
-    value = f"TRY_CAST({_json_num(j, jt)} AS {t})"
-    return value, wrong(value), None
+                f"CASE WHEN {jt} = 'VARCHAR' AND {v} IS NULL THEN {s} END")
+    return f"TRY_CAST({_json_num(j, jt)} AS {t})", wrong, None
 
 
-def _native_value(col: Column, raw: str, native: str) -> tuple[str, str | None, str | None]:
+def _native_value(col: Column, raw: str, native: str, v: str) -> tuple[str, str | None, str | None]:
     if native == "VARCHAR":
-        return _text_value(col, raw)
+        return _text_value(col, raw, v)
     if col.sql_type == "ANY":
         if col.typed and not col.types:  # "type": "null"
             return raw, f"CASE WHEN {raw} IS NOT NULL THEN CAST({raw} AS VARCHAR) END", None
         return raw, None, None
     value = f"TRY_CAST({raw} AS {col.sql_type})"
-    return value, f"CASE WHEN {raw} IS NOT NULL AND {value} IS NULL THEN CAST({raw} AS VARCHAR) END", None
+    return value, f"CASE WHEN {raw} IS NOT NULL AND {v} IS NULL THEN CAST({raw} AS VARCHAR) END", None
 
 
-def typed_select(sources: list[ColumnSource], row_expr: str, shape_expr: str) -> str:
-    """The SELECT list that turns raw columns into typed columns plus evidence."""
-    items = [f"{row_expr} AS __row", f"{shape_expr} AS __shape"]
+def typed_query(sources: list[ColumnSource], row_expr: str, shape_expr: str, relation: str,
+                order_by: str | None = None) -> str:
+    """SELECT that turns the raw columns of ``relation`` into typed columns plus evidence.
+
+    The inner query converts each value once; the outer one derives the evidence from it.
+    """
+    inner = [f"{row_expr} AS __row", f"{shape_expr} AS __shape"]
+    outer = ["__row", "__shape"]
+    raws: set[str] = set()
     for src in sources:
         col, i = src.column, src.index
         sql_type = "JSON" if col.sql_type == "ANY" and src.kind == "json" else (
             "VARCHAR" if col.sql_type == "ANY" else col.sql_type)
         if src.raw is None:
-            items.append(f"CAST(NULL AS {sql_type}) AS {qi(col.name)}")
+            outer.append(f"CAST(NULL AS {sql_type}) AS {qi(col.name)}")
             continue
         raw = qi(src.raw)
+        v = qi(f"__v_{i}")
         if src.kind == "text":
-            value, bad, fmt = _text_value(col, raw)
+            value, bad, fmt = _text_value(col, raw, v)
         elif src.kind == "json":
-            value, bad, fmt = _json_value(col, raw)
-            items.append(f"{raw} IS NULL AS {qi(f'__miss_{i}')}")
+            value, bad, fmt = _json_value(col, raw, v)
+            outer.append(f"{raw} IS NULL AS {qi(f'__miss_{i}')}")
         else:
-            value, bad, fmt = _native_value(col, raw, src.native_type or "VARCHAR")
-        items.append(f"{value} AS {qi(col.name)}")
-        items.append(f"{bad or 'CAST(NULL AS VARCHAR)'} AS {qi(f'__bad_{i}')}")
+            value, bad, fmt = _native_value(col, raw, src.native_type or "VARCHAR", v)
+        if raw not in raws:
+            inner.append(raw)
+            raws.add(raw)
+        inner.append(f"{value} AS {v}")
+        outer.append(f"{v} AS {qi(col.name)}")
+        outer.append(f"{bad or 'CAST(NULL AS VARCHAR)'} AS {qi(f'__bad_{i}')}")
         if fmt is not None:
-            items.append(f"{fmt} AS {qi(f'__fmt_{i}')}")
-    return ",\n  ".join(items)
+            outer.append(f"{fmt} AS {qi(f'__fmt_{i}')}")
+    order = f" ORDER BY {order_by}" if order_by else ""
+    return (f"SELECT {', '.join(outer)} FROM (SELECT {', '.join(inner)} FROM {relation}{order})")
 
 
 def literal_path(path: Any) -> str:

@@ -18,8 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-import pyarrow as pa
-
 from checker.problems import CheckerError, Problem, Span
 
 SAMPLE_BYTES = 1 << 20
@@ -34,7 +32,9 @@ class RawTable:
     kind: str = "text"                       # text | json
     notes: list[Problem] = field(default_factory=list)
 
-    def to_arrow(self, names: list[str]) -> pa.Table:
+    def to_arrow(self, names: list[str]):
+        import pyarrow as pa
+
         arrays = {n: pa.array(col, pa.string()) for n, col in zip(names, self.columns)}
         arrays["__row"] = pa.array(self.rows, pa.int64())
         arrays["__shape"] = pa.array(self.shapes, pa.string())

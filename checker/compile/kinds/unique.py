@@ -22,12 +22,26 @@ from sqlglot import exp
 from checker.compile.kinds import row
 
 
-def query(table: exp.Expression, alias: str, columns: list[str], where: exp.Expression | None) -> exp.Select:
-    """SELECT __row of every record in a duplicated group, plus a __checked flag count."""
+def _filter(alias: str, columns: list[str], where: exp.Expression | None) -> exp.Expression:
     cols = [exp.column(c, table=alias, quoted=True) for c in columns]
-    not_null = exp.and_(*[exp.Not(this=exp.Is(this=c.copy(), expression=exp.Null())) for c in cols])
-    window = exp.Window(this=exp.Count(this=exp.Star()), partition_by=[c.copy() for c in cols])
-    inner = (exp.select(exp.column("__row", table=alias), exp.alias_(window, "__n"))
-             .from_(table.as_(alias) if not isinstance(table, exp.Table) or not table.alias else table)
-             .where(not_null if where is None else exp.and_(row.applies(where), not_null)))
-    return exp.select("__row", "__n").from_(inner.subquery("u"))
+    not_null = exp.and_(*[exp.Not(this=exp.Is(this=c, expression=exp.Null())) for c in cols])
+    return not_null if where is None else exp.and_(row.applies(where), not_null)
+
+
+def groups(table: exp.Table, alias: str, columns: list[str], where: exp.Expression | None) -> exp.Select:
+    """One line per distinct value combination: the columns and __n, its number of records."""
+    cols = [exp.column(c, table=alias, quoted=True) for c in columns]
+    return (exp.select(*[exp.alias_(c, c.name, quoted=True) for c in cols],
+                       exp.alias_(exp.Count(this=exp.Star()), "__n"))
+            .from_(table.as_(alias)).where(_filter(alias, columns, where)).group_by(*[c.copy() for c in cols]))
+
+
+def members(table: exp.Table, alias: str, columns: list[str], where: exp.Expression | None) -> exp.Select:
+    """__row of every record in a duplicated group, in row order."""
+    dup = groups(table.copy(), alias, columns, where).having(
+        exp.GT(this=exp.Count(this=exp.Star()), expression=exp.Literal.number(1)))
+    on = exp.and_(*[exp.EQ(this=exp.column(c, table=alias, quoted=True), expression=exp.column(c, table="d", quoted=True))
+                    for c in columns])
+    return (exp.select(exp.column("__row", table=alias)).from_(table.copy().as_(alias))
+            .join(dup.subquery("d"), on=on, join_type="semi")
+            .where(_filter(alias, columns, where)).order_by(exp.column("__row", table=alias)))
