@@ -50,7 +50,8 @@ def test_result_is_deterministic_apart_from_timing(cli, tmp_path):
         outputs.append(json.dumps(data, sort_keys=False))
     assert outputs[0] == outputs[1]
     assert list(json.loads(outputs[0])) == ["schema_version", "tool", "as_of", "rules_at", "rulesets", "inputs",
-                                            "summary", "results", "warnings", "exit_code"]
+                                            "summary", "results", "warnings", "waivers", "baseline", "catalog",
+                                            "exit_code"]
 
 
 def test_text_summary_fits_80_columns_and_groups_by_severity(cli):

@@ -54,6 +54,23 @@ class Sample(Model):
     row: int | None = Field(description="1-based record number in the input file; null for a group")
     key: dict[str, Any] | None = Field(description="the record key (x-key) or, for aggregate rules, the group key")
     message: str
+    version: str | None = Field(default=None, description="the ruleset version that judged this record")
+    waiver: str | None = Field(default=None, description="id of the waiver that covers this violation")
+    new: bool | None = Field(default=None, description="with --baseline: not present in the baseline")
+    fingerprint: str | None = Field(default=None, description="stable id: rule id + record or group key")
+
+
+class VersionCount(Model):
+    version: str
+    checked: int
+    violations: int
+    waived: int = 0
+
+
+class BaselineCount(Model):
+    new: int
+    existing: int
+    fixed: int
 
 
 class RuleResult(Model):
@@ -70,6 +87,12 @@ class RuleResult(Model):
     violations: int
     waived: int = 0
     samples: list[Sample] = Field(default_factory=list)
+    waived_samples: list[Sample] = Field(default_factory=list, description="waived violations, with their waiver")
+    versions: list[VersionCount] = Field(default_factory=list, description="which versions judged how many records")
+    uncovered: int = Field(default=0, description="records no version of the ruleset covered (by record date)")
+    baseline: BaselineCount | None = None
+    fingerprints: list[str] = Field(default_factory=list,
+                                    description="fingerprints of every (unwaived) violation, sorted; for --baseline")
     error: str | None = None
     location: str | None = Field(default=None, description="rule file:line, or schema file:line")
 
@@ -79,6 +102,32 @@ class Notice(Model):
     code: str
     message: str
     location: str | None = None
+
+
+class WaiverUse(Model):
+    id: str
+    rule: str
+    reason: str
+    approved_by: str
+    expires: str
+    status: Literal["used", "unmatched", "expired"]
+    matched: int = Field(description="violations this waiver covered")
+    location: str | None = None
+
+
+class ManualControl(Model):
+    id: str
+    zh: str
+    en: str
+    evidence: dict[str, str] | None = None
+
+
+class Clause(Model):
+    id: str
+    regulation: str
+    title: dict[str, str]
+    summary: dict[str, str] | None = None
+    manual_controls: list[ManualControl] = Field(default_factory=list)
 
 
 class RunInfo(Model):
@@ -100,6 +149,9 @@ class Result(Model):
     summary: Summary
     results: list[RuleResult]
     warnings: list[Notice] = Field(default_factory=list)
+    waivers: list[WaiverUse] = Field(default_factory=list)
+    baseline: str | None = Field(default=None, description="sha256 of the baseline result file, if any")
+    catalog: list[Clause] = Field(default_factory=list, description="the regulation clauses the rules cite")
     exit_code: int
     run: RunInfo
 
