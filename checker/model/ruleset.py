@@ -75,10 +75,20 @@ class Join(Strict):
     on: str = Field(min_length=1, description="SQL join condition, e.g. line.line_id = budget_line_id")
 
 
+Example = dict[str, Any] | list[dict[str, Any]]
+
+
 class Examples(Strict):
-    pass_: list[dict[str, Any]] = Field(default_factory=list, alias="pass",
-                                        description="records the rule must accept")
-    fail: list[dict[str, Any]] = Field(default_factory=list, description="records the rule must reject")
+    """Examples run by `checker test`.
+
+    Row rules: each item is one record.  Uniqueness and aggregate rules: each item is a
+    list of records (one case), or one record.  A joined dataset's records go under the
+    join alias: ``{amount: 900, line: [{line_id: L1, amount: 500}]}`` (a mapping or a list).
+    A ``pass`` item must give no violation; a ``fail`` item at least one.
+    """
+
+    pass_: list[Example] = Field(default_factory=list, alias="pass", description="cases the rule must accept")
+    fail: list[Example] = Field(default_factory=list, description="cases the rule must reject")
 
 
 ParamValue = bool | int | float | str | dt.date | list[bool | int | float | str | dt.date]
