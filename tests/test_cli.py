@@ -58,8 +58,10 @@ def test_text_summary_fits_80_columns_and_groups_by_severity(cli):
     run = cli(*QS_ARGS, "--lang", "zh", env={"COLUMNS": "80"})
     lines = run.stdout.splitlines()
     assert max(_width(line) for line in lines) <= 80
-    heads = [line.split(" (")[0] for line in lines if line and not line.startswith(" ") and "(" in line]
-    assert heads[:3] == ["HIGH", "MEDIUM", "LOW"]
+    import re
+    heads = [m.group(1) for line in lines if (m := re.match(r"([A-Z]+) \(\d+", line))]
+    order = ["CRITICAL", "HIGH", "MEDIUM", "LOW", "INFO"]
+    assert heads == sorted(heads, key=order.index) and heads[:2] == ["HIGH", "MEDIUM"]
     assert "\033[" not in run.stdout  # not a terminal: no colour
 
 

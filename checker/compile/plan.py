@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlglot import exp
 
@@ -25,6 +25,28 @@ class RowCheck:
     violation: str               # SQL
     applies: str                 # SQL
     joins: tuple[join.JoinSpec, ...] = ()
+    waivers: tuple[tuple[str, str], ...] = ()   # (waiver id, SQL condition) of the live waivers
+
+    @property
+    def waived(self) -> str | None:
+        if not self.waivers:
+            return None
+        return "(" + " OR ".join(f"coalesce(({c}), FALSE)" for _, c in self.waivers) + ")"
+
+    @property
+    def unwaived(self) -> str:
+        """SQL: a violation no waiver covers."""
+        return self.violation if not self.waivers else f"({self.violation}) AND NOT {self.waived}"
+
+
+@dataclass
+class Answer:
+    violations: int
+    checked: int
+    rows: list[int]
+    waived: int = 0
+    waived_rows: list[int] = field(default_factory=list)
+    per_waiver: dict[str, int] = field(default_factory=dict)
 
 
 def _rename_aliases(node: exp.Expression, mapping: dict[str, str]) -> exp.Expression:
@@ -36,7 +58,7 @@ def _rename_aliases(node: exp.Expression, mapping: dict[str, str]) -> exp.Expres
     return node.transform(visit, copy=True)
 
 
-def row_check(rule: CompiledRule, n: int) -> RowCheck:
+def row_check(rule: CompiledRule, n: int, waivers: list[tuple[str, str]] | None = None) -> RowCheck:
     """The fused-scan form of a row rule; join aliases are made unique with ``n``."""
     mapping = {spec.sql_alias: f"{spec.sql_alias}_{n}" for spec in rule.joins}
     where = _rename_aliases(rule.where, mapping) if rule.where is not None else None
@@ -44,7 +66,7 @@ def row_check(rule: CompiledRule, n: int) -> RowCheck:
     specs = tuple(join.JoinSpec(s.alias, mapping[s.sql_alias], s.dataset, _rename_aliases(s.on, mapping))
                   for s in rule.joins)
     return RowCheck(rule.id, row.violation(where, expect).sql(dialect=DIALECT),
-                    row.applies(where).sql(dialect=DIALECT), specs)
+                    row.applies(where).sql(dialect=DIALECT), specs, tuple(waivers or ()))
 
 
 def table(name: str) -> exp.Table:
@@ -52,13 +74,38 @@ def table(name: str) -> exp.Table:
 
 
 def fused_scan(table_name: str, checks: list[RowCheck], samples: int, table_of) -> str:
-    """counts, applicable counts and first-N rows of every row check, in one scan."""
+    """Counts, records judged and first-N rows of every row check (waived apart), in one scan.
+
+    Per check the items are, in order: unwaived violations, records judged, first N unwaived
+    rows; then, for a check with live waivers, waived violations, first N waived rows and one
+    count per waiver.  :func:`read_fused` reads them back.
+    """
     items = ["count(*)"]
+    n = max(samples, 1)
     for c in checks:
-        items.append(f"coalesce(count_if({c.violation}), 0)")
+        items.append(f"coalesce(count_if({c.unwaived}), 0)")
         items.append(f"coalesce(count_if({c.applies}), 0)")
-        items.append(f"min(t.__row, {samples}) FILTER (WHERE {c.violation})" if samples > 0 else "[]")
+        items.append(f"min(t.__row, {n}) FILTER (WHERE {c.unwaived})")
+        if c.waivers:
+            items.append(f"coalesce(count_if(({c.violation}) AND {c.waived}), 0)")
+            items.append(f"min(t.__row, {n}) FILTER (WHERE ({c.violation}) AND {c.waived})")
+            items.extend(f"coalesce(count_if(({c.violation}) AND coalesce(({w}), FALSE)), 0)" for _, w in c.waivers)
     return f"SELECT {', '.join(items)} FROM {_from(table_name, checks, table_of)}"
+
+
+def read_fused(values: tuple, checks: list[RowCheck], samples: int | None = None) -> list[Answer]:
+    out: list[Answer] = []
+    i = 1
+    for c in checks:
+        a = Answer(values[i], values[i + 1], sorted(values[i + 2] or [])[: samples if samples is not None else None])
+        i += 3
+        if c.waivers:
+            a.waived = values[i]
+            a.waived_rows = sorted(values[i + 1] or [])[: samples if samples is not None else None]
+            a.per_waiver = {wid: values[i + 2 + k] for k, (wid, _) in enumerate(c.waivers)}
+            i += 2 + len(c.waivers)
+        out.append(a)
+    return out
 
 
 def _from(table_name: str, checks: list[RowCheck], table_of) -> str:
@@ -73,7 +120,7 @@ def violations_scan(table_name: str, checks: list[RowCheck], key_cols: list[str]
     """Every violation of every row check: (check index, __row, key columns), in one scan."""
     from checker.compile.sqlfrag import qi
 
-    flags = ", ".join(f"CASE WHEN {c.violation} THEN {i} END" for i, c in enumerate(checks))
+    flags = ", ".join(f"CASE WHEN {c.unwaived} THEN {i} END" for i, c in enumerate(checks))
     keys = "".join(f", {MAIN_ALIAS}.{qi(k)}" for k in key_cols)
     inner = (f"SELECT {MAIN_ALIAS}.__row{keys}, list_distinct([{flags}]) AS __ks "
              f"FROM {_from(table_name, checks, table_of)}")
@@ -88,10 +135,19 @@ def unique_members(rule: CompiledRule, table_name: str) -> exp.Select:
     return unique.members(table(table_name), MAIN_ALIAS, list(rule.unique), rule.where)
 
 
-def aggregate_query(rule: CompiledRule, table_name: str, table_of) -> exp.Select:
+def aggregate_query(rule: CompiledRule, table_name: str, table_of,
+                    waivers: list[tuple[str, str]] | None = None) -> exp.Select:
+    """One line per group; a group is waived (__w) when every record of it meets a waiver."""
     source = exp.select("1").from_(table(table_name).as_(MAIN_ALIAS))
     source = join.add_joins(source, list(rule.joins), lambda ds: table(table_of(ds)))
-    return aggregate.query(source, list(rule.group_by), rule.expect, rule.where, MAIN_ALIAS)
+    q = aggregate.query(source, list(rule.group_by), rule.expect, rule.where, MAIN_ALIAS)
+    import sqlglot
+
+    each = [sqlglot.parse_one(f"bool_and(coalesce(({w}), FALSE))", read=DIALECT) for _, w in (waivers or [])]
+    q = q.select(exp.alias_(exp.or_(*each) if each else exp.false(), "__w"))
+    for i, node in enumerate(each):
+        q = q.select(exp.alias_(node.copy(), f"__w{i}"))
+    return q
 
 
 def fanout_query(rule: CompiledRule, spec: join.JoinSpec, table_name: str, table_of) -> exp.Select:

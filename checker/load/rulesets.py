@@ -125,41 +125,50 @@ def _keys(model: type[BaseModel] | None) -> list[str]:
     return [info.alias or name for name, info in model.model_fields.items()]
 
 
-def validation_problems(err: ValidationError, pos: Positions, root: type[BaseModel]) -> list[Problem]:
+def validation_problems(err: ValidationError, pos: Positions, root: type[BaseModel],
+                        prefix: tuple[Any, ...] = ()) -> list[Problem]:
+    """Pydantic errors as positioned problems; ``prefix`` locates the validated value in the document."""
     problems: list[Problem] = []
     for e in err.errors(include_url=False):
-        loc = tuple(p for p in e["loc"] if not (isinstance(p, str) and ("[" in p or p.startswith("function-"))))
-        kind = e["type"]
-        if kind == "extra_forbidden":
-            name = str(loc[-1])
-            allowed = _keys(_model_at(root, loc[:-1]))
-            problems.append(Problem(pos.key(loc), "R101", f"unknown key '{name}'",
-                                    hint=did_you_mean(name, allowed) or
-                                    (f"allowed keys: {', '.join(allowed)}" if allowed else None)))
-        elif kind == "missing":
-            problems.append(Problem(pos.value(loc[:-1]), "R102", f"missing required key '{loc[-1]}'"
-                                    + (f" in {_where(loc[:-1])}" if loc[:-1] else "")))
-        elif kind in ("model_type", "model_attributes_type"):
-            keys = _keys(_model_at(root, loc))
-            problems.append(Problem(pos.value(loc), "R103", f"{_where(loc)}: expected a mapping"
-                                    + (f" with keys {', '.join(keys)}" if keys else "") + _got(e.get("input"))))
-        elif kind.endswith("_type"):
-            problems.append(Problem(pos.value(loc), "R103", f"{_where(loc)}: {e['msg'].lower()}"
-                                    + _got(e.get("input"))))
-        elif kind == "enum" or kind == "literal_error":
-            name = str(e.get("input"))
-            expected = e.get("ctx", {}).get("expected", "")
-            options = [o.strip(" '") for o in str(expected).replace(" or ", ",").split(",") if o.strip()]
-            problems.append(Problem(pos.value(loc), "R104", f"{_where(loc)}: '{name}' is not allowed",
-                                    hint=did_you_mean(name, options) or f"expected {expected}"))
-        else:
-            msg = e["msg"]
-            if msg.startswith("Value error, "):
-                msg = msg[len("Value error, "):]
-            if kind == "string_pattern_mismatch":
-                msg = f"'{e.get('input')}' does not match {e.get('ctx', {}).get('pattern')}"
-            msg = msg[:1].lower() + msg[1:]
-            problems.append(Problem(pos.value(loc), "R104", f"{_where(loc)}: {msg}" if loc else msg))
+        inner = tuple(p for p in e["loc"] if not (isinstance(p, str) and ("[" in p or p.startswith("function-"))))
+        problems.extend(_problem(e, prefix + inner, inner, pos, root))
+    return problems
+
+
+def _problem(e: dict, loc: tuple[Any, ...], inner: tuple[Any, ...], pos: Positions,
+             root: type[BaseModel]) -> list[Problem]:
+    problems: list[Problem] = []
+    kind = e["type"]
+    if kind == "extra_forbidden":
+        name = str(loc[-1])
+        allowed = _keys(_model_at(root, inner[:-1]))
+        problems.append(Problem(pos.key(loc), "R101", f"unknown key '{name}'",
+                                hint=did_you_mean(name, allowed) or
+                                (f"allowed keys: {', '.join(allowed)}" if allowed else None)))
+    elif kind == "missing":
+        problems.append(Problem(pos.value(loc[:-1]), "R102", f"missing required key '{loc[-1]}'"
+                                + (f" in {_where(loc[:-1])}" if loc[:-1] else "")))
+    elif kind in ("model_type", "model_attributes_type"):
+        keys = _keys(_model_at(root, inner))
+        problems.append(Problem(pos.value(loc), "R103", f"{_where(loc)}: expected a mapping"
+                                + (f" with keys {', '.join(keys)}" if keys else "") + _got(e.get("input"))))
+    elif kind.endswith("_type"):
+        problems.append(Problem(pos.value(loc), "R103", f"{_where(loc)}: {e['msg'].lower()}"
+                                + _got(e.get("input"))))
+    elif kind == "enum" or kind == "literal_error":
+        name = str(e.get("input"))
+        expected = e.get("ctx", {}).get("expected", "")
+        options = [o.strip(" '") for o in str(expected).replace(" or ", ",").split(",") if o.strip()]
+        problems.append(Problem(pos.value(loc), "R104", f"{_where(loc)}: '{name}' is not allowed",
+                                hint=did_you_mean(name, options) or f"expected {expected}"))
+    else:
+        msg = e["msg"]
+        if msg.startswith("Value error, "):
+            msg = msg[len("Value error, "):]
+        if kind == "string_pattern_mismatch":
+            msg = f"'{e.get('input')}' does not match {e.get('ctx', {}).get('pattern')}"
+        msg = msg[:1].lower() + msg[1:]
+        problems.append(Problem(pos.value(loc), "R104", f"{_where(loc)}: {msg}" if loc else msg))
     return problems
 
 

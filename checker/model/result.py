@@ -95,6 +95,7 @@ class RuleResult(Model):
                                     description="fingerprints of every (unwaived) violation, sorted; for --baseline")
     error: str | None = None
     location: str | None = Field(default=None, description="rule file:line, or schema file:line")
+    sql: str | None = Field(default=None, description="the SQL the rule ran, as the engine ran it")
 
 
 class Notice(Model):

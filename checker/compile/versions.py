@@ -1,0 +1,117 @@
+"""Rules through time: which version of a ruleset judges which records.
+
+For a dataset with ``x-record-date``, each record is judged by the ruleset version in
+force on the record's own date: every version becomes a condition on that date in
+the same scan (a rule added in v2 does not judge records dated before v2).  Other
+datasets are judged by the version in force on ``--as-of``.  ``--rules-at D`` forces
+the version in force on D for every record.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlglot import exp
+
+from checker.compile.rules import MAIN_ALIAS, CompiledRule
+from checker.load.rulesets import LoadedRuleset
+from checker.model.dataset import DatasetSchema
+
+
+@dataclass(frozen=True)
+class Judged:
+    """One version of one rule, restricted to the records that version judges."""
+
+    rule: CompiledRule        # its `where` includes the version's date condition
+    version: str
+
+
+@dataclass(frozen=True)
+class Skipped:
+    rule: CompiledRule
+    reason: str
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Records of a dataset that no version of a ruleset covers."""
+
+    ruleset: str
+    dataset: str
+    uncovered: exp.Expression  # TRUE for a record no version covers
+
+
+def in_force(versions: list[LoadedRuleset], day: dt.date) -> LoadedRuleset | None:
+    live = [v for v in versions if v.model.effective.covers(day)]
+    return max(live, key=lambda v: v.model.version_tuple) if live else None
+
+
+def date_condition(column: str, rs: LoadedRuleset) -> exp.Expression:
+    """SQL: the record's date falls within the version's effective range."""
+    day = exp.cast(exp.column(column, table=MAIN_ALIAS, quoted=True), exp.DataType.build("DATE"))
+    eff = rs.model.effective
+    low = exp.GTE(this=day, expression=exp.cast(exp.Literal.string(eff.from_.isoformat()), exp.DataType.build("DATE")))
+    if eff.to is None:
+        return low
+    high = exp.LTE(this=day.copy(), expression=exp.cast(exp.Literal.string(eff.to.isoformat()),
+                                                        exp.DataType.build("DATE")))
+    return exp.and_(low, high)
+
+
+def restrict(rule: CompiledRule, condition: exp.Expression) -> CompiledRule:
+    where = condition if rule.where is None else exp.and_(exp.paren(condition.copy()), exp.paren(rule.where.copy()))
+    return dataclasses.replace(rule, where=where)
+
+
+def plan(rulesets: list[LoadedRuleset], compiled: list[CompiledRule], schemas: dict[str, DatasetSchema],
+         as_of: dt.date, rules_at: dt.date | None) -> tuple[list[Judged], list[Skipped], list[Coverage],
+                                                              list[LoadedRuleset]]:
+    """Judged rule versions, rules no version judges, uncovered-record conditions, versions used."""
+    by_file: dict[str, list[CompiledRule]] = {}
+    for rule in compiled:
+        by_file.setdefault(rule.source.path, []).append(rule)
+    by_id: dict[str, list[LoadedRuleset]] = {}
+    for rs in rulesets:
+        by_id.setdefault(rs.model.ruleset, []).append(rs)
+
+    judged: list[Judged] = []
+    skipped: list[Skipped] = []
+    coverage: list[Coverage] = []
+    used: dict[str, LoadedRuleset] = {}
+    for rid, versions in sorted(by_id.items()):
+        versions.sort(key=lambda v: v.model.version_tuple)
+        forced = in_force(versions, rules_at) if rules_at else None
+        current = in_force(versions, as_of)
+        seen_ids: set[str] = set()
+        datasets_dated: set[str] = set()
+        for rs in reversed(versions):  # newest first, so a skipped rule is reported from its newest version
+            for rule in by_file.get(rs.path, []):
+                schema = schemas[rule.dataset]
+                if rules_at:
+                    if rs is forced:
+                        judged.append(Judged(rule, rs.model.version))
+                        used[rs.path] = rs
+                    elif forced is None and rule.id not in seen_ids:
+                        skipped.append(Skipped(rule, f"no version of ruleset {rid} is in force on {rules_at}"))
+                elif schema.record_date:
+                    judged.append(Judged(restrict(rule, date_condition(schema.record_date, rs)), rs.model.version))
+                    used[rs.path] = rs
+                    datasets_dated.add(rule.dataset)
+                elif rs is current:
+                    judged.append(Judged(rule, rs.model.version))
+                    used[rs.path] = rs
+                seen_ids.add(rule.id)
+        judged_ids = {j.rule.id for j in judged}
+        for rs in reversed(versions):
+            for rule in by_file.get(rs.path, []):
+                if rule.id not in judged_ids and not any(s.rule.id == rule.id for s in skipped):
+                    why = (f"no version of ruleset {rid} is in force on {as_of}" if current is None else
+                           f"not in version {current.model.version} of {rid}, the one in force on {as_of}")
+                    skipped.append(Skipped(rule, why))
+        for dataset in sorted(datasets_dated):
+            column = schemas[dataset].record_date
+            covered = exp.or_(*[exp.paren(date_condition(column, v)) for v in versions])
+            coverage.append(Coverage(rid, dataset, exp.not_(exp.func("coalesce", exp.paren(covered), exp.false()))))
+    return judged, skipped, coverage, list(used.values())

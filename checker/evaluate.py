@@ -1,0 +1,390 @@
+"""Evaluation: run the planned queries on the engine and turn their answers into results.
+
+Per dataset, one fused scan counts every structural check and every judged rule
+version (split into unwaived and waived violations, with per-waiver matches) and keeps
+the first N violating rows of each; a second scan lists every unwaived violation's key,
+for fingerprints (baselines) and ``--violations-out``.  Uniqueness and aggregate rules
+are one query per judged version.  Versions of one rule are then merged into one result.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlglot import exp
+
+from checker.baseline import Baseline, fingerprint
+from checker.compile import plan as P
+from checker.compile.expr import DIALECT
+from checker.compile.rules import MAIN_ALIAS, CompiledRule
+from checker.compile.sqlfrag import qi
+from checker.compile.structural import StructuralCheck, compile_structural
+from checker.compile.versions import Coverage, Judged
+from checker.engine.duckdb import DuckDBEngine
+from checker.engine.loading import Loaded
+from checker.messages import display, mask, record_view
+from checker.model.result import BaselineCount, RuleResult, Sample, VersionCount
+from checker.waivers import Waiver, for_rule
+
+
+@dataclass
+class Partial:
+    """What one check (one rule version, or one structural check) found."""
+
+    rule_id: str
+    version: str | None
+    checked: int = 0
+    violations: int = 0
+    waived: int = 0
+    samples: list[Sample] = field(default_factory=list)
+    waived_samples: list[Sample] = field(default_factory=list)
+    error: str | None = None
+    rule: CompiledRule | None = None
+    structural: StructuralCheck | None = None
+
+
+def _sql(node: exp.Expression | None) -> str:
+    return "FALSE" if node is None else node.sql(dialect=DIALECT)
+
+
+class Evaluator:
+    def __init__(self, engine: DuckDBEngine, loaded: dict[str, Loaded], opts, waivers: list[Waiver],
+                 baseline: Baseline | None = None):
+        self.engine = engine
+        self.loaded = loaded
+        self.opts = opts
+        self.n = opts.max_samples
+        self.waivers = waivers
+        self.baseline = baseline
+        self.matches: dict[str, int] = {w.id: 0 for w in waivers}
+        self.fingerprints: dict[str, set[str]] = {}
+        self._records: dict[tuple[str, int], dict[str, Any]] = {}
+        self._writer = ViolationWriter(opts.violations_out) if opts.violations_out else None
+
+    def table_of(self, dataset: str) -> str:
+        return self.loaded[dataset].table
+
+    # -- driver ----------------------------------------------------------------------------------
+    def run(self, judged: list[Judged], coverage: list[Coverage]) -> tuple[list[RuleResult], dict[tuple[str, str], int]]:
+        partials: list[Partial] = []
+        uncovered: dict[tuple[str, str], int] = {}
+        try:
+            for name, loaded in sorted(self.loaded.items()):
+                mine = [j for j in judged if j.rule.dataset == name
+                        and all(s.dataset in self.loaded for s in j.rule.joins)]
+                cov = [c for c in coverage if c.dataset == name]
+                partials.extend(self._dataset(loaded, compile_structural(loaded), mine, cov, uncovered))
+        finally:
+            if self._writer:
+                self._writer.close()
+        return self._merge(partials, uncovered), uncovered
+
+    def _dataset(self, loaded: Loaded, structural: list[StructuralCheck], judged: list[Judged],
+                 coverage: list[Coverage], uncovered: dict) -> list[Partial]:
+        out: list[Partial] = []
+        row_judged: list[Judged] = []
+        for j in judged:
+            if j.rule.kind == "row":
+                error = self._fanout(j.rule)
+                if error:
+                    out.append(Partial(j.rule.id, j.version, error=error, rule=j.rule))
+                else:
+                    row_judged.append(j)
+        checks = [P.RowCheck(s.rule_id, s.violation, "TRUE") for s in structural]
+        checks += [P.row_check(j.rule, i, self._waiver_sql(j.rule.id)) for i, j in enumerate(row_judged)]
+        checks += [P.RowCheck(f"__uncovered:{c.ruleset}", _sql(c.uncovered), "TRUE") for c in coverage]
+        answers = P.read_fused(self.engine.fetchall(P.fused_scan(loaded.table, checks, self.n, self.table_of))[0],
+                               checks, self.n)
+        self._fetch(loaded, sorted({r for a in answers for r in a.rows + a.waived_rows}))
+        for check, a in zip(structural, answers):
+            samples = self._structural_samples(loaded, check, a.rows)
+            out.append(Partial(check.rule_id, None, a.checked, a.violations, 0, samples, structural=check))
+        for j, a in zip(row_judged, answers[len(structural):]):
+            self._count_waivers(j.rule.id, a.per_waiver)
+            out.append(Partial(j.rule.id, j.version, a.checked, a.violations, a.waived,
+                               [self._record_sample(loaded, j.rule, r, j.version) for r in a.rows],
+                               [self._record_sample(loaded, j.rule, r, j.version, waived=True) for r in a.waived_rows],
+                               rule=j.rule))
+        for c, a in zip(coverage, answers[len(structural) + len(row_judged):]):
+            uncovered[(c.ruleset, c.dataset)] = a.violations
+        self._keys_of_violations(loaded, checks[: len(structural) + len(row_judged)],
+                                 [s.severity for s in structural] + [j.rule.rule.severity.value for j in row_judged])
+        for j in judged:
+            if j.rule.kind == "unique":
+                out.append(self._unique(loaded, j))
+            elif j.rule.kind == "aggregate":
+                out.append(self._aggregate(loaded, j))
+        return out
+
+    # -- waivers ---------------------------------------------------------------------------------
+    def _waiver_sql(self, rule_id: str) -> list[tuple[str, str]]:
+        return [(w.id, _sql(w.condition)) for w in for_rule(self.waivers, rule_id)]
+
+    def _count_waivers(self, rule_id: str, per_waiver: dict[str, int]) -> None:
+        for wid, n in per_waiver.items():
+            self.matches[wid] = self.matches.get(wid, 0) + n
+
+    def _which_waiver(self, loaded: Loaded, rule_id: str, row: int) -> str | None:
+        for wid, cond in self._waiver_sql(rule_id):
+            hit = self.engine.fetchall(f"SELECT count(*) FROM {loaded.table} AS {MAIN_ALIAS} "
+                                       f"WHERE {MAIN_ALIAS}.__row = {int(row)} AND coalesce(({cond}), FALSE)")
+            if hit[0][0]:
+                return wid
+        return None
+
+    # -- kinds -----------------------------------------------------------------------------------
+    def _fanout(self, rule: CompiledRule) -> str | None:
+        for spec in rule.joins:
+            q = P.fanout_query(rule, spec, self.table_of(rule.dataset), self.table_of)
+            count, first = self.engine.fetchall(q.sql(dialect=DIALECT))[0]
+            if count:
+                return (f"join '{spec.alias}' ({spec.dataset}) is not many-to-one: {count} records of "
+                        f"{rule.dataset} meet more than one {spec.dataset} record (first at row {first}); "
+                        f"make the joined side unique on the join columns, or write an aggregate rule")
+        return None
+
+    def _unique(self, loaded: Loaded, j: Judged) -> Partial:
+        rule = j.rule
+        members = P.unique_members(rule, loaded.table).sql(dialect=DIALECT)
+        groups = P.unique_groups(rule, loaded.table).sql(dialect=DIALECT)
+        waivers = self._waiver_sql(rule.id)
+        wsql = " OR ".join(f"coalesce(({c}), FALSE)" for _, c in waivers) or "FALSE"
+        flagged = members.replace(f"SELECT {MAIN_ALIAS}.__row FROM", f"SELECT {MAIN_ALIAS}.__row, ({wsql}) AS __w"
+                                  + "".join(f", coalesce(({c}), FALSE) AS __w{i}" for i, (_, c) in enumerate(waivers))
+                                  + " FROM", 1)
+        per = "".join(f", count_if(__w{i})" for i in range(len(waivers)))
+        n = self.n
+        (checked,) = self.engine.fetchall(f"SELECT coalesce(sum(__n), 0) FROM ({groups})")[0]
+        violations, waived, rows, wrows, *matches = self.engine.fetchall(
+            f"SELECT count_if(NOT __w), count_if(__w), min(__row, {max(n, 1)}) FILTER (WHERE NOT __w), "
+            f"min(__row, {max(n, 1)}) FILTER (WHERE __w){per} FROM ({flagged})")[0]
+        self._count_waivers(rule.id, {w: m for (w, _), m in zip(waivers, matches)})
+        rows, wrows = sorted(rows or [])[:n], sorted(wrows or [])[:n]
+        self._fetch(loaded, rows + wrows)
+        keyed = self._all_keys(loaded, f"SELECT __row FROM ({flagged}) WHERE NOT __w")
+        self._record_fingerprints(rule.id, rule.rule.severity.value, loaded, keyed)
+        return Partial(rule.id, j.version, int(checked), int(violations or 0), int(waived or 0),
+                       [self._record_sample(loaded, rule, r, j.version) for r in rows],
+                       [self._record_sample(loaded, rule, r, j.version, waived=True) for r in wrows], rule=rule)
+
+    def _aggregate(self, loaded: Loaded, j: Judged) -> Partial:
+        rule = j.rule
+        waivers = self._waiver_sql(rule.id)
+        q = P.aggregate_query(rule, loaded.table, self.table_of, waivers).sql(dialect=DIALECT)
+        names = rule.group_names()
+        gcols = ", ".join(f"__g{i}" for i in range(len(names)))
+        per = "".join(f", count_if(NOT __ok AND __w{i})" for i in range(len(waivers)))
+        violations, waived, checked, *matches = self.engine.fetchall(
+            f"SELECT count_if(NOT __ok AND NOT __w), count_if(NOT __ok AND __w), count(*){per} FROM ({q})")[0]
+        self._count_waivers(rule.id, {w: m for (w, _), m in zip(waivers, matches)})
+        failing = self.engine.fetchall(f"SELECT {gcols}, __n, __w FROM ({q}) WHERE NOT __ok ORDER BY __first") \
+            if violations or waived else []
+        samples, wsamples = [], []
+        pii = loaded.schema.pii_columns
+        for values in failing:
+            group = {name: display(v) for name, v in zip(names, values[: len(names)])}
+            is_waived = bool(values[-1])
+            fp = fingerprint(rule.id, group)
+            if not is_waived:
+                self.fingerprints.setdefault(rule.id, set()).add(fp)
+                if self._writer:
+                    self._writer.add(rule.id, rule.rule.severity.value, loaded, None, group)
+            bucket = wsamples if is_waived else samples
+            if len(bucket) < self.n:
+                shown = record_view(group, [n for n in names if n in pii], self.opts.show_pii)
+                record = dict(shown)
+                record.update(group=shown, row=None, records=values[len(names)])
+                text = rule.message.render(self.opts.lang, record) if rule.message else rule.rule.title.get(self.opts.lang)
+                bucket.append(Sample(row=None, key=shown, message=text, version=j.version, fingerprint=fp,
+                                     waiver=self._group_waiver(waivers, group) if is_waived else None))
+        return Partial(rule.id, j.version, int(checked), int(violations or 0), int(waived or 0), samples, wsamples,
+                       rule=rule)
+
+    def _group_waiver(self, waivers: list[tuple[str, str]], group: dict) -> str | None:
+        return waivers[0][0] if len(waivers) == 1 else None
+
+    # -- records, keys, fingerprints ---------------------------------------------------------------
+    def _key_columns(self, loaded: Loaded) -> list[str]:
+        return list(loaded.schema.key) or list(loaded.schema.columns)
+
+    def _fetch(self, loaded: Loaded, rows: list[int]) -> None:
+        want = sorted({r for r in rows if (loaded.schema.name, r) not in self._records})
+        if not want:
+            return
+        cols = list(loaded.schema.columns)
+        sql = (f"SELECT __row, {', '.join(qi(c) for c in cols)} FROM {loaded.table} "
+               f"WHERE __row IN ({', '.join(str(int(r)) for r in want)})")
+        for values in self.engine.fetchall(sql):
+            self._records[(loaded.schema.name, values[0])] = dict(zip(cols, values[1:]))
+
+    def _raw_key(self, loaded: Loaded, row: int) -> dict[str, Any]:
+        record = self._records.get((loaded.schema.name, row), {})
+        return {k: display(record.get(k)) for k in self._key_columns(loaded)}
+
+    def _shown_key(self, loaded: Loaded, row: int) -> dict[str, Any] | None:
+        if not loaded.schema.key:
+            return None
+        record = self._records.get((loaded.schema.name, row), {})
+        return record_view({k: record.get(k) for k in loaded.schema.key}, loaded.schema.pii_columns,
+                           self.opts.show_pii)
+
+    def _all_keys(self, loaded: Loaded, rows_sql: str) -> list[tuple[int, dict[str, Any]]]:
+        cols = self._key_columns(loaded)
+        sql = (f"SELECT t.__row, {', '.join('t.' + qi(c) for c in cols)} FROM {loaded.table} AS t "
+               f"SEMI JOIN ({rows_sql}) AS v ON t.__row = v.__row ORDER BY t.__row")
+        return [(v[0], {c: display(x) for c, x in zip(cols, v[1:])}) for v in self.engine.fetchall(sql)]
+
+    def _record_fingerprints(self, rule_id: str, severity: str, loaded: Loaded,
+                             keyed: list[tuple[int, dict[str, Any]]]) -> None:
+        prints = self.fingerprints.setdefault(rule_id, set())
+        for row, key in keyed:
+            prints.add(fingerprint(rule_id, key))
+            if self._writer:
+                self._writer.add(rule_id, severity, loaded, row, key if loaded.schema.key else None)
+
+    def _keys_of_violations(self, loaded: Loaded, checks: list[P.RowCheck], severities: list[str]) -> None:
+        if not checks:
+            return
+        cols = self._key_columns(loaded)
+        cursor = self.engine.execute(P.violations_scan(loaded.table, checks, cols, self.table_of))
+        while True:
+            batch = cursor.fetchmany(50_000)
+            if not batch:
+                break
+            for values in batch:
+                k, row = values[0], values[1]
+                key = {c: display(v) for c, v in zip(cols, values[2:])}
+                rule_id = checks[k].key
+                self.fingerprints.setdefault(rule_id, set()).add(fingerprint(rule_id, key))
+                if self._writer:
+                    self._writer.add(rule_id, severities[k], loaded, row, key if loaded.schema.key else None)
+
+    # -- samples ---------------------------------------------------------------------------------
+    def _record_sample(self, loaded: Loaded, rule: CompiledRule, row: int, version: str | None,
+                       waived: bool = False) -> Sample:
+        record = self._records.get((loaded.schema.name, row), {})
+        view = record_view(record, loaded.schema.pii_columns, self.opts.show_pii)
+        view["row"] = row
+        text = rule.message.render(self.opts.lang, view) if rule.message else rule.rule.title.get(self.opts.lang)
+        return Sample(row=row, key=self._shown_key(loaded, row), message=text, version=version,
+                      fingerprint=fingerprint(rule.id, self._raw_key(loaded, row)),
+                      waiver=self._which_waiver(loaded, rule.id, row) if waived else None)
+
+    def _structural_samples(self, loaded: Loaded, check: StructuralCheck, rows: list[int]) -> list[Sample]:
+        if not rows:
+            return []
+        sql = (f"SELECT t.__row, {check.evidence} FROM {loaded.table} AS t "
+               f"WHERE t.__row IN ({', '.join(str(int(r)) for r in rows)}) ORDER BY t.__row")
+        samples = []
+        for row, evidence in self.engine.fetchall(sql):
+            value = "null" if evidence is None else str(evidence)
+            if check.pii and not self.opts.show_pii and evidence is not None:
+                value = mask(value)
+            shown = value if check.keyword == "shape" else (f"'{value}'" if evidence is not None else "null")
+            samples.append(Sample(row=row, key=self._shown_key(loaded, row),
+                                  message=check.message(self.opts.lang, shown, null=evidence is None),
+                                  fingerprint=fingerprint(check.rule_id, self._raw_key(loaded, row))))
+        return samples
+
+    # -- merging ---------------------------------------------------------------------------------
+    def _merge(self, partials: list[Partial], uncovered: dict) -> list[RuleResult]:
+        by_id: dict[str, list[Partial]] = {}
+        for p in partials:
+            by_id.setdefault(p.rule_id, []).append(p)
+        results = []
+        for rule_id, parts in by_id.items():
+            first = parts[0]
+            errors = [p.error for p in parts if p.error]
+            violations = sum(p.violations for p in parts)
+            samples = sorted((s for p in parts for s in p.samples), key=_order)[: self.n]
+            waived_samples = sorted((s for p in parts for s in p.waived_samples), key=_order)[: self.n]
+            prints = sorted(self.fingerprints.get(rule_id, set()))
+            base = None
+            if self.baseline is not None:
+                known = self.baseline.known(rule_id)
+                new = len(set(prints) - known)
+                base = BaselineCount(new=new, existing=len(prints) - new, fixed=len(known - set(prints)))
+                for s in samples:
+                    s.new = s.fingerprint not in known
+            status = "error" if errors else ("fail" if violations else "pass")
+            if first.structural is not None:
+                check = first.structural
+                loaded = self.loaded[check.dataset]
+                results.append(RuleResult(
+                    rule_id=rule_id, ruleset=None, ruleset_version=None, kind="schema", clauses=[],
+                    severity=check.severity, dataset=check.dataset, status=status, checked=first.checked,
+                    violations=violations, samples=samples, baseline=base, fingerprints=prints,
+                    location=str(loaded.schema.columns[check.column].span) if check.column else loaded.schema.path))
+                continue
+            rule = first.rule
+            versions = [VersionCount(version=p.version, checked=p.checked, violations=p.violations, waived=p.waived)
+                        for p in sorted(parts, key=lambda p: _semver(p.version))]
+            labels = [v.version for v in versions]
+            results.append(RuleResult(
+                rule_id=rule_id, ruleset=rule.ruleset.ruleset,
+                ruleset_version=labels[0] if len(labels) == 1 else labels,
+                title={"zh": rule.rule.title.zh, "en": rule.rule.title.en}, kind=rule.kind,
+                clauses=list(rule.rule.clauses), severity=rule.rule.severity.value, dataset=rule.dataset,
+                status=status, checked=sum(p.checked for p in parts), violations=violations,
+                waived=sum(p.waived for p in parts), samples=samples, waived_samples=waived_samples,
+                versions=versions, uncovered=uncovered.get((rule.ruleset.ruleset, rule.dataset), 0),
+                baseline=base, fingerprints=prints, error="; ".join(errors) or None, location=str(rule.span),
+                sql=P.explain_sql(rule)))
+        return results
+
+
+def _order(sample: Sample) -> tuple:
+    return (sample.row is None, sample.row or 0)
+
+
+def _semver(version: str | None) -> tuple:
+    from checker.model.ruleset import SEMVER
+
+    m = SEMVER.match(version or "")
+    return tuple(int(x) for x in m.groups()[:3]) if m else (0, 0, 0)
+
+
+class ViolationWriter:
+    """Writes every violation to CSV or Parquet (by the file's extension), in batches."""
+
+    COLUMNS = ("rule_id", "severity", "dataset", "path", "row", "key")
+
+    def __init__(self, path: Path):
+        import pyarrow as pa
+
+        self.path = path
+        self.format = "parquet" if path.suffix.lower() == ".parquet" else "csv"
+        self.schema = pa.schema([("rule_id", pa.string()), ("severity", pa.string()), ("dataset", pa.string()),
+                                 ("path", pa.string()), ("row", pa.int64()), ("key", pa.string())])
+        self.buffer: list[tuple] = []
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if self.format == "parquet":
+            import pyarrow.parquet as pq
+            self.writer = pq.ParquetWriter(str(path), self.schema)
+        else:
+            import pyarrow.csv as pcsv
+            self.writer = pcsv.CSVWriter(str(path), self.schema)
+
+    def add(self, rule_id: str, severity: str, loaded: Loaded, row: int | None, key: dict | None) -> None:
+        self.buffer.append((rule_id, severity, loaded.schema.name, loaded.display, row,
+                            json.dumps(key, ensure_ascii=False, sort_keys=True, default=str) if key is not None else None))
+        if len(self.buffer) >= 100_000:
+            self.flush()
+
+    def flush(self) -> None:
+        import pyarrow as pa
+
+        if not self.buffer:
+            return
+        cols = list(zip(*self.buffer))
+        table = pa.table({name: pa.array(list(col), self.schema.field(name).type)
+                          for name, col in zip(self.COLUMNS, cols)}, schema=self.schema)
+        self.writer.write_table(table)
+        self.buffer = []
+
+    def close(self) -> None:
+        self.flush()
+        self.writer.close()

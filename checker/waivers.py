@@ -1,0 +1,130 @@
+"""Waivers: approved exceptions to a rule, with a reason, an approver and an expiry.
+
+A waiver file is a YAML list::
+
+    - rule: CS-001
+      keys: [{complaint_id: C000123}]          # or: where: "channel = 'store'"
+      reason: 客戶要求延後回覆 / customer asked to be called back later
+      approved_by: 王經理
+      expires: 2026-12-31
+
+A waived violation counts as waived, not as a violation.  A waiver past its expiry
+does not apply and the run warns about it; so does a waiver that matches nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, ValidationError, model_validator
+from sqlglot import exp
+
+from checker.compile import expr as X
+from checker.compile.rules import MAIN_ALIAS, CompiledRule
+from checker.load.rulesets import validation_problems
+from checker.load.yamlio import Positions, load_file
+from checker.model.dataset import DatasetSchema
+from checker.model.ruleset import Strict
+from checker.problems import CheckerError, Problem, Span, did_you_mean
+
+
+class WaiverEntry(Strict):
+    id: str | None = Field(default=None, description="optional stable id; default W<n>, n its position")
+    rule: str
+    where: str | None = Field(default=None, description="SQL over the rule's dataset")
+    keys: list[dict[str, Any]] | None = Field(default=None, min_length=1, description="record or group keys")
+    reason: str = Field(min_length=1)
+    approved_by: str = Field(min_length=1)
+    expires: dt.date
+
+    @model_validator(mode="after")
+    def _one_selector(self) -> "WaiverEntry":
+        if (self.where is None) == (self.keys is None):
+            raise ValueError("a waiver needs exactly one of 'where' or 'keys'")
+        return self
+
+
+@dataclass(frozen=True)
+class Waiver:
+    entry: WaiverEntry
+    id: str
+    span: Span
+    expired: bool
+    condition: exp.Expression | None     # over the rule's dataset (alias t); None when expired
+
+
+def load_entries(path: Path) -> tuple[list[tuple[WaiverEntry, str, Span]], list[Problem]]:
+    doc = load_file(path)
+    pos = doc.positions
+    if doc.data is None:
+        return [], []
+    if not isinstance(doc.data, list):
+        return [], [Problem(pos.value(()), "R103", "a waiver file is a YAML list of waivers",
+                            hint="start each waiver with '- rule: RULE_ID'")]
+    entries, problems = [], []
+    for i, item in enumerate(doc.data):
+        try:
+            entry = WaiverEntry.model_validate(item)
+        except ValidationError as err:
+            problems.extend(validation_problems(err, pos, WaiverEntry, prefix=(i,)))
+            continue
+        entries.append((entry, entry.id or f"W{i + 1}", pos.value((i,))))
+    return entries, problems
+
+
+def compile_waivers(path: Path, rules: list[CompiledRule], schemas: dict[str, DatasetSchema],
+                    as_of: dt.date) -> tuple[list[Waiver], list[Problem]]:
+    """Load and compile a waiver file; problems are returned for lint and raised by check."""
+    doc_entries, problems = load_entries(path)
+    by_id: dict[str, CompiledRule] = {}
+    for rule in rules:
+        by_id.setdefault(rule.id, rule)
+    waivers: list[Waiver] = []
+    pos = load_file(path).positions
+    for i, (entry, wid, span) in enumerate(doc_entries):
+        rule = by_id.get(entry.rule)
+        if rule is None:
+            problems.append(Problem(pos.value((i, "rule")), "R104", f"waiver {wid}: unknown rule '{entry.rule}'",
+                                    hint=did_you_mean(entry.rule, by_id)))
+            continue
+        expired = entry.expires < as_of
+        try:
+            condition = _condition(entry, wid, rule, schemas, pos, i)
+        except CheckerError as err:
+            problems.extend(err.problems)
+            continue
+        waivers.append(Waiver(entry, wid, span, expired, None if expired else condition))
+    return waivers, problems
+
+
+def _condition(entry: WaiverEntry, wid: str, rule: CompiledRule, schemas: dict[str, DatasetSchema],
+               pos: Positions, i: int) -> exp.Expression:
+    schema = schemas[rule.dataset]
+    if entry.where is not None:
+        ctx = X.ExprContext(f"{rule.id} (waiver {wid})", pos.value((i, "where")), schema, MAIN_ALIAS, {}, {},
+                            False, "where")
+        return X.compile_expression(entry.where, ctx)
+    group_names = rule.group_names() if rule.kind == "aggregate" else []
+    alternatives = []
+    for k, key in enumerate(entry.keys or []):
+        parts = []
+        for col, value in key.items():
+            if col in schema.columns:
+                target: exp.Expression = exp.column(col, table=MAIN_ALIAS, quoted=True)
+            elif col in group_names:
+                target = rule.group_by[group_names.index(col)]
+            else:
+                raise CheckerError([Problem(pos.value((i, "keys", k, col)), "R112",
+                                            f"waiver {wid}: '{col}' is not a column of {schema.name}",
+                                            hint=did_you_mean(col, list(schema.columns) + group_names))])
+            parts.append(exp.EQ(this=target.copy(), expression=X.literal(value)) if value is not None
+                         else exp.Is(this=target.copy(), expression=exp.Null()))
+        alternatives.append(exp.paren(exp.and_(*parts)))
+    return exp.or_(*alternatives)
+
+
+def for_rule(waivers: list[Waiver], rule_id: str) -> list[Waiver]:
+    return [w for w in waivers if w.entry.rule == rule_id and w.condition is not None]
