@@ -80,13 +80,17 @@ def main() -> None:
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
               help="Language of messages and reports.")
 @click.option("--show-pii", is_flag=True, help="Show personal data unmasked.")
+@click.option("--waivers", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="YAML list of approved waivers (rule, where or keys, reason, approved_by, expires).")
+@click.option("--baseline", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="An earlier result file: only violations not in it fail the run.")
 @click.option("--allow-missing", is_flag=True, help="Skip rules whose dataset has no export instead of failing.")
 @click.option("--memory-limit", help="DuckDB memory limit, e.g. 1GB.")
 @click.option("--threads", type=click.IntRange(1, 256), help="DuckDB threads.")
 @click.option("-q", "--quiet", is_flag=True, help="No summary on standard output (result files are still written).")
 @guarded
 def check(data, rules, schemas, as_of, rules_at, fail_on, fmt, json_path, violations_out, max_samples, lang,
-          show_pii, allow_missing, memory_limit, threads, quiet) -> ExitCode:
+          show_pii, waivers, baseline, allow_missing, memory_limit, threads, quiet) -> ExitCode:
     """Check the exports in --data against the rules."""
     from checker.render import text
     from checker.run import CheckOptions, check as run_check
@@ -96,6 +100,7 @@ def check(data, rules, schemas, as_of, rules_at, fail_on, fmt, json_path, violat
     opts = CheckOptions(data=data, rules=list(rules), schemas=schemas, as_of=_date(as_of) or dt.date.today(),
                         rules_at=_date(rules_at), fail_on=fail_on, max_samples=max_samples, lang=lang,
                         show_pii=show_pii, violations_out=violations_out, allow_missing=allow_missing,
+                        waivers=waivers, baseline=baseline,
                         memory_limit=memory_limit, threads=threads)
     result = run_check(opts)
     if json_path:
@@ -124,6 +129,22 @@ def lint(paths, schemas) -> ExitCode:
     click.echo(f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}",
                err=True)
     return ExitCode.FINDINGS if errors else ExitCode.OK
+
+
+@main.command("test")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path, exists=True))
+@click.option("--schemas", type=click.Path(path_type=Path), help="Dataset schema folder (default: bundled).")
+@click.option("--as-of", type=DATE, help="The fixed clock for time-relative rules (default: today).")
+@guarded
+def test_command(paths, schemas, as_of) -> ExitCode:
+    """Run every rule's pass and fail examples on the real engine."""
+    from checker.testing import run_examples
+
+    report = run_examples(list(paths), schemas, _date(as_of) or dt.date.today())
+    for p in report.problems:
+        click.echo(p.render())
+    click.echo(f"{report.passed} passed, {report.failed} failed", err=False)
+    return ExitCode.FINDINGS if report.failed or any(p.level == "error" for p in report.problems) else ExitCode.OK
 
 
 @main.command()

@@ -16,7 +16,8 @@ import duckdb
 from checker.compile import plan as P
 from checker.compile.rules import check_duplicates, compile_rules
 from checker.engine.duckdb import DuckDBEngine
-from checker.load.rulesets import load_rulesets
+from checker.load.rulesets import kind_of, load_rulesets
+from checker.lint_versions import version_problems
 from checker.load.schemas import load_schemas
 from checker.problems import CheckerError, Problem
 from checker.resources import bundled
@@ -28,7 +29,7 @@ def lint(paths: list[Path], schemas_dir: Path | None) -> list[Problem]:
             raise CheckerError([Problem(__import__("checker.problems", fromlist=["Span"]).Span(str(path)), "Y003",
                                         "path does not exist")])
     schemas, problems = load_schemas(schemas_dir or bundled("schemas"))
-    rulesets, rule_problems, _ = load_rulesets(paths or [bundled("rules")])
+    rulesets, rule_problems, others = load_rulesets(paths or [bundled("rules")])
     problems += rule_problems
     problems += check_duplicates(rulesets)
     compiled = []
@@ -39,6 +40,10 @@ def lint(paths: list[Path], schemas_dir: Path | None) -> list[Problem]:
     if compiled:
         problems += _bind(compiled, schemas)
     problems += _rule_warnings(rulesets)
+    problems += version_problems(rulesets)
+    for doc in others:
+        if kind_of(doc) == "waivers":
+            problems += _waiver_problems(Path(doc.positions.file), compiled, schemas)
     return sorted(set(problems), key=lambda p: (p.span.file, p.span.line, p.span.col, p.code))
 
 
@@ -67,6 +72,17 @@ def _bind(compiled, schemas) -> list[Problem]:
     return problems
 
 
+def _waiver_problems(path: Path, compiled, schemas) -> list[Problem]:
+    from checker.waivers import compile_waivers
+
+    waivers, problems = compile_waivers(path, compiled, schemas, dt.date.today())
+    for w in waivers:
+        if w.expired:
+            problems.append(Problem(w.span, "W503", f"waiver {w.id} for {w.entry.rule} expired on {w.entry.expires}",
+                                    level="warning", hint="renew it with a new expiry and approval, or remove it"))
+    return problems
+
+
 def _rule_warnings(rulesets) -> list[Problem]:
     out = []
     for rs in rulesets:
@@ -74,4 +90,8 @@ def _rule_warnings(rulesets) -> list[Problem]:
             if rule.message is None:
                 out.append(Problem(rs.positions.value(("rules", i, "id")), "W501",
                                    f"rule {rule.id} has no message; its title is used", level="warning"))
+            if rule.examples is None or not (rule.examples.pass_ or rule.examples.fail):
+                out.append(Problem(rs.positions.value(("rules", i, "id")), "W502",
+                                   f"rule {rule.id} has no examples", level="warning",
+                                   hint="add examples: {pass: [...], fail: [...]} and run `checker test`"))
     return out

@@ -66,7 +66,7 @@ def load_rulesets(paths: list[Path]) -> tuple[list[LoadedRuleset], list[Problem]
             problems.extend(err.problems)
             continue
         kind = kind_of(doc)
-        if kind == "catalog":
+        if kind in ("catalog", "waivers"):
             others.append(doc)
             continue
         if kind != "ruleset":

@@ -1,0 +1,118 @@
+"""`checker test`: run every rule's examples on the real engine, with the dataset's schema types.
+
+A ``pass`` example must give no violation and a ``fail`` example at least one.  Each
+example is loaded as records of the rule's dataset (and of joined datasets, from the
+records written under a join alias) into DuckDB and judged by the compiled rule, with
+its own version's parameters and a fixed ``--as-of``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from checker.compile import plan as P
+from checker.compile.expr import DIALECT
+from checker.compile.rules import CompiledRule, compile_rules
+from checker.engine.duckdb import DuckDBEngine
+from checker.load.rulesets import load_rulesets
+from checker.load.schemas import load_schemas
+from checker.problems import CheckerError, Problem
+from checker.resources import bundled
+
+
+@dataclass
+class TestReport:
+    problems: list[Problem]
+    passed: int
+    failed: int
+    rules: int
+
+
+def run_examples(paths: list[Path], schemas_dir: Path | None, as_of: dt.date) -> TestReport:
+    schemas, problems = load_schemas(schemas_dir or bundled("schemas"))
+    if problems:
+        raise CheckerError(problems)
+    rulesets, problems, _ = load_rulesets(paths or [bundled("rules")])
+    if problems:
+        raise CheckerError(problems)
+    out: list[Problem] = []
+    passed = failed = rules = 0
+    with DuckDBEngine() as engine:
+        for rs in rulesets:
+            compiled, problems = compile_rules([rs], schemas, as_of)
+            out += problems
+            for rule in compiled:
+                examples = rule.rule.examples
+                if examples is None:
+                    continue
+                rules += 1
+                for expect, items in (("pass", examples.pass_), ("fail", examples.fail)):
+                    for k, item in enumerate(items):
+                        span = rs.positions.value(("rules", rule.index, "examples", expect, k))
+                        try:
+                            found = _violations(engine, rule, item, schemas)
+                        except Exception as err:  # a broken example is a finding, not a crash
+                            failed += 1
+                            out.append(Problem(span, "T602", f"rule {rule.id}: example {expect}[{k}] could not run: "
+                                               f"{str(err).splitlines()[0]}"))
+                            continue
+                        ok = (found == 0) if expect == "pass" else (found > 0)
+                        if ok:
+                            passed += 1
+                            continue
+                        failed += 1
+                        what = (f"should pass but gives {found} violation{'s' if found != 1 else ''}"
+                                if expect == "pass" else "should fail but gives no violation")
+                        out.append(Problem(span, "T601", f"rule {rule.id} ({rs.model.ruleset} {rs.model.version}): "
+                                           f"example {expect}[{k}] {what}",
+                                           hint="check the example's values against the schema types"))
+    return TestReport(out, passed, failed, rules)
+
+
+def _records(item: Any, rule: CompiledRule) -> tuple[list[dict], dict[str, list[dict]]]:
+    """The example's own records and, per join alias, the joined records."""
+    cases = item if isinstance(item, list) else [item]
+    own: list[dict] = []
+    joined: dict[str, list[dict]] = {spec.alias: [] for spec in rule.joins}
+    for record in cases:
+        mine = {}
+        for key, value in record.items():
+            if key in joined:
+                joined[key].extend(value if isinstance(value, list) else [value])
+            else:
+                mine[key] = value
+        own.append(mine)
+    return own, joined
+
+
+def _violations(engine: DuckDBEngine, rule: CompiledRule, item: Any, schemas) -> int:
+    own, joined = _records(item, rule)
+    tables = {rule.dataset: engine.load_records(schemas[rule.dataset], [_jsonable(r) for r in own], "example")}
+    for spec in rule.joins:
+        tables[spec.dataset] = engine.load_records(schemas[spec.dataset],
+                                                   [_jsonable(r) for r in joined[spec.alias]], "example")
+    table_of = lambda ds: tables[ds].table  # noqa: E731
+    main = table_of(rule.dataset)
+    if rule.kind == "row":
+        check = P.row_check(rule, 0)
+        values = engine.fetchall(P.fused_scan(main, [check], 1, table_of))[0]
+        return int(values[1])
+    if rule.kind == "unique":
+        groups = P.unique_groups(rule, main).sql(dialect=DIALECT)
+        return int(engine.fetchall(f"SELECT coalesce(sum(__n) FILTER (WHERE __n > 1), 0) FROM ({groups})")[0][0])
+    q = P.aggregate_query(rule, main, table_of).sql(dialect=DIALECT)
+    return int(engine.fetchall(f"SELECT count_if(NOT __ok) FROM ({q})")[0][0])
+
+
+def _jsonable(record: dict) -> dict:
+    out = {}
+    for key, value in record.items():
+        if isinstance(value, dt.datetime):
+            value = value.isoformat(sep=" ")
+        elif isinstance(value, dt.date):
+            value = value.isoformat()
+        out[key] = value
+    return out
