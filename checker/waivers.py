@@ -56,7 +56,7 @@ class Waiver:
     condition: exp.Expression | None     # over the rule's dataset (alias t); None when expired
 
 
-def load_entries(path: Path) -> tuple[list[tuple[WaiverEntry, str, Span]], list[Problem]]:
+def load_entries(path: Path) -> tuple[list[tuple[int, WaiverEntry, str, Span]], list[Problem]]:
     doc = load_file(path)
     pos = doc.positions
     if doc.data is None:
@@ -71,7 +71,7 @@ def load_entries(path: Path) -> tuple[list[tuple[WaiverEntry, str, Span]], list[
         except ValidationError as err:
             problems.extend(validation_problems(err, pos, WaiverEntry, prefix=(i,)))
             continue
-        entries.append((entry, entry.id or f"W{i + 1}", pos.value((i,))))
+        entries.append((i, entry, entry.id or f"W{i + 1}", pos.value((i,))))
     return entries, problems
 
 
@@ -84,7 +84,7 @@ def compile_waivers(path: Path, rules: list[CompiledRule], schemas: dict[str, Da
         by_id.setdefault(rule.id, rule)
     waivers: list[Waiver] = []
     pos = load_file(path).positions
-    for i, (entry, wid, span) in enumerate(doc_entries):
+    for i, entry, wid, span in doc_entries:
         rule = by_id.get(entry.rule)
         if rule is None:
             problems.append(Problem(pos.value((i, "rule")), "R104", f"waiver {wid}: unknown rule '{entry.rule}'",

@@ -32,6 +32,10 @@ def _subset(expected, actual, where: str) -> None:
         for key, value in expected.items():
             assert key in actual, f"{where}: missing key {key!r} in {sorted(actual)}"
             _subset(value, actual[key], f"{where}.{key}")
+    elif isinstance(expected, list) and expected and all(isinstance(e, dict) for e in expected):
+        assert isinstance(actual, list) and len(actual) == len(expected), f"{where}: expected {expected!r}, got {actual!r}"
+        for i, (e, a) in enumerate(zip(expected, actual)):
+            _subset(e, a, f"{where}[{i}]")
     else:
         assert expected == actual, f"{where}: expected {expected!r}, got {actual!r}"
 
@@ -67,6 +71,9 @@ def test_case(case: Path, cli, tmp_path):
         rows = want.pop("rows", None)
         keys = want.pop("keys", None)
         messages = want.pop("messages", None)
+        waived_rows = want.pop("waived_rows", None)
+        if waived_rows is not None:
+            assert [(s["row"], s["waiver"]) for s in got["waived_samples"]] == [tuple(w) for w in waived_rows]
         _subset(want, got, rule_id)
         if rows is not None:
             assert [s["row"] for s in got["samples"]] == rows, f"{rule_id} sample rows"
@@ -76,7 +83,7 @@ def test_case(case: Path, cli, tmp_path):
             assert [s["message"] for s in got["samples"]] == messages, f"{rule_id} messages"
     for rule_id in expected.get("absent", []):
         assert rule_id not in by_id, f"{rule_id} should not be in the result"
-    for key in ("summary", "as_of", "exit_code"):
+    for key in ("summary", "as_of", "exit_code", "waivers", "warnings"):
         if key in expected:
             _subset(expected[key], run.result[key], key)
     if "inputs" in expected:

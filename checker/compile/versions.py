@@ -107,8 +107,9 @@ def plan(rulesets: list[LoadedRuleset], compiled: list[CompiledRule], schemas: d
         for rs in reversed(versions):
             for rule in by_file.get(rs.path, []):
                 if rule.id not in judged_ids and not any(s.rule.id == rule.id for s in skipped):
-                    why = (f"no version of ruleset {rid} is in force on {as_of}" if current is None else
-                           f"not in version {current.model.version} of {rid}, the one in force on {as_of}")
+                    ref, day = (forced, f"{rules_at} (--rules-at)") if rules_at else (current, str(as_of))
+                    why = (f"no version of ruleset {rid} is in force on {day}" if ref is None else
+                           f"not in version {ref.model.version} of {rid}, the one in force on {day}")
                     skipped.append(Skipped(rule, why))
         for dataset in sorted(datasets_dated):
             column = schemas[dataset].record_date

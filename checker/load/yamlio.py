@@ -81,6 +81,9 @@ def load_text(text: str, file: str) -> Document:
         what = (exc.problem or exc.context or "invalid YAML").strip().splitlines()[0]
         raise CheckerError([Problem(span, "Y001", f"YAML syntax error: {what}",
                                     hint="check indentation, quoting and ':' after keys")]) from None
+    except (ValueError, OverflowError) as exc:  # e.g. a timestamp like 2026-13-01 that is no real date
+        raise CheckerError([Problem(_bad_date(text, file) or Span(file, 1, 1), "Y001",
+                                    f"YAML value error: {exc}", hint="dates are YYYY-MM-DD and must exist")]) from None
     except YAMLError as exc:
         raise CheckerError([Problem(Span(file, 1, 1), "Y001",
                                     f"YAML syntax error: {str(exc).strip().splitlines()[0]}")]) from None
@@ -90,6 +93,18 @@ def load_text(text: str, file: str) -> Document:
     if raw is not None and hasattr(raw, "lc"):
         positions.values.setdefault((), span_of(file, raw.lc.line, raw.lc.col))
     return Document(data, positions, text)
+
+
+def _bad_date(text: str, file: str) -> Span | None:
+    import re
+
+    for n, line in enumerate(text.splitlines(), start=1):
+        for m in re.finditer(r"(?<![\w-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\w-])", line):
+            try:
+                dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            except ValueError:
+                return Span(file, n, m.start() + 1)
+    return None
 
 
 def load_file(path: Path, display: str | None = None) -> Document:
