@@ -21,6 +21,43 @@ from checker.problems import CheckerError
 
 DATE = click.DateTime(formats=["%Y-%m-%d"])
 SEVERITY_CHOICES = ["info", "low", "medium", "high", "critical", "never"]
+STDOUT_FORMATS = ["text", "json", "md", "github"]
+REPORT_FILES = {"html": "HTML auditor report", "md": "Markdown summary", "junit": "JUnit XML",
+                "sarif": "SARIF 2.1.0", "pdf": "PDF of the HTML report (needs chromium)"}
+
+
+def report_options(fn):
+    """--html/--md/--junit/--sarif/--pdf PATH and --templates DIR, shared by `check` and `report`."""
+    fn = click.option("--templates", type=click.Path(path_type=Path, exists=True, file_okay=False),
+                      help="Folder overriding the report templates (laid out like reports/).")(fn)
+    for fmt, what in reversed(REPORT_FILES.items()):
+        fn = click.option(f"--{fmt}", f"{fmt}_path", type=click.Path(path_type=Path, dir_okay=False),
+                          help=f"Write the {what} here.")(fn)
+    return fn
+
+
+def _report_paths(options: dict) -> dict[str, Path | None]:
+    paths = {fmt: options.get(f"{fmt}_path") for fmt in REPORT_FILES}
+    if paths["pdf"] is not None:
+        from checker.render import pdf_available
+
+        if not pdf_available():
+            raise click.UsageError("--pdf prints the HTML report with Debian's chromium, which is not on PATH; "
+                                   "install it (apt-get install chromium) or write --html and print that")
+    return paths
+
+
+def _emit(result, fmt: str, lang: str, templates: Path | None, quiet: bool) -> None:
+    """Standard output: the result file, a rendered format, or the terminal summary."""
+    from checker import render
+    from checker.render import text
+
+    if fmt == "json":
+        click.echo(result.to_json(), nl=False)
+    elif fmt in ("md", "github"):
+        click.echo(render.render(result, fmt, lang, templates), nl=False)
+    elif not quiet:
+        click.echo(text.render(result, lang, colour=text.use_colour()), nl=False)
 
 
 def _date(value: dt.datetime | None) -> dt.date | None:
@@ -70,9 +107,10 @@ def main() -> None:
 @click.option("--rules-at", type=DATE, help="Judge every record by the rule versions in force on this date.")
 @click.option("--fail-on", type=click.Choice(SEVERITY_CHOICES), default="low", show_default=True,
               help="Lowest severity whose failure fails the run (info never fails).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+@click.option("--format", "fmt", type=click.Choice(STDOUT_FORMATS), default="text", show_default=True,
               help="What goes to standard output.")
 @click.option("--json", "json_path", type=click.Path(path_type=Path), help="Write the result file here.")
+@report_options
 @click.option("--violations-out", type=click.Path(path_type=Path),
               help="Write every violation here (.csv or .parquet).")
 @click.option("--max-samples", type=click.IntRange(0, 10_000), default=20, show_default=True,
@@ -90,13 +128,14 @@ def main() -> None:
 @click.option("-q", "--quiet", is_flag=True, help="No summary on standard output (result files are still written).")
 @guarded
 def check(data, rules, schemas, as_of, rules_at, fail_on, fmt, json_path, violations_out, max_samples, lang,
-          show_pii, waivers, baseline, allow_missing, memory_limit, threads, quiet) -> ExitCode:
+          show_pii, waivers, baseline, allow_missing, memory_limit, threads, quiet, templates, **report_files) -> ExitCode:
     """Check the exports in --data against the rules."""
-    from checker.render import text
+    from checker import render
     from checker.run import CheckOptions, check as run_check
 
     if violations_out is not None and violations_out.suffix.lower() not in (".csv", ".parquet"):
         raise click.BadParameter("must end in .csv or .parquet", param_hint="--violations-out")
+    reports = _report_paths(report_files)
     opts = CheckOptions(data=data, rules=list(rules), schemas=schemas, as_of=_date(as_of) or dt.date.today(),
                         rules_at=_date(rules_at), fail_on=fail_on, max_samples=max_samples, lang=lang,
                         show_pii=show_pii, violations_out=violations_out, allow_missing=allow_missing,
@@ -106,10 +145,8 @@ def check(data, rules, schemas, as_of, rules_at, fail_on, fmt, json_path, violat
     if json_path:
         json_path.parent.mkdir(parents=True, exist_ok=True)
         json_path.write_text(result.to_json(), encoding="utf-8")
-    if fmt == "json":
-        click.echo(result.to_json(), nl=False)
-    elif not quiet:
-        click.echo(text.render(result, lang, colour=text.use_colour()), nl=False)
+    render.write_all(result, reports, lang, templates)
+    _emit(result, fmt, lang, templates, quiet)
     return ExitCode(result.exit_code)
 
 
@@ -164,6 +201,26 @@ def explain(rule_id, rules, schemas, as_of, functions) -> ExitCode:
     if not rule_id:
         raise click.UsageError("give a RULE_ID (or --functions)")
     click.echo(run_explain(rule_id, list(rules), schemas, _date(as_of) or dt.date.today()))
+    return ExitCode.OK
+
+
+@main.command()
+@click.argument("result_file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(STDOUT_FORMATS), default="text", show_default=True,
+              help="What goes to standard output.")
+@report_options
+@click.option("--lang", type=click.Choice(["zh", "en"]), help="Language of the reports (default: the run's).")
+@click.option("-q", "--quiet", is_flag=True, help="No summary on standard output (report files are still written).")
+@guarded
+def report(result_file, fmt, lang, quiet, templates, **report_files) -> ExitCode:
+    """Render a saved result file (check --json) again, in any format, without the data."""
+    from checker import render
+
+    reports = _report_paths(report_files)
+    result = render.load_result(result_file)
+    lang = lang or result.run.lang
+    render.write_all(result, reports, lang, templates)
+    _emit(result, fmt, lang, templates, quiet)
     return ExitCode.OK
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from checker.compile import expr as X
 from checker.compile import plan as P
 from checker.compile.rules import compile_rules
+from checker.load.extends import resolve
 from checker.load.rulesets import load_rulesets
 from checker.load.schemas import load_schemas
 from checker.problems import CheckerError, Problem, Span, did_you_mean
@@ -18,10 +19,17 @@ def explain(rule_id: str, rule_paths: list[Path], schemas_dir: Path | None, as_o
     schemas, problems = load_schemas(schemas_dir or bundled("schemas"))
     if problems:
         raise CheckerError(problems)
-    rulesets, problems, _ = load_rulesets(rule_paths or [bundled("rules")])
+    raw, problems, _ = load_rulesets(rule_paths or [bundled("rules")])
     if problems:
         raise CheckerError(problems)
+    rulesets, problems = resolve(raw)
+    if problems:
+        raise CheckerError(problems)
+    disabled = [(rs, rs.model.disable[rule_id]) for rs in raw if rule_id in rs.model.disable]
     versions = [(rs, rule) for rs in rulesets for rule in rs.model.rules if rule.id == rule_id]
+    if not versions and disabled:  # switched off everywhere it is inherited: show it where it is written
+        rulesets = [rs for rs in raw if any(r.id == rule_id for r in rs.model.rules)]
+        versions = [(rs, rule) for rs in rulesets for rule in rs.model.rules if rule.id == rule_id]
     if not versions:
         ids = {rule.id for rs in rulesets for rule in rs.model.rules}
         raise CheckerError([Problem(Span("explain"), "R104", f"no rule with id '{rule_id}'",
@@ -36,7 +44,16 @@ def explain(rule_id: str, rule_paths: list[Path], schemas_dir: Path | None, as_o
     lines = [f"{rule.id}  [{rule.severity.value}] {rule.kind} rule on {rule.dataset}",
              f"  zh: {rule.title.zh}", f"  en: {rule.title.en}",
              f"  clauses: {', '.join(rule.clauses)}",
-             f"  ruleset: {rs.model.ruleset} {rs.model.version} ({c.span})", "  versions:"]
+             f"  ruleset: {rs.model.ruleset} {rs.model.version} ({rs.path})"]
+    if rule_id in rs.inherited:
+        parent, _ = rs.inherited[rule_id]
+        lines.append(f"  inherited from: {parent.model.ruleset} {parent.model.version} ({c.span}), "
+                     f"through extends: [{', '.join(rs.model.extends)}]")
+    else:
+        lines.append(f"  defined at: {c.span}")
+    for drs, reason in disabled:
+        lines.append(f"  disabled in: {drs.model.ruleset} {drs.model.version} ({drs.path}): {reason}")
+    lines.append("  versions:")
     for vrs, vrule in versions:
         eff = vrs.model.effective
         mark = "  <- shown" if vrs is rs else ""
@@ -55,6 +72,9 @@ def explain(rule_id: str, rule_paths: list[Path], schemas_dir: Path | None, as_o
         filter(None, [rule.where, rule.expect, *(rule.group_by or []), *[j.on for j in rule.join or []]]))}
     if used:
         lines.append("  params: " + ", ".join(f"{k}={v}" for k, v in used.items()) + f" (as_of={as_of})")
+        for k in used:
+            if k in rs.param_origin:
+                lines.append(f"    {k} from {rs.param_origin[k]}")
     lines.append("  sql:")
     lines += ["    " + line for line in P.explain_sql(c).splitlines()]
     return "\n".join(lines)

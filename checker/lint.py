@@ -16,6 +16,7 @@ import duckdb
 from checker.compile import plan as P
 from checker.compile.rules import check_duplicates, compile_rules
 from checker.engine.duckdb import DuckDBEngine
+from checker.load.extends import resolve
 from checker.load.rulesets import kind_of, load_rulesets
 from checker.lint_versions import version_problems
 from checker.load.schemas import load_schemas
@@ -37,14 +38,41 @@ def lint(paths: list[Path], schemas_dir: Path | None) -> list[Problem]:
         rules, found = compile_rules([rs], schemas, dt.date.today())
         problems += [p for p in found if p.code != "R110"]
         compiled += rules
+    effective, found = resolve(rulesets)
+    problems += found
+    if not found:
+        for rs in effective:
+            if rs.model.extends:  # inherited rules compiled with the child's params
+                rules, found = compile_rules([rs], schemas, dt.date.today())
+                problems += [p for p in found if p.code != "R110"]
     if compiled:
         problems += _bind(compiled, schemas)
     problems += _rule_warnings(rulesets)
     problems += version_problems(rulesets)
+    problems += _catalog_problems(rulesets, others)
     for doc in others:
         if kind_of(doc) == "waivers":
             problems += _waiver_problems(Path(doc.positions.file), compiled, schemas)
     return sorted(set(problems), key=lambda p: (p.span.file, p.span.line, p.span.col, p.code))
+
+
+def _catalog_problems(rulesets, others) -> list[Problem]:
+    """The regulation catalog's own problems, and R115 for rules citing clause ids it lacks.
+
+    The catalog is the one found among the linted paths, else the bundled one.
+    """
+    from checker.catalog import load_catalog, load_catalogs, unknown_clauses
+
+    docs = [doc for doc in others if kind_of(doc) == "catalog"]
+    catalogs, problems = load_catalogs(docs)
+    if not docs:
+        try:
+            catalogs = [load_catalog()]
+        except CheckerError as err:
+            return err.problems
+    if catalogs:
+        problems += unknown_clauses(rulesets, catalogs[0])
+    return problems
 
 
 def _bind(compiled, schemas) -> list[Problem]:
@@ -66,7 +94,7 @@ def _bind(compiled, schemas) -> list[Problem]:
             except duckdb.Error as err:
                 first = str(err).strip().splitlines()[0]
                 key = "expect" if rule.rule.expect else "unique"
-                span = rule.source.positions.value(("rules", rule.index, key))
+                span = rule.text_source.positions.value(("rules", rule.index, key))
                 problems.append(Problem(span, "X206", f"rule {rule.id}: the SQL does not type-check in DuckDB: {first}",
                                         hint="compare values of the same type; CAST where needed"))
     return problems

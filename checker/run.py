@@ -22,6 +22,7 @@ from checker.engine.loading import Loaded
 from checker.evaluate import Evaluator
 from checker.exit_codes import ExitCode
 from checker.load import sources as S
+from checker.load.extends import resolve
 from checker.load.rulesets import LoadedRuleset, load_rulesets
 from checker.load.schemas import load_schemas
 from checker.model.dataset import DatasetSchema
@@ -73,6 +74,9 @@ def prepare(rule_paths: list[Path], schemas_dir: Path | None, as_of: dt.date, ru
     if problems:
         raise CheckerError(problems)
     loaded, problems, _ = load_rulesets(rule_paths or [bundled("rules")])
+    if problems:
+        raise CheckerError(problems)
+    loaded, problems = resolve(loaded)
     if problems:
         raise CheckerError(problems)
     compiled, problems = compile_rules(loaded, schemas, as_of)
@@ -177,6 +181,16 @@ def exit_code_for(results: list[RuleResult], fail_on: str) -> ExitCode:
     return ExitCode.OK
 
 
+def _ruleset_refs(prep: Prepared) -> list[RulesetRef]:
+    """Every version used, and every file an inherited rule's text comes from."""
+    files = {r.path: r for r in prep.used}
+    for j in prep.judged:
+        if j.rule.origin is not None:
+            files.setdefault(j.rule.origin.path, j.rule.origin)
+    return sorted((RulesetRef(id=r.model.ruleset, version=r.model.version, sha256=r.sha256, path=r.path)
+                   for r in files.values()), key=lambda r: (r.id, r.version, r.path))
+
+
 def _result(opts, prep: Prepared, loaded, results, warnings, waiver_uses, baseline: Baseline | None,
             started, started_at) -> Result:
     summary = Summary(rules=len(results),
@@ -190,8 +204,7 @@ def _result(opts, prep: Prepared, loaded, results, warnings, waiver_uses, baseli
         tool=Tool(name="checker", version=__version__),
         as_of=opts.as_of.isoformat(),
         rules_at=opts.rules_at.isoformat() if opts.rules_at else None,
-        rulesets=sorted((RulesetRef(id=r.model.ruleset, version=r.model.version, sha256=r.sha256, path=r.path)
-                         for r in prep.used), key=lambda r: (r.id, r.version)),
+        rulesets=_ruleset_refs(prep),
         inputs=[InputRef(dataset=l.schema.name, path=l.display, format=l.format, sha256=l.sha256, rows=l.rows,
                          encoding=l.encoding) for _, l in sorted(loaded.items())],
         summary=summary,

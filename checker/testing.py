@@ -17,6 +17,7 @@ from checker.compile import plan as P
 from checker.compile.expr import DIALECT
 from checker.compile.rules import CompiledRule, compile_rules
 from checker.engine.duckdb import DuckDBEngine
+from checker.load.extends import resolve
 from checker.load.rulesets import load_rulesets
 from checker.load.schemas import load_schemas
 from checker.problems import CheckerError, Problem
@@ -38,6 +39,9 @@ def run_examples(paths: list[Path], schemas_dir: Path | None, as_of: dt.date) ->
     rulesets, problems, _ = load_rulesets(paths or [bundled("rules")])
     if problems:
         raise CheckerError(problems)
+    rulesets, problems = resolve(rulesets)
+    if problems:
+        raise CheckerError(problems)
     out: list[Problem] = []
     passed = failed = rules = 0
     with DuckDBEngine() as engine:
@@ -51,7 +55,7 @@ def run_examples(paths: list[Path], schemas_dir: Path | None, as_of: dt.date) ->
                 rules += 1
                 for expect, items in (("pass", examples.pass_), ("fail", examples.fail)):
                     for k, item in enumerate(items):
-                        span = rs.positions.value(("rules", rule.index, "examples", expect, k))
+                        span = rule.text_source.positions.value(("rules", rule.index, "examples", expect, k))
                         try:
                             found = _violations(engine, rule, item, schemas)
                         except Exception as err:  # a broken example is a finding, not a crash

@@ -86,3 +86,23 @@ def test_lint_flags_duplicate_versions_and_changelog_mismatch(cli, tmp_path):
     problems = _lint(cli, tmp_path)
     assert any(p.startswith("R130 version 1.0.0 of ruleset cases.versions is also defined in") for p in problems)
     assert "R132 the newest changelog entry is 0.9.0, but this file is version 1.0.0; add an entry for this version at the top" in problems
+
+
+def test_lint_flags_disabling_a_rule_that_is_not_inherited(cli, tmp_path):
+    base = ROOT / "tests" / "cases" / "extends" / "inherit" / "rules"
+    for f in base.iterdir():
+        (tmp_path / f.name).write_text(f.read_text(encoding="utf-8"), encoding="utf-8")
+    north = tmp_path / "north.yaml"
+    north.write_text(north.read_text(encoding="utf-8").replace("  EXT-002:", "  EXT-020:"), encoding="utf-8")
+    problems = _lint(cli, tmp_path)
+    assert "R142 ruleset cases.north disables 'EXT-020', which it does not inherit; did you mean 'EXT-002'?" in problems
+
+
+def test_explain_shows_where_effective_values_come_from(cli):
+    rules = ROOT / "tests" / "cases" / "extends" / "inherit" / "rules"
+    run = cli("explain", "EXT-001", "--rules", str(rules), "--schemas", str(SCHEMAS), "--as-of", "2026-06-30")
+    assert run.exit_code == 0, run.stderr
+    assert f"inherited from: cases.base 1.0.0 ({rules / 'base.yaml'}:7:9), through extends: [cases.base]" in run.stdout
+    assert f"high_response_hours from cases.north 1.0.0 ({rules / 'north.yaml'})" in run.stdout
+    run = cli("explain", "EXT-002", "--rules", str(rules), "--schemas", str(SCHEMAS), "--as-of", "2026-06-30")
+    assert "disabled in: cases.north 1.0.0" in run.stdout and "records the channel itself" in run.stdout

@@ -38,6 +38,11 @@ class CompiledRule:
     group_by: tuple[exp.Expression, ...] = ()
     joins: tuple[JoinSpec, ...] = ()
     message: MessageTemplate | None = None
+    origin: LoadedRuleset | None = None          # the file the rule's text is in (a parent, if inherited)
+
+    @property
+    def text_source(self) -> LoadedRuleset:
+        return self.origin or self.source
 
     @property
     def id(self) -> str:
@@ -91,19 +96,6 @@ def check_duplicates(rulesets: list[LoadedRuleset]) -> list[Problem]:
     return problems
 
 
-def compile_ruleset(rs: LoadedRuleset, schemas: dict[str, DatasetSchema]) -> tuple[list[CompiledRule], list[Problem]]:
-    compiled: list[CompiledRule] = []
-    problems: list[Problem] = []
-    params: dict[str, Any] = dict(rs.model.params)
-    params["as_of"] = dt.date(2000, 1, 1)  # placeholder for lint; rebound per run by compile_rules
-    for i, rule in enumerate(rs.model.rules):
-        try:
-            compiled.append(compile_rule(rs, i, rule, schemas, params))
-        except CheckerError as err:
-            problems.extend(err.problems)
-    return compiled, problems
-
-
 def compile_rules(rulesets: list[LoadedRuleset], schemas: dict[str, DatasetSchema], as_of: dt.date
                   ) -> tuple[list[CompiledRule], list[Problem]]:
     compiled: list[CompiledRule] = []
@@ -111,16 +103,20 @@ def compile_rules(rulesets: list[LoadedRuleset], schemas: dict[str, DatasetSchem
     for rs in rulesets:
         params = dict(rs.model.params)
         params["as_of"] = as_of
+        n_inherited = sum(1 for r in rs.model.rules if r.id in rs.inherited)
         for i, rule in enumerate(rs.model.rules):
+            origin, index = rs.inherited.get(rule.id, (rs, i - n_inherited))
             try:
-                compiled.append(compile_rule(rs, i, rule, schemas, params))
+                compiled.append(compile_rule(origin, index, rule, schemas, params, owner=rs))
             except CheckerError as err:
                 problems.extend(err.problems)
     return compiled, problems
 
 
 def compile_rule(rs: LoadedRuleset, index: int, rule: Rule, schemas: dict[str, DatasetSchema],
-                 params: dict[str, Any]) -> CompiledRule:
+                 params: dict[str, Any], owner: LoadedRuleset | None = None) -> CompiledRule:
+    """Compile one rule; ``rs`` holds its text (positions), ``owner`` the ruleset it runs in."""
+    owner = owner or rs
     pos = rs.positions
     at = lambda key: pos.value(("rules", index, key))  # noqa: E731
     if rule.dataset not in schemas:
@@ -195,5 +191,5 @@ def compile_rule(rs: LoadedRuleset, index: int, rule: Rule, schemas: dict[str, D
     if problems:
         raise CheckerError(problems)
     assert rule.kind in REGISTRY
-    return CompiledRule(rule, rs.model, rs, index, pos.value(("rules", index, "id")), where, expect,
-                        tuple(unique), tuple(group_by), tuple(joins), message)
+    return CompiledRule(rule, owner.model, owner, index, pos.value(("rules", index, "id")), where, expect,
+                        tuple(unique), tuple(group_by), tuple(joins), message, None if owner is rs else rs)

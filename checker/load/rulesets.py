@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +22,10 @@ class LoadedRuleset:
     path: str
     positions: Positions
     sha256: str
-
-    def rule_span(self, index: int, key: str | None = None) -> Span:
-        path: tuple[Any, ...] = ("rules", index) + ((key,) if key else ())
-        return self.positions.value(path) if key else self.positions.value(path)
+    #: for a ruleset that extends others: rule id -> (the version it comes from, its index there)
+    inherited: dict[str, tuple["LoadedRuleset", int]] = field(default_factory=dict, compare=False, hash=False)
+    #: param name -> where its value comes from ("<ruleset> <version> (<file>)")
+    param_origin: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
 
 def rule_files(paths: list[Path]) -> list[Path]:

@@ -149,7 +149,11 @@ class RulesetFile(Strict):
     params: dict[str, ParamValue] = Field(default_factory=dict,
                                           description="parameters, referenced in SQL as :name")
     changelog: list[ChangelogEntry] = Field(default_factory=list, description="newest first")
-    rules: list[Rule] = Field(min_length=1)
+    extends: list[str] = Field(default_factory=list,
+                               description="ruleset ids whose rules and params this ruleset inherits")
+    disable: dict[str, str] = Field(default_factory=dict,
+                                    description="inherited rule id -> the recorded reason it is switched off")
+    rules: list[Rule] = Field(default_factory=list)
 
     @field_validator("params")
     @classmethod
@@ -160,6 +164,17 @@ class RulesetFile(Strict):
             if name == "as_of":
                 raise ValueError("'as_of' is reserved: it is always the run's evaluation date")
         return value
+
+    @model_validator(mode="after")
+    def _has_rules(self) -> "RulesetFile":
+        if not self.rules and not self.extends:
+            raise ValueError("a ruleset needs rules (or 'extends' to inherit them)")
+        for rid, reason in self.disable.items():
+            if not str(reason).strip():
+                raise ValueError(f"disabling {rid} needs a reason")
+        if self.disable and not self.extends:
+            raise ValueError("'disable' switches off inherited rules: it needs 'extends'")
+        return self
 
     @property
     def version_tuple(self) -> tuple[int, int, int]:

@@ -1,0 +1,136 @@
+"""SARIF 2.1.0 for code-scanning consumers.
+
+Every rule (and structural check) is a ``tool.driver.rules`` entry with its help text
+(from the labels) and clauses; the clauses are also a SARIF taxonomy the rules relate to.
+Each violation sample is a result located at its data file (``artifactLocation.uri`` is
+the input path) and line: row + 1 for CSV and XLSX (line 1 is the header), the row
+itself for JSON Lines, and no region where a line means nothing (aggregate samples,
+JSON arrays, Parquet).  Waived samples are results with an external suppression.
+Levels: critical and high -> error, medium and low -> warning, info -> note.
+SARIF is JSON, so it is built as a dict and dumped: no template needed.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import quote
+
+from checker.model.result import Result
+from checker.render.base import Context, Renderer
+from checker.render.labels import labels
+from checker.render.view import RuleView, SampleView, build
+
+SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+TAXONOMY = "regulation-clauses"
+LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low": "warning", "info": "note"}
+
+
+def uri_of(path: str) -> str:
+    """An input path as a relative URI reference (forward slashes, percent-encoded)."""
+    return quote(path.replace("\\", "/"), safe="/")
+
+
+def utc(stamp: str) -> str:
+    return stamp[:-6] + "Z" if stamp.endswith("+00:00") else stamp
+
+
+class SarifRenderer(Renderer):
+    name = "sarif"
+    suffix = ".sarif"
+    syntax = "json"
+
+    def render(self, result: Result, ctx: Context) -> str:
+        return json.dumps(self.document(result, ctx.lang), indent=2, ensure_ascii=False) + "\n"
+
+    def document(self, result: Result, lang: str) -> dict[str, Any]:
+        view = build(result, lang)
+        L = labels(lang)
+        artifacts = [{"location": {"uri": uri_of(i.path)}, "hashes": {"sha-256": i.sha256},
+                      **({"encoding": i.encoding} if i.encoding else {}),
+                      "properties": {"dataset": i.dataset, "format": i.format, "records": i.rows}}
+                     for i in result.inputs]
+        artifact_index = {i.dataset: n for n, i in enumerate(result.inputs)}
+        clause_ids = [c.clause for c in view.coverage]
+        clause_index = {c: n for n, c in enumerate(clause_ids)}
+        taxa = [{"id": c.clause, **({"name": c.title, "shortDescription": {"text": c.title}} if c.title else {}),
+                 "properties": {"regulation": c.regulation}} for c in view.coverage]
+        rule_index = {rv.id: n for n, rv in enumerate(view.rules)}
+        results: list[dict[str, Any]] = []
+        notifications: list[dict[str, Any]] = []
+        for rv in view.rules:
+            for sample in rv.samples:
+                results.append(self._result(rv, sample, rule_index, artifact_index))
+            for sample in rv.waived_samples:
+                waiver = next((w for w in result.waivers if w.id == sample.waiver), None)
+                suppression = {"kind": "external", "status": "accepted"}
+                if waiver:
+                    suppression["justification"] = f"{waiver.reason} ({waiver.approved_by}, {waiver.expires})"
+                results.append({**self._result(rv, sample, rule_index, artifact_index), "suppressions": [suppression]})
+            if rv.status == "error":
+                notifications.append({"level": "error", "message": {"text": f"{rv.id}: {rv.error or L['status_error']}"},
+                                      "associatedRule": {"id": rv.id, "index": rule_index[rv.id]}})
+        for w in result.warnings:
+            notifications.append({"level": "warning", "message": {"text": f"{w.code} {w.message}"},
+                                  **({"properties": {"location": w.location}} if w.location else {})})
+        invocation = {"executionSuccessful": result.exit_code != 2, "exitCode": result.exit_code,
+                      "startTimeUtc": utc(result.run.started_at),
+                      "properties": {"as_of": result.as_of, "rules_at": result.rules_at,
+                                     "duration_ms": result.run.duration_ms, "engine": result.run.engine}}
+        if notifications:
+            invocation["toolExecutionNotifications"] = notifications
+        driver = {"name": result.tool.name, "version": result.tool.version, "semanticVersion": result.tool.version,
+                  "rules": [self._rule(rv, clause_index) for rv in view.rules]}
+        if taxa:
+            driver["supportedTaxonomies"] = [{"name": TAXONOMY, "index": 0}]
+        run: dict[str, Any] = {
+            "tool": {"driver": driver},
+            "invocations": [invocation],
+            "artifacts": artifacts,
+            "results": results,
+            "columnKind": "unicodeCodePoints",
+            "properties": {"summary": result.summary.model_dump(),
+                           "rulesets": [rs.model_dump() for rs in result.rulesets],
+                           "rules": [{"id": rv.id, "status": rv.status, "checked": rv.checked,
+                                      "violations": rv.violations, "waived": rv.waived} for rv in view.rules]},
+        }
+        if taxa:
+            run["taxonomies"] = [{"name": TAXONOMY, "shortDescription": {"text": L["clauses"]}, "taxa": taxa}]
+        return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+
+    @staticmethod
+    def _rule(rv: RuleView, clause_index: dict[str, int]) -> dict[str, Any]:
+        rule: dict[str, Any] = {
+            "id": rv.id,
+            "name": rv.id,
+            "shortDescription": {"text": rv.title},
+            "fullDescription": {"text": rv.help},
+            "help": {"text": rv.help + (f"\n\n{rv.sql}" if rv.sql else "")},
+            "defaultConfiguration": {"level": LEVELS[rv.severity]},
+            "properties": {"tags": sorted({"compliance", rv.severity, *rv.clauses}), "clauses": rv.clauses,
+                           "severity": rv.severity, "dataset": rv.dataset, "kind": rv.kind,
+                           "ruleset": rv.ruleset, "versions": rv.versions,
+                           **({"location": rv.location} if rv.location else {})},
+        }
+        relationships = [{"target": {"id": c, "index": clause_index[c], "toolComponent": {"name": TAXONOMY, "index": 0}},
+                          "kinds": ["relevant"]} for c in rv.clauses if c in clause_index]
+        if relationships:
+            rule["relationships"] = relationships
+        return rule
+
+    @staticmethod
+    def _result(rv: RuleView, s: SampleView, rule_index: dict[str, int], artifact_index: dict[str, int]) -> dict:
+        out: dict[str, Any] = {"ruleId": rv.id, "ruleIndex": rule_index[rv.id], "level": LEVELS[rv.severity],
+                               "kind": "fail", "message": {"text": s.message}}
+        if s.file is not None:
+            physical: dict[str, Any] = {"artifactLocation": {"uri": uri_of(s.file),
+                                                             "index": artifact_index[rv.dataset]}}
+            if s.line is not None:
+                physical["region"] = {"startLine": s.line}
+            out["locations"] = [{"physicalLocation": physical}]
+        if s.fingerprint:
+            out["partialFingerprints"] = {"checker/v1": s.fingerprint}
+        if s.new is not None:
+            out["baselineState"] = "new" if s.new else "unchanged"
+        out["properties"] = {"row": s.row, "key": s.key, **({"version": s.version} if s.version else {})}
+        return out
