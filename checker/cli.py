@@ -185,6 +185,39 @@ def test_command(paths, schemas, as_of) -> ExitCode:
 
 
 @main.command()
+@click.argument("old")
+@click.argument("new")
+@click.option("--data", type=click.Path(path_type=Path, exists=True, file_okay=False),
+              help="Run both rule trees on these exports and show the impact.")
+@click.option("--schemas", type=click.Path(path_type=Path), help="Dataset schema folder (default: bundled).")
+@click.option("--as-of", type=DATE, help="Evaluation date (default: today).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "md"]), default="text", show_default=True)
+@guarded
+def diff(old, new, data, schemas, as_of, fmt) -> ExitCode:
+    """What changed between two rule trees (folders, files or git:REV) and, with --data, its impact."""
+    import json as _json
+
+    from checker import diff as D
+
+    day = _date(as_of) or dt.date.today()
+    a, b = D.Tree(old), D.Tree(new)
+    try:
+        result = D.compare(a, b, day)
+        if data is not None:
+            D.impact(result, a, b, data, schemas, day)
+    finally:
+        a.close()
+        b.close()
+    if fmt == "json":
+        click.echo(_json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    elif fmt == "md":
+        click.echo(D.render_md(result), nl=False)
+    else:
+        click.echo(D.render_text(result), nl=False)
+    return ExitCode.OK
+
+
+@main.command()
 @click.argument("rule_id", required=False)
 @click.option("--rules", "rules", multiple=True, type=click.Path(path_type=Path), help="Rule file or folder.")
 @click.option("--schemas", type=click.Path(path_type=Path), help="Dataset schema folder.")
