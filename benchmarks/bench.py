@@ -406,6 +406,7 @@ sys.path.insert(0, sys.argv[5])
 import bench
 import checker.engine.duckdb as E
 import checker.run as R
+import checker.evaluate as V
 times = collections.defaultdict(float); counts = collections.Counter(); slow = []
 
 def timed(label, fn):
@@ -434,8 +435,10 @@ E.sha256_file = timed('load: sha256 of the file', E.sha256_file)
 E.readers.read_header = timed('load: read header / detect', E.readers.read_header)
 E.readers.detect_encoding = timed('load: read header / detect', E.readers.detect_encoding)
 R.prepare = timed('prepare: load + compile schemas and rules', R.prepare)
-R.compile_structural = timed('compile structural checks', R.compile_structural)
-R.Evaluator._record_sample = timed('python: sample messages', R.Evaluator._record_sample)
+V.compile_structural = timed('compile structural checks', V.compile_structural)
+V.Evaluator._record_sample = timed('python: sample messages', V.Evaluator._record_sample)
+V.Evaluator._keys_of_violations = timed('fingerprints of every violation (scan + python)', V.Evaluator._keys_of_violations)
+E.DuckDBEngine.execute = sql_timed(E.DuckDBEngine.execute)
 t0 = time.perf_counter()
 opts = R.CheckOptions(data=Path(sys.argv[1]), rules=[Path(sys.argv[2])], schemas=Path(sys.argv[3]),
                       as_of=dt.date.fromisoformat(sys.argv[4]), fail_on='never')

@@ -8,7 +8,6 @@ change with row order or with edits to other records or columns.
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,9 +18,20 @@ from checker.model.result import Result
 from checker.problems import CheckerError, Problem, Span
 
 
-def fingerprint(rule_id: str, key: dict[str, Any] | None) -> str:
-    text = rule_id + "\x1f" + json.dumps(key, ensure_ascii=False, sort_keys=True, default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
+def key_text_sql(columns: list[str]) -> str:
+    """SQL: the text a fingerprint hashes, from key column (or group key) expressions."""
+    parts = [f"coalesce(CAST({c} AS VARCHAR), chr(0))" for c in columns] or ["''"]
+    return f"concat_ws(chr(31), {', '.join(parts)})"
+
+
+def fingerprint_sql(rule_id_sql: str, key_text: str) -> str:
+    """SQL: the same fingerprint as :func:`fingerprint`, computed by the engine."""
+    return f"left(md5({rule_id_sql} || chr(31) || {key_text}), 20)"
+
+
+def fingerprint(rule_id: str, key_text: str) -> str:
+    """md5 of rule id and key text (made by :func:`key_text_sql`), as hex, 20 characters."""
+    return hashlib.md5((rule_id + "\x1f" + key_text).encode("utf-8")).hexdigest()[:20]
 
 
 @dataclass

@@ -16,11 +16,11 @@ from typing import Any
 
 from sqlglot import exp
 
-from checker.baseline import Baseline, fingerprint
+from checker.baseline import Baseline, fingerprint, fingerprint_sql, key_text_sql
 from checker.compile import plan as P
 from checker.compile.expr import DIALECT
 from checker.compile.rules import MAIN_ALIAS, CompiledRule
-from checker.compile.sqlfrag import qi
+from checker.compile.sqlfrag import qi, ql
 from checker.compile.structural import StructuralCheck, compile_structural
 from checker.compile.versions import Coverage, Judged
 from checker.engine.duckdb import DuckDBEngine
@@ -62,6 +62,7 @@ class Evaluator:
         self.matches: dict[str, int] = {w.id: 0 for w in waivers}
         self.fingerprints: dict[str, set[str]] = {}
         self._records: dict[tuple[str, int], dict[str, Any]] = {}
+        self._key_text: dict[tuple[str, int], str] = {}
         self._writer = ViolationWriter(opts.violations_out) if opts.violations_out else None
 
     def table_of(self, dataset: str) -> str:
@@ -164,8 +165,8 @@ class Evaluator:
         self._count_waivers(rule.id, {w: m for (w, _), m in zip(waivers, matches)})
         rows, wrows = sorted(rows or [])[:n], sorted(wrows or [])[:n]
         self._fetch(loaded, rows + wrows)
-        keyed = self._all_keys(loaded, f"SELECT __row FROM ({flagged}) WHERE NOT __w")
-        self._record_fingerprints(rule.id, rule.rule.severity.value, loaded, keyed)
+        self._fingerprints_of(loaded, [rule.id], [rule.rule.severity.value],
+                              f"SELECT 0 AS __k, __row FROM ({flagged}) WHERE NOT __w")
         return Partial(rule.id, j.version, int(checked), int(violations or 0), int(waived or 0),
                        [self._record_sample(loaded, rule, r, j.version) for r in rows],
                        [self._record_sample(loaded, rule, r, j.version, waived=True) for r in wrows], rule=rule)
@@ -180,14 +181,15 @@ class Evaluator:
         violations, waived, checked, *matches = self.engine.fetchall(
             f"SELECT count_if(NOT __ok AND NOT __w), count_if(NOT __ok AND __w), count(*){per} FROM ({q})")[0]
         self._count_waivers(rule.id, {w: m for (w, _), m in zip(waivers, matches)})
-        failing = self.engine.fetchall(f"SELECT {gcols}, __n, __w FROM ({q}) WHERE NOT __ok ORDER BY __first") \
+        kt = key_text_sql([f"__g{i}" for i in range(len(names))])
+        failing = self.engine.fetchall(f"SELECT {gcols}, __n, {kt}, __w FROM ({q}) WHERE NOT __ok ORDER BY __first") \
             if violations or waived else []
         samples, wsamples = [], []
         pii = loaded.schema.pii_columns
         for values in failing:
             group = {name: display(v) for name, v in zip(names, values[: len(names)])}
             is_waived = bool(values[-1])
-            fp = fingerprint(rule.id, group)
+            fp = fingerprint(rule.id, values[len(names) + 1])
             if not is_waived:
                 self.fingerprints.setdefault(rule.id, set()).add(fp)
                 if self._writer:
@@ -215,14 +217,15 @@ class Evaluator:
         if not want:
             return
         cols = list(loaded.schema.columns)
-        sql = (f"SELECT __row, {', '.join(qi(c) for c in cols)} FROM {loaded.table} "
+        kt = key_text_sql([qi(c) for c in self._key_columns(loaded)])
+        sql = (f"SELECT __row, {kt}, {', '.join(qi(c) for c in cols)} FROM {loaded.table} "
                f"WHERE __row IN ({', '.join(str(int(r)) for r in want)})")
         for values in self.engine.fetchall(sql):
-            self._records[(loaded.schema.name, values[0])] = dict(zip(cols, values[1:]))
+            self._records[(loaded.schema.name, values[0])] = dict(zip(cols, values[2:]))
+            self._key_text[(loaded.schema.name, values[0])] = values[1]
 
-    def _raw_key(self, loaded: Loaded, row: int) -> dict[str, Any]:
-        record = self._records.get((loaded.schema.name, row), {})
-        return {k: display(record.get(k)) for k in self._key_columns(loaded)}
+    def _fingerprint(self, loaded: Loaded, rule_id: str, row: int) -> str:
+        return fingerprint(rule_id, self._key_text.get((loaded.schema.name, row), ""))
 
     def _shown_key(self, loaded: Loaded, row: int) -> dict[str, Any] | None:
         if not loaded.schema.key:
@@ -231,36 +234,36 @@ class Evaluator:
         return record_view({k: record.get(k) for k in loaded.schema.key}, loaded.schema.pii_columns,
                            self.opts.show_pii)
 
-    def _all_keys(self, loaded: Loaded, rows_sql: str) -> list[tuple[int, dict[str, Any]]]:
+    def _fingerprints_of(self, loaded: Loaded, rule_ids: list[str], severities: list[str], rows_sql: str) -> None:
+        """Fingerprint every violation listed by ``rows_sql`` (columns __k, __row), computed by the engine.
+
+        With --violations-out the rows are streamed to the file too; otherwise only the
+        fingerprints travel, one list per check.
+        """
         cols = self._key_columns(loaded)
-        sql = (f"SELECT t.__row, {', '.join('t.' + qi(c) for c in cols)} FROM {loaded.table} AS t "
-               f"SEMI JOIN ({rows_sql}) AS v ON t.__row = v.__row ORDER BY t.__row")
-        return [(v[0], {c: display(x) for c, x in zip(cols, v[1:])}) for v in self.engine.fetchall(sql)]
-
-    def _record_fingerprints(self, rule_id: str, severity: str, loaded: Loaded,
-                             keyed: list[tuple[int, dict[str, Any]]]) -> None:
-        prints = self.fingerprints.setdefault(rule_id, set())
-        for row, key in keyed:
-            prints.add(fingerprint(rule_id, key))
-            if self._writer:
-                self._writer.add(rule_id, severity, loaded, row, key if loaded.schema.key else None)
-
-    def _keys_of_violations(self, loaded: Loaded, checks: list[P.RowCheck], severities: list[str]) -> None:
-        if not checks:
+        ids = "[" + ", ".join(ql(r) for r in rule_ids) + "]"
+        fp = fingerprint_sql(f"{ids}[v.__k + 1]", key_text_sql([f"t.{qi(c)}" for c in cols]))
+        base = (f"SELECT v.__k, t.__row, {fp} AS __fp{''.join(', t.' + qi(c) for c in cols)} "
+                f"FROM {loaded.table} AS t JOIN ({rows_sql}) AS v ON t.__row = v.__row")
+        if not self._writer:
+            for k, prints in self.engine.fetchall(f"SELECT __k, list(__fp) FROM ({base}) GROUP BY __k"):
+                self.fingerprints.setdefault(rule_ids[k], set()).update(prints)
             return
-        cols = self._key_columns(loaded)
-        cursor = self.engine.execute(P.violations_scan(loaded.table, checks, cols, self.table_of))
+        cursor = self.engine.execute(base + " ORDER BY v.__k, t.__row")
         while True:
             batch = cursor.fetchmany(50_000)
             if not batch:
                 break
-            for values in batch:
-                k, row = values[0], values[1]
-                key = {c: display(v) for c, v in zip(cols, values[2:])}
-                rule_id = checks[k].key
-                self.fingerprints.setdefault(rule_id, set()).add(fingerprint(rule_id, key))
-                if self._writer:
-                    self._writer.add(rule_id, severities[k], loaded, row, key if loaded.schema.key else None)
+            for k, row, fp_value, *values in batch:
+                self.fingerprints.setdefault(rule_ids[k], set()).add(fp_value)
+                key = {c: display(v) for c, v in zip(cols, values)} if loaded.schema.key else None
+                self._writer.add(rule_ids[k], severities[k], loaded, row, key)
+
+    def _keys_of_violations(self, loaded: Loaded, checks: list[P.RowCheck], severities: list[str]) -> None:
+        if not checks:
+            return
+        self._fingerprints_of(loaded, [c.key for c in checks], severities,
+                              P.violations_rows(loaded.table, checks, self.table_of))
 
     # -- samples ---------------------------------------------------------------------------------
     def _record_sample(self, loaded: Loaded, rule: CompiledRule, row: int, version: str | None,
@@ -270,7 +273,7 @@ class Evaluator:
         view["row"] = row
         text = rule.message.render(self.opts.lang, view) if rule.message else rule.rule.title.get(self.opts.lang)
         return Sample(row=row, key=self._shown_key(loaded, row), message=text, version=version,
-                      fingerprint=fingerprint(rule.id, self._raw_key(loaded, row)),
+                      fingerprint=self._fingerprint(loaded, rule.id, row),
                       waiver=self._which_waiver(loaded, rule.id, row) if waived else None)
 
     def _structural_samples(self, loaded: Loaded, check: StructuralCheck, rows: list[int]) -> list[Sample]:
@@ -286,7 +289,7 @@ class Evaluator:
             shown = value if check.keyword == "shape" else (f"'{value}'" if evidence is not None else "null")
             samples.append(Sample(row=row, key=self._shown_key(loaded, row),
                                   message=check.message(self.opts.lang, shown, null=evidence is None),
-                                  fingerprint=fingerprint(check.rule_id, self._raw_key(loaded, row))))
+                                  fingerprint=self._fingerprint(loaded, check.rule_id, row)))
         return samples
 
     # -- merging ---------------------------------------------------------------------------------

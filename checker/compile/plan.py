@@ -116,15 +116,12 @@ def _from(table_name: str, checks: list[RowCheck], table_of) -> str:
     return " ".join(parts)
 
 
-def violations_scan(table_name: str, checks: list[RowCheck], key_cols: list[str], table_of) -> str:
-    """Every violation of every row check: (check index, __row, key columns), in one scan."""
-    from checker.compile.sqlfrag import qi
-
+def violations_rows(table_name: str, checks: list[RowCheck], table_of) -> str:
+    """Every unwaived violation of every row check as (__k check index, __row), in one scan."""
     flags = ", ".join(f"CASE WHEN {c.unwaived} THEN {i} END" for i, c in enumerate(checks))
-    keys = "".join(f", {MAIN_ALIAS}.{qi(k)}" for k in key_cols)
-    inner = (f"SELECT {MAIN_ALIAS}.__row{keys}, list_distinct([{flags}]) AS __ks "
+    inner = (f"SELECT {MAIN_ALIAS}.__row, list_distinct([{flags}]) AS __ks "
              f"FROM {_from(table_name, checks, table_of)}")
-    return f"SELECT unnest(__ks) AS __k, * EXCLUDE (__ks) FROM ({inner}) WHERE len(__ks) > 0 ORDER BY __k, __row"
+    return f"SELECT unnest(__ks) AS __k, __row FROM ({inner}) WHERE len(__ks) > 0"
 
 
 def unique_groups(rule: CompiledRule, table_name: str) -> exp.Select:
