@@ -8,23 +8,13 @@ from pathlib import Path
 from checker.compile import expr as X
 from checker.compile import plan as P
 from checker.compile.rules import compile_rules
-from checker.load.extends import resolve
-from checker.load.rulesets import load_rulesets
-from checker.load.schemas import load_schemas
+from checker.load.project import load_project
 from checker.problems import CheckerError, Problem, Span, did_you_mean
-from checker.resources import bundled
 
 
 def explain(rule_id: str, rule_paths: list[Path], schemas_dir: Path | None, as_of: dt.date) -> str:
-    schemas, problems = load_schemas(schemas_dir or bundled("schemas"))
-    if problems:
-        raise CheckerError(problems)
-    raw, problems, _ = load_rulesets(rule_paths or [bundled("rules")])
-    if problems:
-        raise CheckerError(problems)
-    rulesets, problems = resolve(raw)
-    if problems:
-        raise CheckerError(problems)
+    project = load_project(rule_paths, schemas_dir)
+    schemas, raw, rulesets = project.schemas, project.raw, project.rulesets
     disabled = [(rs, rs.model.disable[rule_id]) for rs in raw if rule_id in rs.model.disable]
     versions = [(rs, rule) for rs in rulesets for rule in rs.model.rules if rule.id == rule_id]
     if not versions and disabled:  # switched off everywhere it is inherited: show it where it is written

@@ -22,15 +22,13 @@ from checker.engine.loading import Loaded
 from checker.evaluate import Evaluator
 from checker.exit_codes import ExitCode
 from checker.load import sources as S
-from checker.load.extends import resolve
-from checker.load.rulesets import LoadedRuleset, load_rulesets
-from checker.load.schemas import load_schemas
+from checker.load.project import load_project
+from checker.load.rulesets import LoadedRuleset
 from checker.model.dataset import DatasetSchema
 from checker.model.result import (InputRef, Notice, Result, RuleResult, RulesetRef, RunInfo, Summary, Tool,
                                   WaiverUse)
 from checker.model.ruleset import Severity
 from checker.problems import CheckerError, Problem, Span
-from checker.resources import bundled
 from checker.waivers import Waiver, compile_waivers
 
 
@@ -70,15 +68,8 @@ class Prepared:
 
 def prepare(rule_paths: list[Path], schemas_dir: Path | None, as_of: dt.date, rules_at: dt.date | None,
             waiver_file: Path | None = None) -> Prepared:
-    schemas, problems = load_schemas(schemas_dir or bundled("schemas"))
-    if problems:
-        raise CheckerError(problems)
-    loaded, problems, _ = load_rulesets(rule_paths or [bundled("rules")])
-    if problems:
-        raise CheckerError(problems)
-    loaded, problems = resolve(loaded)
-    if problems:
-        raise CheckerError(problems)
+    project = load_project(rule_paths, schemas_dir)
+    schemas, loaded = project.schemas, project.rulesets
     compiled, problems = compile_rules(loaded, schemas, as_of)
     if problems:
         raise CheckerError(problems)

@@ -17,11 +17,8 @@ from checker.compile import plan as P
 from checker.compile.expr import DIALECT
 from checker.compile.rules import CompiledRule, compile_rules
 from checker.engine.duckdb import DuckDBEngine
-from checker.load.extends import resolve
-from checker.load.rulesets import load_rulesets
-from checker.load.schemas import load_schemas
-from checker.problems import CheckerError, Problem
-from checker.resources import bundled
+from checker.load.project import load_project
+from checker.problems import Problem
 
 
 @dataclass
@@ -33,15 +30,8 @@ class TestReport:
 
 
 def run_examples(paths: list[Path], schemas_dir: Path | None, as_of: dt.date) -> TestReport:
-    schemas, problems = load_schemas(schemas_dir or bundled("schemas"))
-    if problems:
-        raise CheckerError(problems)
-    rulesets, problems, _ = load_rulesets(paths or [bundled("rules")])
-    if problems:
-        raise CheckerError(problems)
-    rulesets, problems = resolve(rulesets)
-    if problems:
-        raise CheckerError(problems)
+    project = load_project(paths, schemas_dir)
+    schemas, rulesets = project.schemas, project.rulesets
     out: list[Problem] = []
     passed = failed = rules = 0
     with DuckDBEngine() as engine:
