@@ -8,6 +8,7 @@ Nothing here escapes: each template's environment does that for its syntax.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -266,6 +267,4 @@ def build(result: Result, lang: str) -> View:
 
 def _natural(text: str) -> tuple:
     """M2 < M10, M1.2 < M1.10."""
-    import re
-
     return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", text))

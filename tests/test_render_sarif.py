@@ -1,0 +1,113 @@
+"""SARIF 2.1.0, validated against the official schema in ../shared/external/sarif/."""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import pytest
+
+from checker.model.result import Result, WaiverUse
+from checker.render import render
+from conftest import SHARED
+from render_support import CASES, assert_no_pii, rendered  # noqa: F401
+
+SCHEMA_PATH = SHARED / "external" / "sarif" / "sarif-schema-2.1.0.json"
+
+
+@pytest.fixture(scope="module")
+def validator():
+    assert SCHEMA_PATH.is_file(), f"the official SARIF schema is missing: {SCHEMA_PATH}"
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema)
+
+
+def _errors(validator, doc) -> list[str]:
+    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(doc)]
+
+
+@pytest.mark.parametrize("case", list(CASES))
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_valid_against_the_official_schema(rendered, validator, case, lang):
+    doc = json.loads(rendered(case, lang).check["sarif"])
+    assert _errors(validator, doc) == []
+    assert doc["version"] == "2.1.0"
+    assert _errors(validator, {"version": "2.1.0", "runs": [{"results": []}]}), "the schema checks nothing"
+
+
+def test_rules_carry_help_text_and_clauses(rendered):
+    run = rendered("quickstart", "en")
+    driver = json.loads(run.check["sarif"])["runs"][0]["tool"]["driver"]
+    rules = {r["id"]: r for r in driver["rules"]}
+    assert list(rules) == [r["rule_id"] for r in run.result["results"]]
+    qs1 = rules["QS-001"]
+    assert qs1["shortDescription"]["text"] == "High-severity complaints get a first response within 24 hours"
+    assert "M1.2" in qs1["help"]["text"] and "M4.5" in qs1["help"]["text"]
+    assert qs1["properties"]["clauses"] == ["M1.2", "M4.5"]
+    assert qs1["defaultConfiguration"]["level"] == "error"
+    taxa = [t["id"] for t in json.loads(run.check["sarif"])["runs"][0]["taxonomies"][0]["taxa"]]
+    assert [rel["target"]["id"] for rel in qs1["relationships"]] == ["M1.2", "M4.5"]
+    assert {"M1.2", "M4.5"} <= set(taxa)
+
+
+def test_each_sample_is_a_result_at_its_file_and_line(rendered):
+    run = rendered("hostile", "en")
+    doc = json.loads(run.check["sarif"])
+    results = doc["runs"][0]["results"]
+    expected = [(r["rule_id"], s) for r in run.result["results"] for s in r["samples"]]
+    assert len(results) == len(expected)
+    inputs = {i["dataset"]: i for i in run.result["inputs"]}
+    levels = {"critical": "error", "high": "error", "medium": "warning", "low": "warning", "info": "note"}
+    by_id = {r["rule_id"]: r for r in run.result["results"]}
+    for got, (rule_id, sample) in zip(results, expected):
+        rule = by_id[rule_id]
+        assert got["ruleId"] == rule_id and got["message"]["text"] == sample["message"]
+        assert got["level"] == levels[rule["severity"]]
+        location = got["locations"][0]["physicalLocation"]
+        assert location["artifactLocation"]["uri"] == inputs[rule["dataset"]]["path"]
+        if sample["row"] is None:
+            assert "region" not in location  # an aggregate group has no line
+        else:
+            assert location["region"]["startLine"] == sample["row"] + 1  # CSV: line 1 is the header
+    assert {r["level"] for r in results} == {"error", "warning", "note"}
+
+
+def test_jsonl_rows_are_lines(rendered):
+    run = rendered("quickstart", "en")
+    results = json.loads(run.check["sarif"])["runs"][0]["results"]
+    jsonl = [r for r in results if r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].endswith(".jsonl")]
+    assert jsonl and all(r["locations"][0]["physicalLocation"]["region"]["startLine"] == r["properties"]["row"]
+                         for r in jsonl)
+
+
+def test_artifacts_carry_hashes(rendered):
+    run = rendered("quickstart", "en")
+    artifacts = json.loads(run.check["sarif"])["runs"][0]["artifacts"]
+    assert [(a["location"]["uri"], a["hashes"]["sha-256"]) for a in artifacts] == \
+        [(i["path"], i["sha256"]) for i in run.result["inputs"]]
+
+
+def test_waived_samples_are_suppressed_results(rendered, validator):
+    result = Result.model_validate(rendered("quickstart").result)
+    results = list(result.results)
+    rule = next(r for r in results if r.samples)
+    waived = [s.model_copy(update={"waiver": "W1"}) for s in rule.samples]
+    results[results.index(rule)] = rule.model_copy(update={"waived_samples": waived, "samples": [],
+                                                           "waived": len(waived), "violations": 0})
+    use = WaiverUse(id="W1", rule=rule.rule_id, reason="agreed backlog", approved_by="Lee", expires="2026-12-31",
+                    status="used", matched=len(waived))
+    doc = json.loads(render(result.model_copy(update={"results": results, "waivers": [use]}), "sarif", "en"))
+    assert _errors(validator, doc) == []
+    suppressed = [r for r in doc["runs"][0]["results"] if r.get("suppressions")]
+    assert len(suppressed) == len(waived)
+    assert suppressed[0]["suppressions"][0] == {"kind": "external", "status": "accepted",
+                                                "justification": "agreed backlog (Lee, 2026-12-31)"}
+
+
+def test_no_personal_data_unless_show_pii(rendered):
+    for case in CASES:
+        for lang in ("en", "zh"):
+            assert_no_pii(rendered(case, lang).check["sarif"], f"{case} {lang} sarif")
+    assert "13812345678" in rendered("hostile", "en", show_pii=True).check["sarif"]
