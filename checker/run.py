@@ -195,6 +195,7 @@ def _result(opts, prep: Prepared, loaded, results, warnings, waiver_uses, baseli
         tool=Tool(name="checker", version=__version__),
         as_of=opts.as_of.isoformat(),
         rules_at=opts.rules_at.isoformat() if opts.rules_at else None,
+        data=opts.data.as_posix(),
         rulesets=_ruleset_refs(prep),
         inputs=[InputRef(dataset=l.schema.name, path=l.display, format=l.format, sha256=l.sha256, rows=l.rows,
                          encoding=l.encoding) for _, l in sorted(loaded.items())],

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+import posixpath
 from pathlib import Path
 
 import pytest
@@ -90,3 +91,8 @@ def rendered(tmp_path_factory):
 def assert_no_pii(text: str, where: str) -> None:
     for value in PII:
         assert value not in text, f"{where}: personal data {value!r} is not masked"
+
+
+def shown_path(result: dict, path: str) -> str:
+    """Where reports point for an input: the --data folder joined in front (as the user ran it)."""
+    return posixpath.normpath(posixpath.join(result["data"], path))

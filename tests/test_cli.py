@@ -49,7 +49,7 @@ def test_result_is_deterministic_apart_from_timing(cli, tmp_path):
         data.pop("run")
         outputs.append(json.dumps(data, sort_keys=False))
     assert outputs[0] == outputs[1]
-    assert list(json.loads(outputs[0])) == ["schema_version", "tool", "as_of", "rules_at", "rulesets", "inputs",
+    assert list(json.loads(outputs[0])) == ["schema_version", "tool", "as_of", "rules_at", "data", "rulesets", "inputs",
                                             "summary", "results", "warnings", "waivers", "baseline", "catalog",
                                             "exit_code"]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from checker.render.base import gh_message, gh_property
+from render_support import shown_path
 from render_support import CASES, assert_no_pii, rendered  # noqa: F401
 
 COMMAND = re.compile(r"^::(?P<cmd>error|warning|notice)(?: (?P<props>[^:]*))?::(?P<msg>.*)$")
@@ -44,7 +45,7 @@ def test_one_annotation_per_sample_with_file_and_line(rendered):
             assert {c["cmd"] for c in got} == {LEVELS[rule["severity"]]}
             for sample, c in zip(rule["samples"], got):
                 ref = inputs[rule["dataset"]]
-                assert c["file"] == ref["path"]
+                assert c["file"] == shown_path(run.result, ref["path"])
                 if sample["row"] is None:
                     assert "line" not in c
                 else:

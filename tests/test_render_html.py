@@ -16,6 +16,7 @@ from checker.model.result import Clause, ManualControl, Result, WaiverUse
 from checker.render import render
 from checker.render.labels import LABELS, LANGS
 from checker.resources import bundled
+from render_support import shown_path
 from render_support import CASES, PAYLOADS, assert_no_pii, rendered  # noqa: F401
 
 
@@ -111,7 +112,7 @@ def test_every_rule_has_a_section_with_its_facts_and_samples(rendered):
     page = Page(html)
     sections = {a["data-rule"]: a for a in page.find("section") if "data-rule" in a}
     assert set(sections) == {r["rule_id"] for r in result["results"]}
-    files = {i["dataset"]: i["path"] for i in result["inputs"]}
+    files = {i["dataset"]: shown_path(result, i["path"]) for i in result["inputs"]}
     for r in result["results"]:
         attrs = sections[r["rule_id"]]
         assert attrs["data-severity"] == r["severity"] and attrs["data-status"] == r["status"]

@@ -7,6 +7,7 @@ import re
 from checker.model.result import Result, Sample
 from checker.render import markdown, render
 from checker.render.base import md_code, md_escape
+from render_support import shown_path
 from render_support import CASES, PAYLOADS, assert_no_pii, rendered  # noqa: F401
 
 UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
@@ -46,9 +47,12 @@ def test_markdown_summary_and_failing_rules(rendered):
 def test_samples_cite_file_and_row(rendered):
     run = rendered("quickstart", "en")
     md = run.check["md"]
-    assert "| crm/complaints.csv | 2 | complaint\\_id=C000002 |" in md
-    md = rendered("hostile", "en").check["md"]
-    assert "| crm/complaints.csv | group | customer\\_id=K001 | Customer K001 has 2 complaints to follow up |" in md
+    path = shown_path(run.result, "crm/complaints.csv").replace("_", "\\_")
+    assert f"| {path} | 2 | complaint\\_id=C000002 |" in md
+    hostile = rendered("hostile", "en")
+    md = hostile.check["md"]
+    path = shown_path(hostile.result, "crm/complaints.csv").replace("_", "\\_")
+    assert f"| {path} | group | customer\\_id=K001 | Customer K001 has 2 complaints to follow up |" in md
 
 
 def test_every_table_row_has_its_header_cell_count(rendered):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import quote
 
 import jsonschema
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from checker.model.result import Result, WaiverUse
 from checker.render import render
 from conftest import SHARED
+from render_support import shown_path
 from render_support import CASES, assert_no_pii, rendered  # noqa: F401
 
 SCHEMA_PATH = SHARED / "external" / "sarif" / "sarif-schema-2.1.0.json"
@@ -66,7 +68,7 @@ def test_each_sample_is_a_result_at_its_file_and_line(rendered):
         assert got["ruleId"] == rule_id and got["message"]["text"] == sample["message"]
         assert got["level"] == levels[rule["severity"]]
         location = got["locations"][0]["physicalLocation"]
-        assert location["artifactLocation"]["uri"] == inputs[rule["dataset"]]["path"]
+        assert location["artifactLocation"]["uri"] == quote(shown_path(run.result, inputs[rule["dataset"]]["path"]))
         if sample["row"] is None:
             assert "region" not in location  # an aggregate group has no line
         else:

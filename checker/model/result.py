@@ -145,6 +145,7 @@ class Result(Model):
     tool: Tool
     as_of: str
     rules_at: str | None = None
+    data: str | None = Field(default=None, description="the --data folder as given; input paths are relative to it")
     rulesets: list[RulesetRef]
     inputs: list[InputRef]
     summary: Summary

@@ -71,9 +71,13 @@ def render(result: Result, lang: str = "en", colour: bool = False, width: int | 
 
 
 def _clip(text: str, width: int) -> str:
-    """Cut text to a display width (CJK characters take two columns)."""
-    from unicodedata import east_asian_width
+    """Cut text to a display width (CJK characters take two columns); control characters become spaces.
 
+    A record's text must never start a new line: in a CI log a line beginning with '::' is a command.
+    """
+    from unicodedata import category, east_asian_width
+
+    text = "".join(" " if category(ch) in ("Cc", "Zl", "Zp") else ch for ch in text)
     widths = [2 if east_asian_width(ch) in ("W", "F") else 1 for ch in text]
     if sum(widths) <= width:
         return text

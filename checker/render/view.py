@@ -8,6 +8,8 @@ Nothing here escapes: each template's environment does that for its syntax.
 
 from __future__ import annotations
 
+import posixpath
+
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -165,8 +167,16 @@ def versions_of(r: RuleResult) -> list[str]:
     return list(r.ruleset_version)
 
 
-def _samples(samples: list[Sample], ref: InputRef | None) -> list[SampleView]:
-    return [SampleView(row=s.row, line=line_of(ref, s.row), file=ref.path if ref else None, key=key_text(s.key),
+def data_path(result: Result, path: str) -> str:
+    """An input path as the user sees it from where they ran the check: --data joined in front."""
+    if not result.data or posixpath.isabs(path):
+        return path
+    return posixpath.normpath(posixpath.join(result.data, path))
+
+
+def _samples(samples: list[Sample], ref: InputRef | None, result: Result) -> list[SampleView]:
+    return [SampleView(row=s.row, line=line_of(ref, s.row), file=data_path(result, ref.path) if ref else None,
+                       key=key_text(s.key),
                        message=s.message, version=s.version, waiver=s.waiver, new=s.new,
                        fingerprint=s.fingerprint) for s in samples]
 
@@ -215,9 +225,9 @@ def build(result: Result, lang: str) -> View:
             id=r.rule_id, title=title, ruleset=r.ruleset, suite=suite, versions=versions_of(r),
             version_counts=list(r.versions), clauses=list(r.clauses), regulations=regs, severity=r.severity,
             dataset=r.dataset, kind=r.kind, structural=r.kind == "schema", status=r.status, checked=r.checked,
-            violations=r.violations, waived=r.waived, uncovered=r.uncovered, samples=_samples(r.samples, ref),
-            waived_samples=_samples(r.waived_samples, ref), more=max(r.violations - len(r.samples), 0),
-            baseline=r.baseline, error=r.error, location=r.location, sql=r.sql, file=ref.path if ref else None,
+            violations=r.violations, waived=r.waived, uncovered=r.uncovered, samples=_samples(r.samples, ref, result),
+            waived_samples=_samples(r.waived_samples, ref, result), more=max(r.violations - len(r.samples), 0),
+            baseline=r.baseline, error=r.error, location=r.location, sql=r.sql, file=data_path(result, ref.path) if ref else None,
             help=rule_help(r, title, lang, clause_titles)))
     order = {s: n for n, s in enumerate(SEVERITY_ORDER)}
     failing = sorted((r for r in rules if r.status in ("fail", "error")),
