@@ -167,3 +167,11 @@ def test_explain_unknown_rule_suggests(cli):
 def test_explain_functions_lists_whitelist(cli):
     run = cli("explain", "--functions")
     assert run.exit_code == 0 and "date_diff" in run.stdout and "count_if" in run.stdout
+
+
+def test_record_text_cannot_start_a_line_in_the_terminal_summary(cli):
+    hostile = ROOT / "tests" / "cases" / "render" / "hostile"
+    run = cli("check", "--data", str(hostile / "data"), "--rules", str(hostile / "rules"), "--schemas",
+              str(hostile / "schemas"), "--as-of", "2026-06-30", "--lang", "en")
+    assert "::error" in run.stdout                      # the payload is shown ...
+    assert not any(line.startswith("::") for line in run.stdout.splitlines())   # ... but never as a command
