@@ -141,7 +141,9 @@ def check(data, rules, schemas, as_of, rules_at, fail_on, fmt, json_path, violat
                         show_pii=show_pii, violations_out=violations_out, allow_missing=allow_missing,
                         waivers=waivers, baseline=baseline,
                         memory_limit=memory_limit, threads=threads)
-    result = run_check(opts)
+    from checker.progress import for_terminal
+
+    result = run_check(opts, progress=for_terminal(quiet or fmt != "text"))
     if json_path:
         json_path.parent.mkdir(parents=True, exist_ok=True)
         json_path.write_text(result.to_json(), encoding="utf-8")
@@ -255,6 +257,55 @@ def report(result_file, fmt, lang, quiet, templates, **report_files) -> ExitCode
     render.write_all(result, reports, lang, templates)
     _emit(result, fmt, lang, templates, quiet)
     return ExitCode.OK
+
+
+@main.command()
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path, file_okay=False),
+              help="Folder to write the exports, datasets.yaml and expected.json into.")
+@click.option("--rows", type=click.IntRange(1_000, 100_000_000), default=20_000, show_default=True,
+              help="Complaints and interactions to make (customers, feedback and access log grow with it).")
+@click.option("--seed", type=int, default=7, show_default=True, help="The same seed gives identical files.")
+@guarded
+def sample(out, rows, seed) -> ExitCode:
+    """Write realistic exports of every dataset, with known violations of every bundled rule."""
+    from checker.sample import generate
+
+    click.echo(generate(out, rows=rows, seed=seed).summary())
+    return ExitCode.OK
+
+
+@main.command()
+@click.option("--out", "out", type=click.Path(path_type=Path, file_okay=False), default=Path("checker-demo"),
+              show_default=True, help="Folder for the sample data, the result and the reports.")
+@click.option("--rows", type=click.IntRange(1_000, 100_000_000), default=20_000, show_default=True,
+              help="Size of the sample (complaints and interactions).")
+@click.option("--seed", type=int, default=7, show_default=True)
+@click.option("--as-of", type=DATE, help="Evaluation date (default: 2026-06-30, the sample's own date).")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+              help="Language of messages and reports.")
+@guarded
+def demo(out, rows, seed, as_of, lang) -> ExitCode:
+    """Sample data, a check against the bundled rules, and every report, in one go."""
+    from checker.demo import demo as run_demo
+    from checker.sample.world import AS_OF
+
+    click.echo(run_demo(out, rows=rows, seed=seed, as_of=_date(as_of) or AS_OF, lang=lang).summary)
+    return ExitCode.OK
+
+
+@main.command()
+@click.option("--rules", "rules", multiple=True, type=click.Path(path_type=Path, exists=True),
+              help="Rule files or folders holding the catalog and rules (default: bundled).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "md"]), default="text", show_default=True)
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@guarded
+def coverage(rules, fmt, lang) -> ExitCode:
+    """Each clause of the regulation catalog with the rules and manual controls that cover it."""
+    from checker.coverage import coverage as run_coverage, render
+
+    cov = run_coverage(list(rules))
+    click.echo(render(cov, fmt, lang), nl=False)
+    return ExitCode.FINDINGS if cov.uncovered else ExitCode.OK
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -52,7 +52,8 @@ def _sql(node: exp.Expression | None) -> str:
 
 class Evaluator:
     def __init__(self, engine: DuckDBEngine, loaded: dict[str, Loaded], opts, waivers: list[Waiver],
-                 baseline: Baseline | None = None):
+                 baseline: Baseline | None = None, on_dataset=None):
+        self.on_dataset = on_dataset or (lambda name: None)
         self.engine = engine
         self.loaded = loaded
         self.opts = opts
@@ -74,6 +75,7 @@ class Evaluator:
         uncovered: dict[tuple[str, str], int] = {}
         try:
             for name, loaded in sorted(self.loaded.items()):
+                self.on_dataset(name)
                 mine = [j for j in judged if j.rule.dataset == name
                         and all(s.dataset in self.loaded for s in j.rule.joins)]
                 cov = [c for c in coverage if c.dataset == name]

@@ -29,6 +29,7 @@ from checker.model.result import (InputRef, Notice, Result, RuleResult, RulesetR
                                   WaiverUse)
 from checker.model.ruleset import Severity
 from checker.problems import CheckerError, Problem, Span
+from checker.progress import Progress
 from checker.waivers import Waiver, compile_waivers
 
 
@@ -88,7 +89,8 @@ def prepare(rule_paths: list[Path], schemas_dir: Path | None, as_of: dt.date, ru
     return Prepared(schemas, loaded, used, compiled, judged, skipped, coverage, waivers, warnings)
 
 
-def check(opts: CheckOptions) -> Result:
+def check(opts: CheckOptions, progress: Progress | None = None) -> Result:
+    progress = progress or Progress()
     started = time.time()
     started_at = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
     prep = prepare(opts.rules, opts.schemas, opts.as_of, opts.rules_at, opts.waivers)
@@ -110,15 +112,19 @@ def check(opts: CheckOptions) -> Result:
                             for ds in missing])
 
     engine = DuckDBEngine(memory_limit=opts.memory_limit, threads=opts.threads)
+    progress.start(2 * len(found))
     try:
         loaded: dict[str, Loaded] = {}
         for name in sorted(found):
+            progress.step(f"loading {found[name].display}")
             loaded[name] = engine.load(prep.schemas[name], found[name])
             warnings.extend(loaded[name].notes)
         engine.lock()
-        evaluator = Evaluator(engine, loaded, opts, prep.waivers, baseline)
+        evaluator = Evaluator(engine, loaded, opts, prep.waivers, baseline,
+                              on_dataset=lambda name: progress.step(f"checking {name}"))
         results, _ = evaluator.run(prep.judged, prep.coverage)
     finally:
+        progress.stop()
         engine.close()
 
     done = {r.rule_id for r in results}

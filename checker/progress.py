@@ -1,0 +1,53 @@
+"""Progress on long work: loading and checking each dataset.
+
+Shown on standard error only when it is a terminal and ``--quiet`` is not given; in CI
+logs and pipes the checker stays quiet.  Rich draws it (and honours NO_COLOR).
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import IO
+
+
+class Progress:
+    """No progress display (the default)."""
+
+    def start(self, total: int) -> None:
+        pass
+
+    def step(self, label: str) -> None:
+        pass
+
+    def stop(self) -> None:
+        pass
+
+
+class TerminalProgress(Progress):
+    def __init__(self, stream: IO[str] | None = None, force_terminal: bool | None = None):
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress as RichProgress, TextColumn, TimeElapsedColumn
+
+        console = Console(file=stream or sys.stderr, force_terminal=force_terminal)
+        self._bar = RichProgress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                 TimeElapsedColumn(), console=console, transient=True)
+        self._task = None
+
+    def start(self, total: int) -> None:
+        self._bar.start()
+        self._task = self._bar.add_task("starting", total=total)
+
+    def step(self, label: str) -> None:
+        if self._task is not None:
+            self._bar.update(self._task, description=label)
+            self._bar.advance(self._task)
+
+    def stop(self) -> None:
+        self._bar.stop()
+
+
+def for_terminal(quiet: bool, stream: IO[str] | None = None) -> Progress:
+    stream = stream or sys.stderr
+    if quiet or not (hasattr(stream, "isatty") and stream.isatty()):
+        return Progress()
+    return TerminalProgress(stream)
