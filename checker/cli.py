@@ -173,13 +173,14 @@ def lint(paths, schemas) -> ExitCode:
 @main.command("test")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path, exists=True))
 @click.option("--schemas", type=click.Path(path_type=Path), help="Dataset schema folder (default: bundled).")
-@click.option("--as-of", type=DATE, help="The fixed clock for time-relative rules (default: today).")
+@click.option("--as-of", type=DATE,
+              help="The fixed clock for time-relative rules (default: each example set's as_of, else today).")
 @guarded
 def test_command(paths, schemas, as_of) -> ExitCode:
     """Run every rule's pass and fail examples on the real engine."""
     from checker.testing import run_examples
 
-    report = run_examples(list(paths), schemas, _date(as_of) or dt.date.today())
+    report = run_examples(list(paths), schemas, _date(as_of))
     for p in report.problems:
         click.echo(p.render())
     click.echo(f"{report.passed} passed, {report.failed} failed", err=False)

@@ -65,6 +65,7 @@ class Prepared:
     coverage: list[Coverage]
     waivers: list[Waiver]
     warnings: list[Problem]
+    catalog: list = field(default_factory=list)     # result Clause entries of the catalog among the rules
 
 
 def prepare(rule_paths: list[Path], schemas_dir: Path | None, as_of: dt.date, rules_at: dt.date | None,
@@ -86,7 +87,21 @@ def prepare(rule_paths: list[Path], schemas_dir: Path | None, as_of: dt.date, ru
                 warnings.append(Problem(w.span, "W503", f"waiver {w.id} for {w.entry.rule} expired on "
                                         f"{w.entry.expires}; it no longer applies", level="warning",
                                         hint="renew it with a new expiry and approval, or remove it"))
-    return Prepared(schemas, loaded, used, compiled, judged, skipped, coverage, waivers, warnings)
+    return Prepared(schemas, loaded, used, compiled, judged, skipped, coverage, waivers, warnings,
+                    _catalog(project))
+
+
+def _catalog(project) -> list:
+    """The regulation catalog found among the rule paths, as the result's clause list (else empty)."""
+    from checker.catalog import load_catalogs, result_clauses
+    from checker.load.rulesets import kind_of
+
+    catalogs, problems = load_catalogs([d for d in project.others if kind_of(d) == "catalog"])
+    if problems:
+        raise CheckerError(problems)
+    if not catalogs:
+        return []
+    return result_clauses(catalogs[0], {c.id for reg in catalogs[0].model.regulations for c in reg.clauses})
 
 
 def check(opts: CheckOptions, progress: Progress | None = None) -> Result:
@@ -211,6 +226,7 @@ def _result(opts, prep: Prepared, loaded, results, warnings, waiver_uses, baseli
                          location=str(w.span)) for w in warnings],
         waivers=waiver_uses,
         baseline=baseline.sha256 if baseline else None,
+        catalog=prep.catalog,
         exit_code=int(exit_code_for(results, opts.fail_on)),
         run=RunInfo(started_at=started_at, duration_ms=int((time.time() - started) * 1000), engine="duckdb",
                     lang=opts.lang, fail_on=opts.fail_on, max_samples=opts.max_samples),

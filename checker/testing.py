@@ -29,18 +29,28 @@ class TestReport:
     rules: int
 
 
-def run_examples(paths: list[Path], schemas_dir: Path | None, as_of: dt.date) -> TestReport:
+def run_examples(paths: list[Path], schemas_dir: Path | None, as_of: dt.date | None) -> TestReport:
+    """Run the examples; the clock is ``as_of`` if given, else each example set's own ``as_of``, else today."""
     project = load_project(paths, schemas_dir)
     schemas, rulesets = project.schemas, project.rulesets
     out: list[Problem] = []
     passed = failed = rules = 0
     with DuckDBEngine() as engine:
         for rs in rulesets:
-            compiled, problems = compile_rules([rs], schemas, as_of)
-            out += problems
-            for rule in compiled:
-                examples = rule.rule.examples
+            days = {as_of} if as_of is not None else (
+                {r.examples.as_of for r in rs.model.rules if r.examples and r.examples.as_of} | {dt.date.today()})
+            by_day = {}
+            for day in days:
+                compiled, problems = compile_rules([rs], schemas, day)
+                out += problems if day == min(days) else []
+                by_day[day] = {r.id: r for r in compiled}
+            for rule_model in rs.model.rules:
+                examples = rule_model.examples
                 if examples is None:
+                    continue
+                day = as_of or examples.as_of or dt.date.today()
+                rule = by_day[day].get(rule_model.id)
+                if rule is None:
                     continue
                 rules += 1
                 for expect, items in (("pass", examples.pass_), ("fail", examples.fail)):
@@ -84,21 +94,26 @@ def _records(item: Any, rule: CompiledRule) -> tuple[list[dict], dict[str, list[
 
 def _violations(engine: DuckDBEngine, rule: CompiledRule, item: Any, schemas) -> int:
     own, joined = _records(item, rule)
+    # a self-join reads the same dataset: its records are the example's own plus those under the alias
+    for spec in rule.joins:
+        if spec.dataset == rule.dataset:
+            own = own + [r for r in joined[spec.alias] if r not in own]
     tables = {rule.dataset: engine.load_records(schemas[rule.dataset], [_jsonable(r) for r in own], "example")}
     for spec in rule.joins:
-        tables[spec.dataset] = engine.load_records(schemas[spec.dataset],
-                                                   [_jsonable(r) for r in joined[spec.alias]], "example")
+        if spec.dataset != rule.dataset:
+            tables[spec.dataset] = engine.load_records(schemas[spec.dataset],
+                                                       [_jsonable(r) for r in joined[spec.alias]], "example")
     table_of = lambda ds: tables[ds].table  # noqa: E731
     main = table_of(rule.dataset)
     if rule.kind == "row":
         check = P.row_check(rule, 0)
         values = engine.fetchall(P.fused_scan(main, [check], 1, table_of))[0]
-        return int(values[1])
+        return int(values[1] or 0)
     if rule.kind == "unique":
         groups = P.unique_groups(rule, main).sql(dialect=DIALECT)
         return int(engine.fetchall(f"SELECT coalesce(sum(__n) FILTER (WHERE __n > 1), 0) FROM ({groups})")[0][0])
     q = P.aggregate_query(rule, main, table_of).sql(dialect=DIALECT)
-    return int(engine.fetchall(f"SELECT count_if(NOT __ok) FROM ({q})")[0][0])
+    return int(engine.fetchall(f"SELECT coalesce(count_if(NOT __ok), 0) FROM ({q})")[0][0])
 
 
 def _jsonable(record: dict) -> dict:

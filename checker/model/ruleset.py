@@ -87,6 +87,7 @@ class Examples(Strict):
     A ``pass`` item must give no violation; a ``fail`` item at least one.
     """
 
+    as_of: dt.date | None = Field(default=None, description="the clock these examples assume (for :as_of)")
     pass_: list[Example] = Field(default_factory=list, alias="pass", description="cases the rule must accept")
     fail: list[Example] = Field(default_factory=list, description="cases the rule must reject")
 
