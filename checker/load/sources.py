@@ -54,9 +54,10 @@ def discover(data_dir: Path, datasets: set[str]) -> tuple[dict[str, Source], lis
     manifest = data_dir / "datasets.yaml"
     if manifest.is_file():
         sources.update(_manifest(manifest, root, datasets))
+    claimed = {src.path for src in sources.values()}
     for domain_dir in sorted(p for p in root.iterdir() if p.is_dir()):
         for path in sorted(domain_dir.iterdir()):
-            if not path.is_file() or path.name.startswith("."):
+            if not path.is_file() or path.name.startswith(".") or path.resolve() in claimed:
                 continue
             ext = path.suffix.lower().lstrip(".")
             name = f"{domain_dir.name}.{path.stem}"
