@@ -113,8 +113,9 @@ class Evaluator:
                                rule=j.rule))
         for c, a in zip(coverage, answers[len(structural) + len(row_judged):]):
             uncovered[(c.ruleset, c.dataset)] = a.violations
-        self._keys_of_violations(loaded, checks[: len(structural) + len(row_judged)],
-                                 [s.severity for s in structural] + [j.rule.rule.severity.value for j in row_judged])
+        severities = [s.severity for s in structural] + [j.rule.rule.severity.value for j in row_judged]
+        failing = [(c, sev) for c, sev, a in zip(checks, severities, answers) if a.violations]
+        self._keys_of_violations(loaded, [c for c, _ in failing], [sev for _, sev in failing])
         for j in judged:
             if j.rule.kind == "unique":
                 out.append(self._unique(loaded, j))
