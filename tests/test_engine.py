@@ -47,3 +47,27 @@ def test_configuration_is_locked(engine):
 
 def test_loaded_tables_stay_queryable(engine):
     assert engine.fetchall("SELECT count(*) FROM ds_1") == [(4,)]
+
+
+def _jsonl(tmp_path, text: str):
+    schema = load_schema("crm.customers", QS / "schemas" / "crm" / "customers.schema.json")
+    path = tmp_path / "customers.jsonl"
+    path.write_bytes(text.encode("utf-8"))
+    with DuckDBEngine() as e:
+        loaded = e.load(schema, Source("crm.customers", path, "customers.jsonl", "jsonl"))
+        return loaded.rows, e.fetchall(f"SELECT __row, __shape, customer_id FROM {loaded.table} ORDER BY __row")
+
+
+def test_jsonl_rows_are_line_numbers_and_blank_lines_are_no_records(tmp_path):
+    rows, records = _jsonl(tmp_path, '{"customer_id": "K1", "name": "a", "tier": "gold"}\n\n'
+                                     'not json\n[1]\n{"客戶編號": "K5", "name": "b", "tier": "vip"}\n')
+    assert rows == 4
+    assert records == [(1, None, "K1"), (3, "line is not valid JSON", None),
+                       (4, "record is a JSON array, not an object", None), (5, None, "K5")]
+
+
+def test_jsonl_with_raw_control_characters_still_loads_every_line(tmp_path):
+    # a raw \\x01 defeats the line reader's delimiter: the file is read again, record by record
+    rows, records = _jsonl(tmp_path, '{"customer_id": "K1", "name": "a", "tier": "gold"}\n'
+                                     '{"customer_id": "K2\x01", "name": "b", "tier": "gold"}\n')
+    assert rows == 2 and [r[0] for r in records] == [1, 2]

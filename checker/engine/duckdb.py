@@ -132,6 +132,8 @@ class DuckDBEngine:
     def _read(self, schema: DatasetSchema, source: Source, loaded: Loaded) -> None:
         if source.format == "csv":
             self._load_csv(schema, source, loaded)
+        elif source.format == "jsonl" and self._load_jsonl(schema, source, loaded):
+            pass
         elif source.format in ("jsonl", "json"):
             hmap = HeaderMap(schema)
             raw = readers.read_json(source.path, source.format, source.display, hmap)
@@ -174,6 +176,57 @@ class DuckDBEngine:
         finally:
             self.con.unregister(view)
         loaded.sources = {s.column.name: s for s in sources}
+
+    def _load_jsonl(self, schema: DatasetSchema, source: Source, loaded: Loaded) -> bool:
+        """JSON Lines read by DuckDB, line by line, so memory stays bounded: False to fall back to Python.
+
+        Each line is one record at its line number; a blank line is no record; a line that is not a
+        JSON object keeps its row with a shape problem.  Keys map to columns like CSV headers do.
+        """
+        lines = f"{loaded.table}_lines"
+        rej = f"{loaded.table}_jrej"
+        self._run(f"CREATE TABLE {lines} AS SELECT * FROM read_csv({ql(str(source.path))}, "
+                  f"columns = {{'line': 'VARCHAR'}}, header = false, delim = chr(1), quote = '', escape = '', "
+                  f"auto_detect = false, strict_mode = true, store_rejects = true, rejects_table = {ql(rej)}, "
+                  f"rejects_scan = {ql(rej + '_scan')}, max_line_size = 16777216)")
+        rejected = self._run(f"SELECT count(*) FROM {rej}")[0][0]
+        self._run(f"DROP TABLE {rej}; DROP TABLE {rej + '_scan'}")
+        if rejected:
+            self._run(f"DROP TABLE {lines}")
+            return False
+        objects = f"{loaded.table}_objects"
+        valid = (f"SELECT rowid + 1 AS __row, line, CASE WHEN json_valid(line) THEN CAST(line AS JSON) END AS j "
+                 f"FROM {lines} WHERE line IS NOT NULL AND trim(line) <> ''")
+        self._run(f"CREATE VIEW {objects} AS SELECT __row, "
+                  f"CASE WHEN j IS NULL THEN 'line is not valid JSON' WHEN json_type(j) <> 'OBJECT' "
+                  f"THEN 'record is a JSON ' || lower(json_type(j)) || ', not an object' END AS __shape, "
+                  f"CASE WHEN json_type(j) = 'OBJECT' THEN j END AS o FROM ({valid})")
+        hmap = HeaderMap(schema)
+        keys = self._run(f"SELECT k, count(*) FROM (SELECT unnest(json_keys(o)) AS k FROM {objects} "
+                         f"WHERE o IS NOT NULL) GROUP BY k ORDER BY k")
+        by_column: dict[int, list[str]] = {}
+        for key, count in keys:
+            idx = hmap(key)
+            if idx is None:
+                loaded.notes.append(Problem(Span(source.display), "D406",
+                                            f"key '{key}' is not a column of the schema; ignored in {count} records",
+                                            level="warning", hint=hmap.suggest(key)))
+            else:
+                by_column.setdefault(idx, []).append(key)
+        pointer = lambda key: ql("/" + key.replace("~", "~0").replace("/", "~1"))  # noqa: E731  JSON Pointer
+        raw_items = []
+        for i in range(len(schema.columns)):
+            found = by_column.get(i, [])
+            parts = [f"json_extract(o, {pointer(k)})" for k in found]
+            expr = parts[0] if len(parts) == 1 else (f"coalesce({', '.join(parts)})" if parts else "CAST(NULL AS JSON)")
+            raw_items.append(f"CAST({expr} AS VARCHAR) AS c{i}")  # JSON text, as the Python reader gives
+        sources = self._sources(schema, list(range(len(schema.columns))), "json")
+        relation = f"(SELECT __row, __shape, {', '.join(raw_items)} FROM {objects})"
+        self._run(f"CREATE TABLE {loaded.table} AS "
+                  + typed_query(sources, "__row", "__shape", relation, order_by="__row"))
+        self._run(f"DROP VIEW {objects}; DROP TABLE {lines}")
+        loaded.sources = {s.column.name: s for s in sources}
+        return True
 
     def _load_parquet(self, schema: DatasetSchema, source: Source, loaded: Loaded) -> None:
         rel = f"read_parquet({ql(str(source.path))}, file_row_number = true)"
