@@ -47,6 +47,7 @@ class CheckOptions:
     violations_out: Path | None = None
     allow_missing: bool = False
     memory_limit: str | None = None
+    spill_dir: Path | None = None
     threads: int | None = None
     waivers: Path | None = None
     baseline: Path | None = None
@@ -126,7 +127,8 @@ def check(opts: CheckOptions, progress: Progress | None = None) -> Result:
                                     hint="or pass --allow-missing to skip the rules that need it")
                             for ds in missing])
 
-    engine = DuckDBEngine(memory_limit=opts.memory_limit, threads=opts.threads)
+    engine = DuckDBEngine(memory_limit=opts.memory_limit, threads=opts.threads,
+                          temp_dir=str(opts.spill_dir) if opts.spill_dir else None)
     progress.start(2 * len(found))
     try:
         loaded: dict[str, Loaded] = {}

@@ -47,7 +47,12 @@ class DuckDBEngine:
         self._run("SET TimeZone = 'UTC'")
         self._run(f"SET temp_directory = {ql(temp_dir or os.path.join(self._tmp.name, 'spill'))}")
         if memory_limit:
-            self._run(f"SET memory_limit = {ql(memory_limit)}")
+            try:
+                self._run(f"SET memory_limit = {ql(memory_limit)}")
+            except duckdb.Error:
+                self.close()
+                raise CheckerError([Problem(Span("--memory-limit"), "D401", f"'{memory_limit}' is not a memory size",
+                                            hint="e.g. 512MB, 1GB or 4GiB")]) from None
         self.locked = False
         self._n = 0
 
