@@ -52,3 +52,9 @@ def test_wheel_installs_and_runs_from_another_directory(tmp_path):
     result = json.loads(out.read_text(encoding="utf-8"))
     assert result["summary"]["violations"] > 0
     assert "Traceback" not in check.stderr
+
+    # the README's first command: the demo on the bundled rules, schemas and report templates
+    demo = _run([str(venv / "bin" / "checker"), "demo", "--out", str(elsewhere / "demo")], cwd=elsewhere, env=env)
+    assert demo.returncode in (0, 1), demo.stderr
+    assert (elsewhere / "demo" / "report.html").is_file() and (elsewhere / "demo" / "result.json").is_file()
+    assert "report.html" in demo.stdout
