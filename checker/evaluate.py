@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import duckdb
 from sqlglot import exp
 
 from checker.baseline import Baseline, fingerprint, fingerprint_sql, key_text_sql
@@ -91,16 +92,28 @@ class Evaluator:
         row_judged: list[Judged] = []
         for j in judged:
             if j.rule.kind == "row":
-                error = self._fanout(j.rule)
+                error = self._guard(lambda: self._fanout(j.rule))
                 if error:
                     out.append(Partial(j.rule.id, j.version, error=error, rule=j.rule))
                 else:
                     row_judged.append(j)
-        checks = [P.RowCheck(s.rule_id, s.violation, "TRUE") for s in structural]
-        checks += [P.row_check(j.rule, i, self._waiver_sql(j.rule.id)) for i, j in enumerate(row_judged)]
-        checks += [P.RowCheck(f"__uncovered:{c.ruleset}", _sql(c.uncovered), "TRUE") for c in coverage]
-        answers = P.read_fused(self.engine.fetchall(P.fused_scan(loaded.table, checks, self.n, self.table_of))[0],
-                               checks, self.n)
+        # a rule whose SQL fails on this data (a cast that cannot be made, say) errors on its own;
+        # the scan then runs again without it, so one rule never stops the others
+        while True:
+            checks = [P.RowCheck(s.rule_id, s.violation, "TRUE") for s in structural]
+            checks += [P.row_check(j.rule, i, self._waiver_sql(j.rule.id)) for i, j in enumerate(row_judged)]
+            checks += [P.RowCheck(f"__uncovered:{c.ruleset}", _sql(c.uncovered), "TRUE") for c in coverage]
+            try:
+                answers = P.read_fused(self.engine.fetchall(
+                    P.fused_scan(loaded.table, checks, self.n, self.table_of))[0], checks, self.n)
+                break
+            except duckdb.Error:
+                bad = self._failing_rules(loaded, row_judged)
+                if not bad:
+                    raise
+                for j, message in bad:
+                    out.append(Partial(j.rule.id, j.version, error=message, rule=j.rule))
+                row_judged = [j for j in row_judged if all(j is not b for b, _ in bad)]
         self._fetch(loaded, sorted({r for a in answers for r in a.rows + a.waived_rows}))
         for check, a in zip(structural, answers):
             samples = self._structural_samples(loaded, check, a.rows)
@@ -117,11 +130,30 @@ class Evaluator:
         failing = [(c, sev) for c, sev, a in zip(checks, severities, answers) if a.violations]
         self._keys_of_violations(loaded, [c for c, _ in failing], [sev for _, sev in failing])
         for j in judged:
-            if j.rule.kind == "unique":
-                out.append(self._unique(loaded, j))
-            elif j.rule.kind == "aggregate":
-                out.append(self._aggregate(loaded, j))
+            kind = {"unique": self._unique, "aggregate": self._aggregate}.get(j.rule.kind)
+            if kind is not None:
+                try:
+                    out.append(kind(loaded, j))
+                except duckdb.Error as err:
+                    out.append(Partial(j.rule.id, j.version, error=_engine_error(err), rule=j.rule))
         return out
+
+    def _failing_rules(self, loaded: Loaded, judged: list[Judged]) -> list[tuple[Judged, str]]:
+        bad = []
+        for i, j in enumerate(judged):
+            check = P.row_check(j.rule, i, self._waiver_sql(j.rule.id))
+            try:
+                self.engine.fetchall(P.fused_scan(loaded.table, [check], 1, self.table_of))
+            except duckdb.Error as err:
+                bad.append((j, _engine_error(err)))
+        return bad
+
+    @staticmethod
+    def _guard(fn):
+        try:
+            return fn()
+        except duckdb.Error as err:
+            return _engine_error(err)
 
     # -- waivers ---------------------------------------------------------------------------------
     def _waiver_sql(self, rule_id: str) -> list[tuple[str, str]]:
@@ -185,13 +217,15 @@ class Evaluator:
             f"SELECT count_if(NOT __ok AND NOT __w), count_if(NOT __ok AND __w), count(*){per} FROM ({q})")[0]
         self._count_waivers(rule.id, {w: m for (w, _), m in zip(waivers, matches)})
         kt = key_text_sql([f"__g{i}" for i in range(len(names))])
-        failing = self.engine.fetchall(f"SELECT {gcols}, __n, {kt}, __w FROM ({q}) WHERE NOT __ok ORDER BY __first") \
-            if violations or waived else []
+        flags = "".join(f", __w{i}" for i in range(len(waivers)))
+        failing = self.engine.fetchall(f"SELECT {gcols}, __n, {kt}, __w{flags} FROM ({q}) WHERE NOT __ok "
+                                       f"ORDER BY __first") if violations or waived else []
         samples, wsamples = [], []
         pii = loaded.schema.pii_columns
         for values in failing:
             group = {name: display(v) for name, v in zip(names, values[: len(names)])}
-            is_waived = bool(values[-1])
+            is_waived = bool(values[len(names) + 2])
+            which = next((w for (w, _), hit in zip(waivers, values[len(names) + 3:]) if hit), None)
             fp = fingerprint(rule.id, values[len(names) + 1])
             if not is_waived:
                 self.fingerprints.setdefault(rule.id, set()).add(fp)
@@ -204,12 +238,9 @@ class Evaluator:
                 record.update(group=shown, row=None, records=values[len(names)])
                 text = rule.message.render(self.opts.lang, record) if rule.message else rule.rule.title.get(self.opts.lang)
                 bucket.append(Sample(row=None, key=shown, message=text, version=j.version, fingerprint=fp,
-                                     waiver=self._group_waiver(waivers, group) if is_waived else None))
+                                     waiver=which if is_waived else None))
         return Partial(rule.id, j.version, int(checked), int(violations or 0), int(waived or 0), samples, wsamples,
                        rule=rule)
-
-    def _group_waiver(self, waivers: list[tuple[str, str]], group: dict) -> str | None:
-        return waivers[0][0] if len(waivers) == 1 else None
 
     # -- records, keys, fingerprints ---------------------------------------------------------------
     def _key_columns(self, loaded: Loaded) -> list[str]:
@@ -340,6 +371,12 @@ class Evaluator:
                 baseline=base, fingerprints=prints, error="; ".join(errors) or None, location=str(rule.span),
                 sql=P.explain_sql(rule)))
         return results
+
+
+def _engine_error(err: Exception) -> str:
+    first = str(err).strip().splitlines()[0]
+    return (f"the rule's SQL failed on this data: {first}; "
+            "check the types the rule compares (run `checker lint`) and its parameters and waivers")
 
 
 def _order(sample: Sample) -> tuple:

@@ -92,7 +92,7 @@ def compile_waivers(path: Path, rules: list[CompiledRule], schemas: dict[str, Da
             continue
         expired = entry.expires < as_of
         try:
-            condition = _condition(entry, wid, rule, schemas, pos, i)
+            condition = _condition(entry, wid, rule, schemas, pos, i, as_of)
         except CheckerError as err:
             problems.extend(err.problems)
             continue
@@ -101,10 +101,12 @@ def compile_waivers(path: Path, rules: list[CompiledRule], schemas: dict[str, Da
 
 
 def _condition(entry: WaiverEntry, wid: str, rule: CompiledRule, schemas: dict[str, DatasetSchema],
-               pos: Positions, i: int) -> exp.Expression:
+               pos: Positions, i: int, as_of: dt.date) -> exp.Expression:
     schema = schemas[rule.dataset]
     if entry.where is not None:
-        ctx = X.ExprContext(f"{rule.id} (waiver {wid})", pos.value((i, "where")), schema, MAIN_ALIAS, {}, {},
+        params = dict(rule.ruleset.params)
+        params["as_of"] = as_of
+        ctx = X.ExprContext(f"{rule.id} (waiver {wid})", pos.value((i, "where")), schema, MAIN_ALIAS, {}, params,
                             False, "where")
         return X.compile_expression(entry.where, ctx)
     group_names = rule.group_names() if rule.kind == "aggregate" else []
@@ -114,6 +116,14 @@ def _condition(entry: WaiverEntry, wid: str, rule: CompiledRule, schemas: dict[s
         for col, value in key.items():
             if col in schema.columns:
                 target: exp.Expression = exp.column(col, table=MAIN_ALIAS, quoted=True)
+                column = schema.columns[col]
+                if value is not None and not (column.numeric and isinstance(value, (int, float))
+                                              and not isinstance(value, bool)):
+                    # compare as text: a YAML number for a text id (or a date) must not be a type error
+                    target = exp.cast(target, exp.DataType.build("VARCHAR"))
+                    value = value.isoformat(sep=" ") if isinstance(value, dt.datetime) else \
+                        value.isoformat() if isinstance(value, dt.date) else (
+                        ("true" if value else "false") if isinstance(value, bool) else str(value))
             elif col in group_names:
                 target = rule.group_by[group_names.index(col)]
             else:

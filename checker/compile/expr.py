@@ -16,6 +16,7 @@ Only SQL regenerated from the resulting tree is ever run.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Mapping
@@ -235,6 +236,8 @@ def literal(value: Any) -> exp.Expression:
     """A typed SQL literal for a parameter value."""
     if isinstance(value, bool):
         return exp.Boolean(this=value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return exp.cast(exp.Literal.string(repr(value)), exp.DataType.build("DOUBLE"))
     if isinstance(value, (int, float)):
         return exp.Literal.number(repr(value) if isinstance(value, float) else str(value))
     if isinstance(value, dt.datetime):

@@ -60,6 +60,20 @@ def date_condition(column: str, rs: LoadedRuleset) -> exp.Expression:
     return exp.and_(low, high)
 
 
+def own_days(column: str, rs: LoadedRuleset, versions: list[LoadedRuleset]) -> exp.Expression:
+    """SQL: the record's date is one this version judges — in its range and in no newer version's.
+
+    Lint refuses overlapping ranges (R131); should they overlap anyway, the newest version in
+    force judges a record, as :func:`in_force` picks, and no record is judged twice.
+    """
+    newer = [v for v in versions if v.model.version_tuple > rs.model.version_tuple]
+    cond = date_condition(column, rs)
+    if not newer:
+        return cond
+    taken = exp.or_(*[exp.paren(date_condition(column, v)) for v in newer])
+    return exp.and_(exp.paren(cond), exp.not_(exp.func("coalesce", exp.paren(taken), exp.false())))
+
+
 def restrict(rule: CompiledRule, condition: exp.Expression) -> CompiledRule:
     where = condition if rule.where is None else exp.and_(exp.paren(condition.copy()), exp.paren(rule.where.copy()))
     return dataclasses.replace(rule, where=where)
@@ -95,10 +109,22 @@ def plan(rulesets: list[LoadedRuleset], compiled: list[CompiledRule], schemas: d
                         used[rs.path] = rs
                     elif forced is None and rule.id not in seen_ids:
                         skipped.append(Skipped(rule, f"no version of ruleset {rid} is in force on {rules_at}"))
-                elif schema.record_date:
-                    judged.append(Judged(restrict(rule, date_condition(schema.record_date, rs)), rs.model.version))
+                elif schema.record_date and rule.kind == "row":
+                    judged.append(Judged(restrict(rule, own_days(schema.record_date, rs, versions)),
+                                         rs.model.version))
                     used[rs.path] = rs
                     datasets_dated.add(rule.dataset)
+                elif schema.record_date:
+                    # groups are judged whole: by the newest version holding the rule that is in force
+                    # on --as-of (else the newest holding it), over the records of the versions holding it
+                    if rule.id not in seen_ids:
+                        holders = [v for v in versions if any(r.id == rule.id for r in v.model.rules)]
+                        pick = next((v for v in reversed(holders) if v.model.effective.covers(as_of)), holders[-1])
+                        mine = next(r for r in by_file.get(pick.path, []) if r.id == rule.id)
+                        days = exp.or_(*[exp.paren(own_days(schema.record_date, v, versions)) for v in holders])
+                        judged.append(Judged(restrict(mine, days), pick.model.version))
+                        used[pick.path] = pick
+                        datasets_dated.add(rule.dataset)
                 elif rs is current:
                     judged.append(Judged(rule, rs.model.version))
                     used[rs.path] = rs

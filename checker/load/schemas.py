@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,8 @@ from checker.problems import CheckerError, Problem, did_you_mean
 TOP_LEVEL = frozenset({"$schema", "$id", "$comment", "title", "description", "type", "properties", "required",
                        "additionalProperties", "x-key", "x-record-date", "x-title", "examples"})
 DOMAINS = ("crm", "budget", "appraisal", "marketing")
+#: names of the engine's own columns in loaded tables and queries
+RESERVED = re.compile(r"^__(row|shape|bad_\d+|fmt_\d+|miss_\d+|v_\d+|g\d+|n|ok|w\d*|first|k|ks|fp|kt|want)$")
 #: Meta-schema format checks; "regex" is left out: Python's ``re`` is not ECMA-262 (it refuses
 #: ``\p{Letter}``), so patterns are checked by translating them for the engine's RE2 instead.
 _META_FORMATS = FormatChecker([f for f in FormatChecker().checkers if f != "regex"])
@@ -141,6 +144,9 @@ def _check(name: str, doc: Document) -> list[Problem]:
         return out
     for col, prop in props.items():
         base = ("properties", col)
+        if RESERVED.match(col):
+            err(base, "S303", f"column name '{col}' is reserved for the engine's own columns",
+                hint="rename the column and keep the export's header in x-aliases", key=True)
         if not isinstance(prop, dict):
             err(base, "S301", f"property '{col}' must be an object")
             continue

@@ -1,0 +1,103 @@
+"""Regressions found in review: each record judged once, groups judged whole, one failing rule never stops a run."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import textwrap
+from pathlib import Path
+
+from conftest import ROOT
+
+QS = ROOT / "examples" / "quickstart"
+
+
+def _rules(folder: Path, *versions: tuple[str, str, str]) -> Path:
+    """versions: (version, effective, rules yaml)"""
+    folder.mkdir(parents=True, exist_ok=True)
+    for version, effective, rules in versions:
+        (folder / f"v{version}.yaml").write_text(textwrap.dedent(f"""\
+            ruleset: cases.robust
+            version: {version}
+            title: {{zh: 測試, en: Test}}
+            effective: {effective}
+            params: {{p: 1, big: .inf}}
+            rules:
+            """) + textwrap.indent(textwrap.dedent(rules), "  "), encoding="utf-8")
+    return folder
+
+
+def _rule(rule_id: str, body: str, dataset: str = "crm.complaints") -> str:
+    return (f"- id: {rule_id}\n  title: {{zh: 測試, en: Test}}\n  clauses: [M1.1]\n  severity: high\n"
+            f"  dataset: {dataset}\n" + textwrap.indent(textwrap.dedent(body), "  "))
+
+
+def _check(cli, tmp_path, rules: Path, *extra: str) -> dict:
+    out = tmp_path / "r.json"
+    cli("check", "--data", str(QS / "data"), "--rules", str(rules), "--schemas", str(QS / "schemas"),
+        "--as-of", "2026-06-30", "--json", str(out), *extra)
+    return {r["rule_id"]: r for r in json.loads(out.read_text(encoding="utf-8"))["results"]}
+
+
+def test_overlapping_versions_judge_each_record_once(cli, tmp_path):
+    body = _rule("X-1", "expect: severity <> 'high'\n")
+    rules = _rules(tmp_path / "rules", ("1.0.0", "{from: 2025-01-01}", body), ("2.0.0", "{from: 2026-01-01}", body))
+    got = _check(cli, tmp_path, rules)["X-1"]
+    assert got["violations"] == 3 and [s["row"] for s in got["samples"]] == [1, 2, 8]
+    assert sum(v["checked"] for v in got["versions"]) == got["checked"] == 7      # row 7 has no valid date
+
+
+def test_uniqueness_and_groups_are_judged_across_version_boundaries(cli, tmp_path):
+    body = _rule("U-1", "unique: [complaint_id]\n") + _rule("A-1", "group_by: [customer_id]\nexpect: count(*) = 1\n")
+    rules = _rules(tmp_path / "rules", ("1.0.0", "{from: 2025-01-01, to: 2026-03-04}", body),
+                   ("2.0.0", "{from: 2026-03-05}", body))
+    got = _check(cli, tmp_path, rules)
+    assert [s["row"] for s in got["U-1"]["samples"]] == [4, 5]           # rows dated either side of the boundary
+    assert got["A-1"]["checked"] == 4                                    # four customers, each one group
+
+
+def test_a_rule_whose_sql_fails_on_the_data_errors_alone(cli, tmp_path):
+    body = _rule("E-1", "expect: complaint_id IN :p\n") + _rule("E-2", "expect: severity <> 'high'\n")
+    rules = _rules(tmp_path / "rules", ("1.0.0", "{from: 2020-01-01}", body))
+    got = _check(cli, tmp_path, rules)
+    assert got["E-1"]["status"] == "error" and "Could not convert string" in got["E-1"]["error"]
+    assert got["E-2"]["status"] == "fail" and got["E-2"]["violations"] == 3
+
+
+def test_non_finite_params_are_typed_literals(cli, tmp_path):
+    rules = _rules(tmp_path / "rules", ("1.0.0", "{from: 2020-01-01}", _rule("I-1", "expect: 1 < :big\n")))
+    assert _check(cli, tmp_path, rules)["I-1"]["status"] == "pass"
+
+
+def test_waiver_keys_compare_as_text_for_text_columns_and_see_as_of(cli, tmp_path):
+    waivers = tmp_path / "w.yaml"
+    waivers.write_text(textwrap.dedent("""\
+        - {rule: QS-001, keys: [{handler_id: 12}], reason: r, approved_by: a, expires: 2026-12-31}
+        - {rule: QS-002, where: "created_at < :as_of", reason: r, approved_by: a, expires: 2026-12-31}
+        """), encoding="utf-8")
+    got = _check(cli, tmp_path, QS / "rules", "--waivers", str(waivers))
+    assert got["QS-001"]["status"] == "fail"                    # no crash; 12 matches no 'E0x' handler
+    assert got["QS-002"]["waived"] == 2 and got["QS-002"]["violations"] == 0
+
+
+def test_engine_column_names_are_refused_in_schemas(cli, tmp_path):
+    schemas = tmp_path / "schemas"
+    shutil.copytree(QS / "schemas", schemas)
+    path = schemas / "crm" / "customers.schema.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["properties"]["__bad_1"] = {"type": "string"}
+    path.write_text(json.dumps(data), encoding="utf-8")
+    run = cli("lint", str(QS / "rules"), "--schemas", str(schemas))
+    assert "S303 column name '__bad_1' is reserved for the engine's own columns" in run.stdout
+
+
+def test_a_waived_group_names_the_waiver_that_covers_it(cli, tmp_path):
+    rules = _rules(tmp_path / "rules", ("1.0.0", "{from: 2020-01-01}",
+                                        _rule("G-1", "group_by: [customer_id]\nexpect: count(*) = 1\n")))
+    waivers = tmp_path / "w.yaml"
+    waivers.write_text(textwrap.dedent("""\
+        - {id: W-K3, rule: G-1, keys: [{customer_id: K003}], reason: r, approved_by: a, expires: 2026-12-31}
+        - {id: W-K1, rule: G-1, where: "customer_id = 'K001'", reason: r, approved_by: a, expires: 2026-12-31}
+        """), encoding="utf-8")
+    got = _check(cli, tmp_path, rules, "--waivers", str(waivers))["G-1"]
+    assert {s["key"]["customer_id"]: s["waiver"] for s in got["waived_samples"]} == {"K001": "W-K1", "K003": "W-K3"}
