@@ -136,7 +136,7 @@ def _property(body: str, negated: bool) -> str:
 def re2_pattern(pattern: str) -> str:
     """An ECMA-262 regular expression (JSON Schema ``pattern``) rewritten for RE2 with the same meaning.
 
-    Unicode property names, ``\\uXXXX`` escapes, ``\\s``, ``.``, ``[]``/``[^]`` and named groups are
+    Unicode property names, ``\\u`` escapes (four hex digits), ``\\s``, ``.``, ``[]``/``[^]`` and named groups are
     translated; constructs RE2 cannot run (backreferences, lookaround, inline flags) raise PatternError.
     The result must still compile in RE2 (the schema loader checks that).
     """
