@@ -125,9 +125,9 @@ def generate(n: int, force: bool = False) -> Path:
     csv.parent.mkdir(parents=True, exist_ok=True)
     tmp = csv.with_suffix(".csv.tmp")
     started = time.perf_counter()
-    code = ("import sys, duckdb; con = duckdb.connect(':memory:', config={'preserve_insertion_order': True, "
-            "'enable_progress_bar': False}); "
-            "con.execute(sys.argv[1]); con.close()")
+    code = ("import sys, duckdb; con = duckdb.connect(':memory:', config={'preserve_insertion_order': True}); "
+            "con.execute('SET enable_progress_bar = false').fetchall(); "
+            "con.execute(sys.argv[1]).fetchall(); con.close()")
     subprocess.run([sys.executable, "-c", code, generation_sql(n, tmp)], check=True)
     tmp.replace(csv)
     seconds = time.perf_counter() - started
@@ -303,7 +303,8 @@ DUCKDB_LOAD = """
 import sys, time, duckdb
 started = time.perf_counter()
 con = duckdb.connect(':memory:')
-con.execute("CREATE TABLE t AS SELECT * FROM read_csv(?)", [sys.argv[1]])
+con.execute("SET enable_progress_bar = false").fetchall()
+con.execute("CREATE TABLE t AS SELECT * FROM read_csv(?)", [sys.argv[1]]).fetchall()
 rows = con.execute("SELECT count(*) FROM t").fetchone()[0]
 print(rows, time.perf_counter() - started)
 """
