@@ -104,8 +104,9 @@ class Evaluator:
             checks += [P.row_check(j.rule, i, self._waiver_sql(j.rule.id)) for i, j in enumerate(row_judged)]
             checks += [P.RowCheck(f"__uncovered:{c.ruleset}", _sql(c.uncovered), "TRUE") for c in coverage]
             try:
+                # counts only: the first rows of the checks that failed come with their fingerprints below
                 answers = P.read_fused(self.engine.fetchall(
-                    P.fused_scan(loaded.table, checks, self.n, self.table_of))[0], checks, self.n)
+                    P.fused_scan(loaded.table, checks, self.n, self.table_of, first_rows=False))[0], checks, self.n)
                 break
             except duckdb.Error:
                 bad = self._failing_rules(loaded, row_judged)
@@ -114,6 +115,11 @@ class Evaluator:
                 for j, message in bad:
                     out.append(Partial(j.rule.id, j.version, error=message, rule=j.rule))
                 row_judged = [j for j in row_judged if all(j is not b for b, _ in bad)]
+        severities = [s.severity for s in structural] + [j.rule.rule.severity.value for j in row_judged]
+        failing = [i for i, a in enumerate(answers[: len(severities)]) if a.violations]
+        firsts = self._keys_of_violations(loaded, [checks[i] for i in failing], [severities[i] for i in failing])
+        for i, rows in zip(failing, firsts):
+            answers[i].rows = rows
         self._fetch(loaded, sorted({r for a in answers for r in a.rows + a.waived_rows}))
         for check, a in zip(structural, answers):
             samples = self._structural_samples(loaded, check, a.rows)
@@ -126,9 +132,6 @@ class Evaluator:
                                rule=j.rule))
         for c, a in zip(coverage, answers[len(structural) + len(row_judged):]):
             uncovered[(c.ruleset, c.dataset)] = a.violations
-        severities = [s.severity for s in structural] + [j.rule.rule.severity.value for j in row_judged]
-        failing = [(c, sev) for c, sev, a in zip(checks, severities, answers) if a.violations]
-        self._keys_of_violations(loaded, [c for c, _ in failing], [sev for _, sev in failing])
         for j in judged:
             kind = {"unique": self._unique, "aggregate": self._aggregate}.get(j.rule.kind)
             if kind is not None:
@@ -268,8 +271,10 @@ class Evaluator:
         return record_view({k: record.get(k) for k in loaded.schema.key}, loaded.schema.pii_columns,
                            self.opts.show_pii)
 
-    def _fingerprints_of(self, loaded: Loaded, rule_ids: list[str], severities: list[str], rows_sql: str) -> None:
-        """Fingerprint every violation listed by ``rows_sql`` (columns __k, __row), computed by the engine.
+    def _fingerprints_of(self, loaded: Loaded, rule_ids: list[str], severities: list[str],
+                         rows_sql: str) -> list[list[int]]:
+        """Fingerprint every violation listed by ``rows_sql`` (columns __k, __row), computed by the engine;
+        return the first N rows of each check (its samples).
 
         With --violations-out the rows are streamed to the file too; otherwise only the
         fingerprints travel, one list per check.
@@ -279,10 +284,13 @@ class Evaluator:
         fp = fingerprint_sql(f"{ids}[v.__k + 1]", key_text_sql([f"t.{qi(c)}" for c in cols]))
         base = (f"SELECT v.__k, t.__row, {fp} AS __fp{''.join(', t.' + qi(c) for c in cols)} "
                 f"FROM {loaded.table} AS t JOIN ({rows_sql}) AS v ON t.__row = v.__row")
+        firsts: list[list[int]] = [[] for _ in rule_ids]
         if not self._writer:
-            for k, prints in self.engine.fetchall(f"SELECT __k, list(__fp) FROM ({base}) GROUP BY __k"):
+            for k, prints, rows in self.engine.fetchall(
+                    f"SELECT __k, list(__fp), min(__row, {max(self.n, 1)}) FROM ({base}) GROUP BY __k"):
                 self.fingerprints.setdefault(rule_ids[k], set()).update(prints)
-            return
+                firsts[k] = sorted(rows)[: self.n]
+            return firsts
         cursor = self.engine.execute(base + " ORDER BY v.__k, t.__row")
         while True:
             batch = cursor.fetchmany(50_000)
@@ -290,14 +298,17 @@ class Evaluator:
                 break
             for k, row, fp_value, *values in batch:
                 self.fingerprints.setdefault(rule_ids[k], set()).add(fp_value)
+                if len(firsts[k]) < self.n:
+                    firsts[k].append(row)
                 key = {c: display(v) for c, v in zip(cols, values)} if loaded.schema.key else None
                 self._writer.add(rule_ids[k], severities[k], loaded, row, key)
+        return firsts
 
-    def _keys_of_violations(self, loaded: Loaded, checks: list[P.RowCheck], severities: list[str]) -> None:
+    def _keys_of_violations(self, loaded: Loaded, checks: list[P.RowCheck], severities: list[str]) -> list[list[int]]:
         if not checks:
-            return
-        self._fingerprints_of(loaded, [c.key for c in checks], severities,
-                              P.violations_rows(loaded.table, checks, self.table_of))
+            return []
+        return self._fingerprints_of(loaded, [c.key for c in checks], severities,
+                                     P.violations_rows(loaded.table, checks, self.table_of))
 
     # -- samples ---------------------------------------------------------------------------------
     def _record_sample(self, loaded: Loaded, rule: CompiledRule, row: int, version: str | None,

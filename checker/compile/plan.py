@@ -73,7 +73,7 @@ def table(name: str) -> exp.Table:
     return exp.to_table(name)
 
 
-def fused_scan(table_name: str, checks: list[RowCheck], samples: int, table_of) -> str:
+def fused_scan(table_name: str, checks: list[RowCheck], samples: int, table_of, first_rows: bool = True) -> str:
     """Counts, records judged and first-N rows of every row check (waived apart), in one scan.
 
     Per check the items are, in order: unwaived violations, records judged, first N unwaived
@@ -85,7 +85,7 @@ def fused_scan(table_name: str, checks: list[RowCheck], samples: int, table_of) 
     for c in checks:
         items.append(f"coalesce(count_if({c.unwaived}), 0)")
         items.append(f"coalesce(count_if({c.applies}), 0)")
-        items.append(f"min(t.__row, {n}) FILTER (WHERE {c.unwaived})")
+        items.append(f"min(t.__row, {n}) FILTER (WHERE {c.unwaived})" if first_rows else "[]")
         if c.waivers:
             items.append(f"coalesce(count_if(({c.violation}) AND {c.waived}), 0)")
             items.append(f"min(t.__row, {n}) FILTER (WHERE ({c.violation}) AND {c.waived})")
