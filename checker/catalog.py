@@ -33,8 +33,8 @@ from pathlib import Path
 
 from pydantic import Field, ValidationError
 
-from checker.load.rulesets import rule_files, validation_problems
-from checker.load.yamlio import Document, Positions, load_file
+from checker.load.rulesets import documents, kind_of, validation_problems
+from checker.load.yamlio import Document, Positions
 from checker.model.ruleset import CLAUSE_ID, SEMVER, Strict, Text
 from checker.problems import CheckerError, Problem, Span, did_you_mean
 from checker.resources import bundled
@@ -152,16 +152,8 @@ def load_catalogs(docs: list[Document]) -> tuple[list[LoadedCatalog], list[Probl
 
 def find_catalog_docs(paths: list[Path]) -> tuple[list[Document], list[Problem]]:
     """Every YAML document under ``paths`` whose top-level key is ``catalog``."""
-    docs: list[Document] = []
     problems: list[Problem] = []
-    for path in rule_files(paths):
-        try:
-            doc = load_file(path)
-        except CheckerError as err:
-            problems += err.problems
-            continue
-        if isinstance(doc.data, dict) and "catalog" in doc.data:
-            docs.append(doc)
+    docs = [doc for _, doc in documents(paths, problems) if kind_of(doc) == "catalog"]
     return docs, problems
 
 

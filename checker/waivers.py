@@ -56,14 +56,14 @@ class Waiver:
     condition: exp.Expression | None     # over the rule's dataset (alias t); None when expired
 
 
-def load_entries(path: Path) -> tuple[list[tuple[int, WaiverEntry, str, Span]], list[Problem]]:
+def load_entries(path: Path) -> tuple[list[tuple[int, WaiverEntry, str, Span]], list[Problem], Positions]:
     doc = load_file(path)
     pos = doc.positions
     if doc.data is None:
-        return [], []
+        return [], [], pos
     if not isinstance(doc.data, list):
         return [], [Problem(pos.value(()), "R103", "a waiver file is a YAML list of waivers",
-                            hint="start each waiver with '- rule: RULE_ID'")]
+                            hint="start each waiver with '- rule: RULE_ID'")], pos
     entries, problems = [], []
     for i, item in enumerate(doc.data):
         try:
@@ -72,18 +72,17 @@ def load_entries(path: Path) -> tuple[list[tuple[int, WaiverEntry, str, Span]], 
             problems.extend(validation_problems(err, pos, WaiverEntry, prefix=(i,)))
             continue
         entries.append((i, entry, entry.id or f"W{i + 1}", pos.value((i,))))
-    return entries, problems
+    return entries, problems, pos
 
 
 def compile_waivers(path: Path, rules: list[CompiledRule], schemas: dict[str, DatasetSchema],
                     as_of: dt.date) -> tuple[list[Waiver], list[Problem]]:
     """Load and compile a waiver file; problems are returned for lint and raised by check."""
-    doc_entries, problems = load_entries(path)
+    doc_entries, problems, pos = load_entries(path)
     by_id: dict[str, CompiledRule] = {}
     for rule in rules:
         by_id.setdefault(rule.id, rule)
     waivers: list[Waiver] = []
-    pos = load_file(path).positions
     for i, entry, wid, span in doc_entries:
         rule = by_id.get(entry.rule)
         if rule is None:

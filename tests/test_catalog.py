@@ -8,6 +8,7 @@ import textwrap
 
 import pytest
 
+from catalog_support import MINI_CATALOG
 from checker.catalog import load_catalog
 from checker.coverage import coverage
 from conftest import SHARED
@@ -64,23 +65,7 @@ def test_every_bundled_rule_cites_existing_clauses():
 @pytest.fixture
 def pack(tmp_path):
     """A rule folder with its own catalog: one rule citing a clause the catalog lacks."""
-    (tmp_path / "catalog.yaml").write_text(textwrap.dedent("""\
-        catalog:
-          id: mini
-          version: 1.0.0
-          title: {zh: 小目錄, en: Mini catalog}
-          regulations:
-            - id: M1
-              title: {zh: 客戶管理, en: Customer management}
-              summary: {zh: 客戶管理, en: Customer management}
-              clauses:
-                - id: M1.1
-                  title: {zh: 客戶關係, en: Customer relations}
-                  summary: {zh: 客戶關係, en: Customer relations}
-                - id: M1.2
-                  title: {zh: 服務標準, en: Service standards}
-                  summary: {zh: 服務標準, en: Service standards}
-        """), encoding="utf-8")
+    (tmp_path / "catalog.yaml").write_text(MINI_CATALOG, encoding="utf-8")
     (tmp_path / "r.yaml").write_text(textwrap.dedent("""\
         ruleset: mini.rules
         version: 1.0.0

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import unicodedata
-from pathlib import Path
 
 import jsonschema
 import pyarrow.parquet as pq

@@ -6,23 +6,7 @@ from __future__ import annotations
 import json
 import textwrap
 
-MINI_CATALOG = """\
-catalog:
-  id: mini
-  version: 1.0.0
-  title: {zh: 小目錄, en: Mini catalog}
-  regulations:
-    - id: M1
-      title: {zh: 客戶管理, en: Customer management}
-      summary: {zh: 客戶管理, en: Customer management}
-      clauses:
-        - id: M1.1
-          title: {zh: 客戶關係, en: Customer relations}
-          summary: {zh: 客戶關係, en: Customer relations}
-        - id: M1.2
-          title: {zh: 服務標準, en: Service standards}
-          summary: {zh: 服務標準, en: Service standards}
-"""
+from catalog_support import MINI_CATALOG
 
 
 def test_json_lists_every_clause_with_its_coverage(cli):

@@ -284,11 +284,6 @@ def compile_expression(text: str, ctx: ExprContext) -> exp.Expression:
     return bind_params(node, ctx)
 
 
-def referenced_columns(node: exp.Expression, sql_alias: str) -> set[str]:
-    """Columns of the table aliased ``sql_alias`` that a compiled expression reads."""
-    return {c.name for c in node.find_all(exp.Column) if c.table == sql_alias}
-
-
 def has_aggregate(node: exp.Expression) -> bool:
     _, _, agg_classes, agg_names = _whitelist()
     for sub in node.walk():

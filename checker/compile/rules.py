@@ -8,7 +8,7 @@ on the first batch.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlglot import exp
@@ -58,21 +58,6 @@ class CompiledRule:
 
     def group_names(self) -> list[str]:
         return [str(g) for g in (self.rule.group_by or [])]
-
-
-def select_versions(rulesets: list[LoadedRuleset], day: dt.date) -> tuple[list[LoadedRuleset], list[str]]:
-    """The version of each ruleset in force on ``day``; plus ids of rulesets with no version in force."""
-    by_id: dict[str, list[LoadedRuleset]] = {}
-    for rs in rulesets:
-        by_id.setdefault(rs.model.ruleset, []).append(rs)
-    chosen, none = [], []
-    for rid, versions in sorted(by_id.items()):
-        live = [v for v in versions if v.model.effective.covers(day)]
-        if not live:
-            none.append(rid)
-            continue
-        chosen.append(max(live, key=lambda v: v.model.version_tuple))
-    return chosen, none
 
 
 def check_duplicates(rulesets: list[LoadedRuleset]) -> list[Problem]:

@@ -77,12 +77,6 @@ def timestamp_value(s: str) -> str:
     return f"coalesce({fast_timestamp(s)}, CASE WHEN {valid_datetime(s)} THEN {to_timestamp(s)} END)"
 
 
-def timestamp_evidence(s: str, guard: str = "TRUE") -> str:
-    """SQL: s itself when it is a string (guard) that is not a valid date-time, else NULL."""
-    return (f"CASE WHEN {s} IS NULL OR NOT ({guard}) OR {fast_timestamp(s)} IS NOT NULL THEN NULL "
-            f"WHEN NOT coalesce({valid_datetime(s)}, FALSE) THEN {s} END")
-
-
 def valid_email(s: str) -> str:
     return f"regexp_full_match({s}, {ql(EMAIL_RE)})"
 

@@ -12,9 +12,7 @@ convert is NULL in its column and kept as evidence, never a dropped record.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
-
-from checker.compile.sqlfrag import timestamp_evidence, timestamp_value, qi, ql, to_timestamp, valid_date, valid_datetime
+from checker.compile.sqlfrag import qi, timestamp_value, valid_date
 from checker.model.dataset import Column, DatasetSchema
 from checker.problems import Problem, Span, did_you_mean
 
@@ -252,7 +250,3 @@ def typed_query(sources: list[ColumnSource], row_expr: str, shape_expr: str, rel
             outer.append(f"{fmt} AS {qi(f'__fmt_{i}')}")
     order = f" ORDER BY {order_by}" if order_by else ""
     return (f"SELECT {', '.join(outer)} FROM (SELECT {', '.join(inner)} FROM {relation}{order})")
-
-
-def literal_path(path: Any) -> str:
-    return ql(str(path))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from pydantic import BaseModel, ValidationError
 
@@ -54,17 +54,21 @@ def kind_of(doc: Document) -> str | None:
     return None
 
 
+def documents(paths: list[Path], problems: list[Problem]) -> Iterator[tuple[Path, Document]]:
+    """Every YAML document under ``paths``; a file that cannot be read adds its problems instead."""
+    for path in rule_files(paths):
+        try:
+            yield path, load_file(path)
+        except CheckerError as err:
+            problems.extend(err.problems)
+
+
 def load_rulesets(paths: list[Path]) -> tuple[list[LoadedRuleset], list[Problem], list[Document]]:
     """Load every rule file; return rulesets, problems and the other YAML documents found (catalogs)."""
     rulesets: list[LoadedRuleset] = []
     problems: list[Problem] = []
     others: list[Document] = []
-    for path in rule_files(paths):
-        try:
-            doc = load_file(path)
-        except CheckerError as err:
-            problems.extend(err.problems)
-            continue
+    for path, doc in documents(paths, problems):
         kind = kind_of(doc)
         if kind in ("catalog", "waivers"):
             others.append(doc)
@@ -88,8 +92,6 @@ def load_rulesets(paths: list[Path]) -> tuple[list[LoadedRuleset], list[Problem]
 
 def _model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
     """The pydantic model a location inside ``model`` points into."""
-    import typing
-
     current: Any = model
     for part in loc:
         if isinstance(part, int):

@@ -117,7 +117,7 @@ class _Gen:
             day += dt.timedelta(days=1)
 
     def plants(self) -> None:
-        w, rng = self.w, self.rng
+        w = self.w
         research = [e["employee_id"] for e in w.staff(department="research") if e["role"] != "manager"]
         cs = [e["employee_id"] for e in w.staff(department="customer_service") if e["role"] == "staff"]
         sp = self.special
