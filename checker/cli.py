@@ -124,14 +124,20 @@ def main() -> None:
               help="An earlier result file: only violations not in it fail the run.")
 @click.option("--allow-missing", is_flag=True, help="Skip rules whose dataset has no export instead of failing.")
 @click.option("--memory-limit", envvar="CHECKER_MEMORY_LIMIT", default="1GB", show_default=True,
-              help="Memory DuckDB may use before it spills to disk (env CHECKER_MEMORY_LIMIT).")
+              help="Memory DuckDB may use before it spills to disk (env CHECKER_MEMORY_LIMIT); "
+                   "with --engine spark, the driver's memory.")
 @click.option("--spill-dir", type=click.Path(path_type=Path, file_okay=False), envvar="CHECKER_SPILL_DIR",
               help="Where DuckDB spills (default: a temporary folder, removed afterwards).")
-@click.option("--threads", type=click.IntRange(1, 256), help="DuckDB threads.")
+@click.option("--threads", type=click.IntRange(1, 256), help="DuckDB threads (Spark: local[N] when no master).")
+@click.option("--engine", type=click.Choice(["duckdb", "spark"]), envvar="CHECKER_ENGINE", default="duckdb",
+              show_default=True, help="DuckDB in-process, or Apache Spark (pip install '.[spark]').")
+@click.option("--spark-master", envvar="CHECKER_SPARK_MASTER",
+              help="Spark master URL for --engine spark (default local[*]), e.g. spark://host:7077 or yarn.")
 @click.option("-q", "--quiet", is_flag=True, help="No summary on standard output (result files are still written).")
 @guarded
 def check(data, rules, schemas, as_of, rules_at, fail_on, fmt, json_path, violations_out, max_samples, lang,
-          show_pii, waivers, baseline, allow_missing, memory_limit, spill_dir, threads, quiet, templates, **report_files) -> ExitCode:
+          show_pii, waivers, baseline, allow_missing, memory_limit, spill_dir, threads, engine, spark_master, quiet,
+          templates, **report_files) -> ExitCode:
     """Check the exports in --data against the rules."""
     from checker import render
     from checker.run import CheckOptions, check as run_check
@@ -143,7 +149,8 @@ def check(data, rules, schemas, as_of, rules_at, fail_on, fmt, json_path, violat
                         rules_at=_date(rules_at), fail_on=fail_on, max_samples=max_samples, lang=lang,
                         show_pii=show_pii, violations_out=violations_out, allow_missing=allow_missing,
                         waivers=waivers, baseline=baseline,
-                        memory_limit=memory_limit, spill_dir=spill_dir, threads=threads)
+                        memory_limit=memory_limit, spill_dir=spill_dir, threads=threads, engine=engine,
+                        spark_master=spark_master)
     from checker.progress import for_terminal
 
     result = run_check(opts, progress=for_terminal(quiet or fmt != "text"))

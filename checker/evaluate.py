@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import duckdb
 from sqlglot import exp
 
 from checker.baseline import Baseline, fingerprint, fingerprint_sql, key_text_sql
@@ -108,7 +107,7 @@ class Evaluator:
                 answers = P.read_fused(self.engine.fetchall(
                     P.fused_scan(loaded.table, checks, self.n, self.table_of, first_rows=False))[0], checks, self.n)
                 break
-            except duckdb.Error:
+            except self.engine.Error:
                 bad = self._failing_rules(loaded, row_judged)
                 if not bad:
                     raise
@@ -137,7 +136,7 @@ class Evaluator:
             if kind is not None:
                 try:
                     out.append(kind(loaded, j))
-                except duckdb.Error as err:
+                except self.engine.Error as err:
                     out.append(Partial(j.rule.id, j.version, error=_engine_error(err), rule=j.rule))
         return out
 
@@ -147,7 +146,7 @@ class Evaluator:
             check = P.row_check(j.rule, i, self._waiver_sql(j.rule.id))
             try:
                 self.engine.fetchall(P.fused_scan(loaded.table, [check], 1, self.table_of))
-            except duckdb.Error as err:
+            except self.engine.Error as err:
                 bad.append((j, _engine_error(err)))
         return bad
 
@@ -155,7 +154,7 @@ class Evaluator:
     def _guard(fn):
         try:
             return fn()
-        except duckdb.Error as err:
+        except self.engine.Error as err:
             return _engine_error(err)
 
     # -- waivers ---------------------------------------------------------------------------------

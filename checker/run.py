@@ -51,6 +51,8 @@ class CheckOptions:
     threads: int | None = None
     waivers: Path | None = None
     baseline: Path | None = None
+    engine: str = "duckdb"
+    spark_master: str | None = None
 
 
 @dataclass
@@ -127,8 +129,7 @@ def check(opts: CheckOptions, progress: Progress | None = None) -> Result:
                                     hint="or pass --allow-missing to skip the rules that need it")
                             for ds in missing])
 
-    engine = DuckDBEngine(memory_limit=opts.memory_limit, threads=opts.threads,
-                          temp_dir=str(opts.spill_dir) if opts.spill_dir else None)
+    engine = make_engine(opts)
     progress.start(2 * len(found))
     try:
         loaded: dict[str, Loaded] = {}
@@ -161,6 +162,16 @@ def check(opts: CheckOptions, progress: Progress | None = None) -> Result:
             warnings.append(Problem(Span(use.location or ""), "W504", f"waiver {use.id} for {use.rule} matched no "
                                     "violation", level="warning", hint="remove it if the problem is fixed"))
     return _result(opts, prep, loaded, results, warnings, waiver_uses, baseline, started, started_at)
+
+
+def make_engine(opts: CheckOptions):
+    spill = str(opts.spill_dir) if opts.spill_dir else None
+    if opts.engine == "spark":
+        from checker.engine.spark import SparkEngine
+
+        return SparkEngine(master=opts.spark_master, memory_limit=opts.memory_limit if opts.memory_limit != "1GB"
+                           else None, temp_dir=spill, threads=opts.threads)
+    return DuckDBEngine(memory_limit=opts.memory_limit, threads=opts.threads, temp_dir=spill)
 
 
 def _waiver_uses(waivers: list[Waiver], matches: dict[str, int]) -> list[WaiverUse]:
@@ -230,6 +241,6 @@ def _result(opts, prep: Prepared, loaded, results, warnings, waiver_uses, baseli
         baseline=baseline.sha256 if baseline else None,
         catalog=prep.catalog,
         exit_code=int(exit_code_for(results, opts.fail_on)),
-        run=RunInfo(started_at=started_at, duration_ms=int((time.time() - started) * 1000), engine="duckdb",
+        run=RunInfo(started_at=started_at, duration_ms=int((time.time() - started) * 1000), engine=opts.engine,
                     lang=opts.lang, fail_on=opts.fail_on, max_samples=opts.max_samples),
     )

@@ -121,7 +121,7 @@ def violations_rows(table_name: str, checks: list[RowCheck], table_of) -> str:
     flags = ", ".join(f"CASE WHEN {c.unwaived} THEN {i} END" for i, c in enumerate(checks))
     inner = (f"SELECT {MAIN_ALIAS}.__row, list_distinct([{flags}]) AS __ks "
              f"FROM {_from(table_name, checks, table_of)}")
-    return f"SELECT unnest(__ks) AS __k, __row FROM ({inner}) WHERE len(__ks) > 0"
+    return f"SELECT unnest(__ks) AS __k, __row FROM ({inner}) WHERE array_length(__ks) > 0"
 
 
 def unique_groups(rule: CompiledRule, table_name: str) -> exp.Select:

@@ -57,7 +57,7 @@ def valid_datetime(s: str) -> str:
 
 def to_timestamp(s: str) -> str:
     """SQL: the UTC TIMESTAMP of a valid date-time string (a leap second counts as :59)."""
-    fixed = f"(CASE WHEN contains({s}, ':60') THEN regexp_replace({s}, ':60', ':59') ELSE {s} END)"
+    fixed = f"(CASE WHEN contains({s}, ':60') THEN regexp_replace({s}, ':60', ':59', 'g') ELSE {s} END)"
     return f"CAST(TRY_CAST(upper({fixed}) AS TIMESTAMPTZ) AS TIMESTAMP)"
 
 

@@ -17,7 +17,7 @@ from typing import Any
 import duckdb
 
 from checker.compile.sqlfrag import qi, ql
-from checker.engine.loading import ColumnSource, HeaderMap, Loaded, typed_query
+from checker.engine.loading import ColumnSource, HeaderMap, Loaded, column_sources, typed_query
 from checker.load import readers
 from checker.load.sources import Source
 from checker.model.dataset import DatasetSchema
@@ -37,6 +37,7 @@ def sha256_file(path: Path) -> str:
 
 class DuckDBEngine:
     name = "duckdb"
+    Error = duckdb.Error
 
     def __init__(self, memory_limit: str | None = None, temp_dir: str | None = None, threads: int | None = None):
         self._tmp = tempfile.TemporaryDirectory(prefix="checker-")
@@ -154,19 +155,6 @@ class DuckDBEngine:
         else:  # discover() already refuses other formats
             raise CheckerError([Problem(Span(source.display), "D405", f"unknown data format '{source.format}'")])
 
-    def _sources(self, schema: DatasetSchema, mapping: list[int | None], kind: str,
-                 raw_name=lambda pos: f"c{pos}", native: dict[int, str] | None = None) -> list[ColumnSource]:
-        by_col: dict[int, int] = {}
-        for pos, idx in enumerate(mapping):
-            if idx is not None:
-                by_col[idx] = pos
-        out = []
-        for i, col in enumerate(schema.columns.values()):
-            pos = by_col.get(i)
-            out.append(ColumnSource(col, i, raw_name(pos) if pos is not None else None, kind,
-                                    (native or {}).get(pos) if pos is not None else None))
-        return out
-
     def _load_raw(self, schema: DatasetSchema, raw: readers.RawTable, mapping: list[int | None],
                   loaded: Loaded) -> None:
         kind = raw.kind
@@ -174,7 +162,7 @@ class DuckDBEngine:
         arrow = raw.to_arrow(names)
         view = f"{loaded.table}_arrow"
         self.con.register(view, arrow)
-        sources = self._sources(schema, mapping, kind)
+        sources = column_sources(schema, mapping, kind)
         try:
             self._run(f"CREATE TABLE {loaded.table} AS "
                       + typed_query(sources, "__row", "__shape", view, order_by="__row"))
@@ -225,7 +213,7 @@ class DuckDBEngine:
             parts = [f"json_extract(o, {pointer(k)})" for k in found]
             expr = parts[0] if len(parts) == 1 else (f"coalesce({', '.join(parts)})" if parts else "CAST(NULL AS JSON)")
             raw_items.append(f"CAST({expr} AS VARCHAR) AS c{i}")  # JSON text, as the Python reader gives
-        sources = self._sources(schema, list(range(len(schema.columns))), "json")
+        sources = column_sources(schema, list(range(len(schema.columns))), "json")
         relation = f"(SELECT __row, __shape, {', '.join(raw_items)} FROM {objects})"
         self._run(f"CREATE TABLE {loaded.table} AS "
                   + typed_query(sources, "__row", "__shape", relation, order_by="__row"))
@@ -240,7 +228,7 @@ class DuckDBEngine:
         types = {i: str(r[1]).upper() for i, r in enumerate(d for d in described if d[0] != "file_row_number")}
         mapping, notes = HeaderMap(schema).map(header, source.display)
         loaded.notes.extend(notes)
-        sources = self._sources(schema, mapping, "native", raw_name=lambda pos: header[pos], native=types)
+        sources = column_sources(schema, mapping, "native", raw_name=lambda pos: header[pos], native=types)
         self._run(f"CREATE TABLE {loaded.table} AS "
                   + typed_query(sources, "file_row_number + 1", "CAST(NULL AS VARCHAR)", rel,
                                 order_by="file_row_number"))
@@ -264,7 +252,7 @@ class DuckDBEngine:
             raise CheckerError([Problem(Span(source.display, 1, 1), "D403", "the CSV file has no header row")])
         mapping, notes = HeaderMap(schema).map(header, source.display)
         loaded.notes.extend(notes)
-        sources = self._sources(schema, mapping, "text")
+        sources = column_sources(schema, mapping, "text")
         loaded.sources = {s.column.name: s for s in sources}
         names = [f"c{i}" for i in range(len(header))]
         columns = "{" + ", ".join(f"{ql(n)}: 'VARCHAR'" for n in names) + "}"

@@ -112,6 +112,21 @@ def _loose(name: str) -> str:
     return "".join(name.split()).lower().replace("_", "").replace("-", "")
 
 
+def column_sources(schema: DatasetSchema, mapping: list[int | None], kind: str,
+                   raw_name=lambda pos: f"c{pos}", native: dict[int, str] | None = None) -> list[ColumnSource]:
+    """How each schema column is read, given which file column (position) maps to which schema column."""
+    by_col: dict[int, int] = {}
+    for pos, idx in enumerate(mapping):
+        if idx is not None:
+            by_col[idx] = pos
+    out = []
+    for i, col in enumerate(schema.columns.values()):
+        pos = by_col.get(i)
+        out.append(ColumnSource(col, i, raw_name(pos) if pos is not None else None, kind,
+                                (native or {}).get(pos) if pos is not None else None))
+    return out
+
+
 # -- conversion --------------------------------------------------------------------------------------
 
 def _int_from_text(r: str) -> str:

@@ -1,0 +1,370 @@
+"""The Spark engine: the same compiled rules, run through PySpark on any Spark master.
+
+Install with ``pip install '.[spark]'`` (PySpark; Java 17 or newer on the machine).
+The evaluator writes DuckDB-dialect SQL; :mod:`checker.engine.spark_sql` rewrites each
+statement's sqlglot tree for Spark before it runs, so both engines answer the same.
+
+Loading keeps the DuckDB engine's promises: every record keeps its record number
+(``__row``) and ragged or unreadable records stay in the table with a shape problem.
+CSV, JSON Lines and Parquet are read by Spark itself (so a path can point into a data
+lake); Excel workbooks and JSON arrays, which Spark cannot split, are read by the
+checker's own readers and handed over as Arrow tables.  Converting raw values to typed
+columns with evidence is the DuckDB engine's own query (:func:`typed_query`), transpiled.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from checker.engine.duckdb import sha256_file
+from checker.engine.loading import ColumnSource, HeaderMap, Loaded, column_sources, typed_query
+from checker.engine.spark_sql import SparkUnsupported, to_spark
+from checker.load import readers
+from checker.load.sources import Source
+from checker.model.dataset import DatasetSchema
+from checker.problems import CheckerError, Problem, Span
+
+_SPARK_TYPES = {"string": "VARCHAR", "bigint": "BIGINT", "int": "INTEGER", "smallint": "SMALLINT",
+                "tinyint": "TINYINT", "double": "DOUBLE", "float": "FLOAT", "boolean": "BOOLEAN", "date": "DATE",
+                "timestamp": "TIMESTAMP WITH TIME ZONE", "timestamp_ntz": "TIMESTAMP", "binary": "BLOB"}
+
+
+def available() -> bool:
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _require() -> None:
+    if not available():
+        raise CheckerError([Problem(Span("--engine"), "D407", "the Spark engine needs PySpark, which is not installed",
+                                    hint="pip install 'marketing-checker[spark]' (or pip install '.[spark]' in a "
+                                         "checkout); Java 17 or newer must be on the PATH")])
+
+
+def spark_errors() -> tuple[type[BaseException], ...]:
+    from py4j.protocol import Py4JJavaError
+    from pyspark.errors import PySparkException
+
+    return (PySparkException, Py4JJavaError, SparkUnsupported)
+
+
+def session(master: str | None = None, memory: str | None = None, local_dir: str | None = None,
+            conf: dict[str, str] | None = None):
+    """The Spark session the checker runs on (an active one is reused: tests start one per session)."""
+    _require()
+    from pyspark.sql import SparkSession
+
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        return active, False
+    master = master or os.environ.get("CHECKER_SPARK_MASTER") or "local[*]"
+    builder = (SparkSession.builder.master(master).appName("checker")
+               .config("spark.ui.enabled", "false")
+               .config("spark.ui.showConsoleProgress", "false")
+               .config("spark.sql.session.timeZone", "UTC")
+               .config("spark.sql.ansi.enabled", "true")
+               .config("spark.sql.warehouse.dir", tempfile.mkdtemp(prefix="checker-spark-wh-"))
+               .config("spark.driver.extraJavaOptions", "-Duser.timezone=UTC")
+               .config("spark.executor.extraJavaOptions", "-Duser.timezone=UTC"))
+    if master.startswith("local"):
+        builder = builder.config("spark.sql.shuffle.partitions", "4")
+    if memory:
+        builder = builder.config("spark.driver.memory", memory)
+    if local_dir:
+        builder = builder.config("spark.local.dir", local_dir)
+    for key, value in (conf or {}).items():
+        builder = builder.config(key, value)
+    spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel("ERROR")
+    for name in ("py4j", "pyspark", "SQLQueryContextLogger"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+    return spark, True
+
+
+class _Cursor:
+    def __init__(self, rows):
+        self._rows = rows
+
+    def fetchmany(self, n: int) -> list[tuple]:
+        out = []
+        for row in self._rows:
+            out.append(_plain(row))
+            if len(out) >= n:
+                break
+        return out
+
+
+def _plain(row) -> tuple:
+    return tuple(_value(v) for v in row)
+
+
+def _value(v: Any) -> Any:
+    if isinstance(v, list):
+        return [_value(x) for x in v]
+    if type(v).__name__ == "VariantVal":
+        return v.toJson()
+    return v
+
+
+class SparkEngine:
+    name = "spark"
+
+    def __init__(self, master: str | None = None, memory_limit: str | None = None, temp_dir: str | None = None,
+                 threads: int | None = None, conf: dict[str, str] | None = None):
+        if threads and not master:
+            master = f"local[{int(threads)}]"
+        memory = None
+        if memory_limit:
+            memory = memory_limit.lower().replace("ib", "").replace("b", "").replace(" ", "")
+        self.spark, self._owns = session(master, memory, temp_dir, conf)
+        self.Error = spark_errors()
+        self._tmp = tempfile.TemporaryDirectory(prefix="checker-spark-")
+        self._frames: list[Any] = []
+        self._views: list[str] = []
+        self.locked = False
+        self._n = 0
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def lock(self) -> None:
+        """From here on only SELECT statements regenerated from checked trees run."""
+        self.locked = True
+
+    def close(self) -> None:
+        for frame in self._frames:
+            frame.unpersist()
+        for view in self._views:
+            self.spark.catalog.dropTempView(view)
+        if self._owns:
+            self.spark.stop()
+        self._tmp.cleanup()
+
+    def __enter__(self) -> "SparkEngine":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    # -- queries ---------------------------------------------------------------------------
+    def _sql(self, sql: str):
+        return self.spark.sql(to_spark(sql))
+
+    def fetchall(self, sql: str) -> list[tuple]:
+        return [_plain(r) for r in self._sql(sql).collect()]
+
+    def execute(self, sql: str) -> _Cursor:
+        return _Cursor(self._sql(sql).toLocalIterator())
+
+    # -- loading ---------------------------------------------------------------------------
+    def load(self, schema: DatasetSchema, source: Source) -> Loaded:
+        self._n += 1
+        table = f"ds_{self._n}"
+        loaded = Loaded(schema, table, source.display, source.format, "", 0)
+        try:
+            self._read(schema, source, loaded)
+        except self.Error as exc:
+            first = str(exc).strip().splitlines()[0]
+            raise CheckerError([Problem(Span(source.display), "D403",
+                                        f"cannot read {source.format} export for {schema.name}: {first}")]) from None
+        except (OSError, UnicodeError) as exc:
+            raise CheckerError([Problem(Span(source.display), "D403",
+                                        f"cannot read export for {schema.name}: {exc}")]) from None
+        loaded.sha256 = sha256_file(source.path)
+        loaded.rows = self.spark.table(table).count()
+        return loaded
+
+    def _read(self, schema: DatasetSchema, source: Source, loaded: Loaded) -> None:
+        if source.format == "csv":
+            self._load_csv(schema, source, loaded)
+        elif source.format == "jsonl":
+            self._load_jsonl(schema, source, loaded)
+        elif source.format == "json":
+            hmap = HeaderMap(schema)
+            raw = readers.read_json(source.path, source.format, source.display, hmap)
+            loaded.notes.extend(raw.notes)
+            self._load_raw(schema, raw, list(range(len(schema.columns))), loaded)
+        elif source.format == "xlsx":
+            raw = readers.read_xlsx(source.path, source.sheet, source.display)
+            mapping, notes = HeaderMap(schema).map(raw.header, source.display)
+            loaded.notes.extend(notes)
+            self._load_raw(schema, raw, mapping, loaded)
+        elif source.format == "parquet":
+            self._load_parquet(schema, source, loaded)
+        else:
+            raise CheckerError([Problem(Span(source.display), "D405", f"unknown data format '{source.format}'")])
+
+    def _view(self, frame, name: str) -> None:
+        frame.createOrReplaceTempView(name)
+        self._views.append(name)
+
+    def _typed(self, loaded: Loaded, sources: list[ColumnSource], relation: str, row: str = "__row",
+               shape: str = "__shape") -> None:
+        """Convert the raw view ``relation`` into the typed table, kept (memory, then disk) for the checks."""
+        from pyspark import StorageLevel
+
+        frame = self._sql(typed_query(sources, row, shape, relation))
+        frame = frame.persist(StorageLevel.MEMORY_AND_DISK)
+        self._frames.append(frame)
+        self._view(frame, loaded.table)
+        loaded.sources = {s.column.name: s for s in sources}
+
+    def _numbered(self, frame, name: str) -> None:
+        """Register ``frame`` as ``name`` with ``__row``, its 1-based record number in file order.
+
+        Spark numbers records within each input split (``monotonically_increasing_id``);
+        one small job counts each split, and the offsets make the numbers consecutive.
+        """
+        from pyspark.sql import functions as F
+
+        with_id = frame.withColumn("__mid", F.monotonically_increasing_id())
+        counts = sorted(with_id.groupBy(F.shiftright("__mid", 33).alias("p")).count().collect())
+        offsets, total = [], 0
+        for p, c in counts:
+            offsets.append((p, total))
+            total += c
+        expr = F.lit(0)
+        for p, offset in offsets:
+            expr = F.when(F.shiftright("__mid", 33) == p, F.lit(offset - (p << 33))).otherwise(expr)
+        numbered = with_id.withColumn("__row", F.col("__mid") + expr + 1).drop("__mid")
+        self._view(numbered, name)
+
+    def _load_raw(self, schema: DatasetSchema, raw: readers.RawTable, mapping: list[int | None],
+                  loaded: Loaded) -> None:
+        names = [f"c{i}" for i in range(len(raw.header))]
+        frame = self.spark.createDataFrame(raw.to_arrow(names))
+        view = f"{loaded.table}_raw"
+        self._view(frame, view)
+        self._typed(loaded, column_sources(schema, mapping, raw.kind), view)
+
+    def _load_parquet(self, schema: DatasetSchema, source: Source, loaded: Loaded) -> None:
+        from pyspark.sql import functions as F
+
+        frame = self.spark.read.parquet(str(source.path))
+        header = list(frame.columns)
+        types = {i: _duck_type(f.dataType.simpleString()) for i, f in enumerate(frame.schema.fields)}
+        frame = frame.select("*", F.col("_metadata.row_index").alias("__row_index"))
+        view = f"{loaded.table}_raw"
+        self._view(frame, view)
+        mapping, notes = HeaderMap(schema).map(header, source.display)
+        loaded.notes.extend(notes)
+        sources = column_sources(schema, mapping, "native", raw_name=lambda pos: header[pos], native=types)
+        self._typed(loaded, sources, view, row="__row_index + 1", shape="CAST(NULL AS VARCHAR)")
+
+    def _load_csv(self, schema: DatasetSchema, source: Source, loaded: Loaded) -> None:
+        """CSV: each line parsed by Spark's own CSV parser (``from_csv``), its fields counted outside quotes.
+
+        Encodings other than UTF-8 are transcoded first, as the DuckDB engine does (same warnings).
+        A file with quoted line breaks has records that span lines; it is read record by record
+        by the checker's own reader instead, so record numbers stay exact.
+        """
+        path = source.path
+        encoding = (source.encoding or readers.detect_encoding(path)).lower()
+        loaded.encoding = encoding
+        if encoding not in ("utf-8", "utf8", "utf-8-sig"):
+            utf8 = Path(self._tmp.name) / f"{loaded.table}.csv"
+            replaced = readers.transcode_to_utf8(path, utf8, encoding, source.display)
+            if replaced:
+                loaded.notes.append(Problem(Span(source.display), "D403",
+                                            f"{replaced} byte sequences are not valid {encoding}; "
+                                            "they were read as U+FFFD", level="warning",
+                                            hint="check the encoding in datasets.yaml"))
+            path = utf8
+        header, delim = readers.read_header(path, source.delimiter)
+        if not header:
+            raise CheckerError([Problem(Span(source.display, 1, 1), "D403", "the CSV file has no header row")])
+        mapping, notes = HeaderMap(schema).map(header, source.display)
+        loaded.notes.extend(notes)
+        width = len(header)
+        lines = f"{loaded.table}_lines"
+        self._view(self.spark.read.text(str(path)).where("value <> ''"), lines)
+        quotes = "length(value) - length(replace(value, '\"', ''))"
+        (odd,) = self.spark.sql(f"SELECT count_if(({quotes}) % 2 = 1) FROM {lines}").collect()[0]
+        if odd:
+            raw_table = readers.read_csv_exact(path, delim, source.display)
+            self._load_raw(schema, raw_table, mapping, loaded)
+            return
+        numbered = f"{loaded.table}_numbered"
+        self._numbered(self.spark.table(lines), numbered)
+        other = "[^" + "".join("\\" + c if c in "\\]^-" else c for c in delim) + "]"
+        count = (f"length(regexp_replace(regexp_replace(value, '\"[^\"]*\"', ''), {_spark_str(other)}, '')) + 1")
+        ddl = ", ".join(f"c{i} STRING" for i in range(width))
+        options = f"map('sep', {_spark_str(delim)}, 'quote', '\"', 'escape', '\"', 'mode', 'PERMISSIVE')"
+        shape = (f"CASE WHEN __n > {width} THEN 'record has ' || CAST(__n AS STRING) || ' fields but the header "
+                 f"has {width}; the extra fields were not read' WHEN __n < {width} THEN 'record has ' || "
+                 f"CAST(__n AS STRING) || ' fields but the header has {width}; the missing fields are empty' END")
+        cells = ", ".join(f"CASE WHEN __r.c{i} = '' THEN NULL ELSE __r.c{i} END AS c{i}" for i in range(width))
+        raw = f"{loaded.table}_raw"
+        self._view(self.spark.sql(
+            f"SELECT __row - 1 AS __row, {shape} AS __shape, {cells} FROM (SELECT __row, {count} AS __n, "
+            f"from_csv(value, {_spark_str(ddl)}, {options}) AS __r FROM {numbered} WHERE __row > 1)"), raw)
+        self._typed(loaded, column_sources(schema, mapping, "text"), raw)
+
+    def _load_jsonl(self, schema: DatasetSchema, source: Source, loaded: Loaded) -> None:
+        """JSON Lines: one record per line at its line number; blank lines are no record."""
+        lines = f"{loaded.table}_lines"
+        self._numbered(self.spark.read.text(str(source.path)), lines)
+        objects = f"{loaded.table}_objects"
+        self._view(self.spark.sql(
+            f"SELECT __row, CASE WHEN v IS NULL THEN 'line is not valid JSON' "
+            f"WHEN NOT startswith(schema_of_variant(v), 'OBJECT') THEN 'record is a JSON ' || "
+            f"lower(CASE WHEN schema_of_variant(v) = 'STRING' THEN 'varchar' WHEN schema_of_variant(v) "
+            f"LIKE 'DECIMAL%' THEN 'double' WHEN schema_of_variant(v) = 'VOID' THEN 'null' ELSE "
+            f"regexp_extract(schema_of_variant(v), '^[A-Z]+', 0) END) || ', not an object' END AS __shape, "
+            f"CASE WHEN startswith(schema_of_variant(v), 'OBJECT') THEN v END AS o, value FROM "
+            f"(SELECT __row, value, try_parse_json(value) AS v FROM {lines} WHERE trim(value) <> '')"), objects)
+        hmap = HeaderMap(schema)
+        keys = self.spark.sql(f"SELECT k, count(*) FROM (SELECT explode(json_object_keys(value)) AS k FROM "
+                              f"{objects} WHERE o IS NOT NULL) GROUP BY k ORDER BY k").collect()
+        by_column: dict[int, list[str]] = {}
+        for key, count in keys:
+            idx = hmap(key)
+            if idx is None:
+                loaded.notes.append(Problem(Span(source.display), "D406",
+                                            f"key '{key}' is not a column of the schema; ignored in {count} records",
+                                            level="warning", hint=hmap.suggest(key)))
+            else:
+                by_column.setdefault(idx, []).append(key)
+        items = []
+        for i in range(len(schema.columns)):
+            parts = [f"to_json(try_variant_get(o, {_spark_str(_variant_path(k))}, 'variant'))"
+                     for k in by_column.get(i, [])]
+            expr = parts[0] if len(parts) == 1 else (f"coalesce({', '.join(parts)})" if parts else
+                                                     "CAST(NULL AS STRING)")
+            items.append(f"{expr} AS c{i}")
+        raw = f"{loaded.table}_raw"
+        self._view(self.spark.sql(f"SELECT __row, __shape, {', '.join(items)} FROM {objects}"), raw)
+        self._typed(loaded, column_sources(schema, list(range(len(schema.columns))), "json"), raw)
+
+
+def _variant_path(key: str) -> str:
+    return "$['" + key.replace("\\", "\\\\").replace("'", "\\'") + "']"
+
+
+def _spark_str(text: str) -> str:
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def _duck_type(spark_type: str) -> str:
+    if spark_type.startswith("decimal"):
+        return spark_type.upper()
+    return _SPARK_TYPES.get(spark_type, spark_type.upper())
+
+
+def _header(path: Path, encoding: str, delimiter: str | None) -> tuple[list[str], str]:
+    import csv
+
+    with path.open("r", encoding="utf-8-sig" if encoding.startswith("utf-8") else encoding,
+                   newline="", errors="replace") as fh:
+        first = fh.readline()
+        delim = delimiter or readers.sniff_delimiter(first)
+        fh.seek(0)
+        if encoding.startswith("utf-8") and fh.read(1) != "\ufeff":
+            fh.seek(0)
+        header = next(csv.reader(fh, delimiter=delim), [])
+    return [h.strip() for h in header], delim

@@ -1,0 +1,469 @@
+"""DuckDB-dialect SQL -> Spark SQL, with the semantic differences fixed in the sqlglot tree.
+
+The checker writes every query in DuckDB's dialect (rule expressions are parsed and
+checked in it).  For Spark the query is parsed back into a sqlglot tree, rewritten
+node by node where the two engines *mean* different things by the same words, and
+only then rendered as Spark SQL.  Nothing is patched in strings.
+
+Differences fixed here (each has a test in ``tests/test_spark_sql.py``):
+
+* ``date_diff(unit, a, b)`` counts unit *boundaries* in DuckDB and whole units in Spark:
+  it becomes ``timestampdiff(unit, date_trunc(unit, a), date_trunc(unit, b))``.
+* ``a / b`` is IEEE division in DuckDB (x/0 is ±inf or NaN); Spark's ANSI mode raises:
+  division by zero is answered explicitly, everything else divides as DOUBLE.
+* Regular expressions are RE2 in DuckDB and java.util.regex in Spark: patterns are
+  translated (``.``, ``$``, ``\\s``, named groups, POSIX classes), ``regexp_full_match``
+  anchors with ``\\z``, ``regexp_extract`` defaults to group 0, options become flags.
+* ``dayofweek`` (0 = Sunday), ``isodow`` and ``date_part('dow')`` count days differently.
+* ``min(x, n)`` (DuckDB's n smallest) is ``slice(array_sort(collect_list(x)), 1, n)``;
+  ``list_distinct`` drops NULLs; list indexes are 1-based; ``to_hours`` & co. are intervals.
+* JSON values are kept as JSON text: ``CAST(x AS JSON)`` is the text, ``json_type`` and
+  ``->> '$'`` read it through Spark's VARIANT.
+* ``strftime`` / ``try_strptime`` formats become Java date-time patterns; ``LIKE`` has no
+  escape character in DuckDB, ``\\`` in Spark.
+
+What cannot be made to mean the same (``hash()``, a ``regexp_replace`` without the
+``'g'`` option, a computed regex, an unknown format code) raises :class:`SparkUnsupported`;
+``checker lint --engine spark`` reports it at the rule's line, before anything runs.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import sqlglot
+from sqlglot import exp
+
+DIALECT_IN = "duckdb"
+DIALECT_OUT = "spark"
+
+
+class SparkUnsupported(ValueError):
+    """A construct with no Spark equivalent of the same meaning."""
+
+
+# -- regular expressions: RE2 -> java.util.regex -----------------------------------------------------
+
+_POSIX = {"alpha": r"\p{Alpha}", "digit": r"0-9", "alnum": r"\p{Alnum}", "upper": r"\p{Upper}",
+          "lower": r"\p{Lower}", "space": r"\t\n\x0B\f\r ", "punct": r"\p{Punct}", "xdigit": r"0-9A-Fa-f",
+          "word": r"\w", "blank": r"\t ", "cntrl": r"\p{Cntrl}", "graph": r"\p{Graph}", "print": r"\p{Print}",
+          "ascii": r"\x00-\x7F"}
+_RE2_SPACE = r"\t\n\f\r "          # RE2's \s (Java's also matches \x0B)
+
+
+def java_regex(pattern: str) -> str:
+    """An RE2 pattern rewritten for java.util.regex with the same meaning (raises SparkUnsupported)."""
+    out: list[str] = []
+    i, n = 0, len(pattern)
+    in_class = False
+    class_start = False
+    while i < n:
+        ch = pattern[i]
+        if ch == "\\":
+            if i + 1 >= n:
+                raise SparkUnsupported("the pattern ends with a lone backslash")
+            nxt = pattern[i + 1]
+            if nxt == "Q":
+                end = pattern.find("\\E", i + 2)
+                end = n if end < 0 else end
+                out.append(pattern[i:end + 2])
+                i = end + 2
+                continue
+            if nxt == "s":
+                out.append(_RE2_SPACE if in_class else f"[{_RE2_SPACE}]")
+            elif nxt == "S":
+                if in_class:
+                    raise SparkUnsupported("\\S inside a character class has no Java equivalent")
+                out.append(f"[^{_RE2_SPACE}]")
+            elif nxt in "C":
+                raise SparkUnsupported("\\C (any byte) has no Java equivalent")
+            elif nxt in "pP" and i + 2 < n and pattern[i + 2] == "{":
+                end = pattern.find("}", i + 3)
+                if end < 0:
+                    raise SparkUnsupported("unterminated \\p{...}")
+                out.append(pattern[i:end + 1])
+                i = end + 1
+                class_start = False
+                continue
+            elif nxt == "x" and i + 2 < n and pattern[i + 2] == "{":
+                end = pattern.find("}", i + 3)
+                if end < 0:
+                    raise SparkUnsupported("unterminated \\x{...}")
+                out.append(pattern[i:end + 1])
+                i = end + 1
+                class_start = False
+                continue
+            else:
+                out.append(pattern[i:i + 2])
+            i += 2
+            class_start = False
+            continue
+        if in_class:
+            if ch == "]" and not class_start:
+                in_class = False
+                out.append(ch)
+            elif ch == "[" and pattern.startswith("[:", i):
+                end = pattern.find(":]", i + 2)
+                name = pattern[i + 2:end] if end > 0 else ""
+                negated = name.startswith("^")
+                if negated or name not in _POSIX:
+                    raise SparkUnsupported(f"the class [:{name}:] is not supported")
+                out.append(_POSIX[name])
+                i = end + 2
+                class_start = False
+                continue
+            elif ch == "[":
+                out.append("\\[")
+            elif ch == "&" and pattern.startswith("&&", i):
+                out.append("&\\&")
+                i += 2
+                class_start = False
+                continue
+            else:
+                out.append(ch)
+            i += 1
+            class_start = False
+            continue
+        if ch == "[":
+            in_class = True
+            if pattern.startswith("[^", i):
+                out.append("[^")
+                i += 2
+            else:
+                out.append("[")
+                i += 1
+            class_start = True          # a ']' right after '[' or '[^' is a literal in both dialects
+            continue
+        if ch == ".":
+            out.append("[^\\n]")        # RE2's dot; Java's also refuses \r, \u0085, \u2028, \u2029
+        elif ch == "$":
+            out.append("\\z")           # RE2's end of text; Java's $ also matches before a final newline
+        elif ch == "(" and pattern.startswith("(?P<", i):
+            out.append("(?<")
+            i += 4
+            continue
+        else:
+            out.append(ch)
+        i += 1
+    if in_class:
+        raise SparkUnsupported("unterminated character class")
+    return "".join(out)
+
+
+# -- date formats: strftime -> java.time ---------------------------------------------------------------
+
+_FORMAT = {"Y": "yyyy", "y": "yy", "m": "MM", "d": "dd", "H": "HH", "M": "mm", "S": "ss", "I": "hh",
+           "p": "a", "j": "DDD", "b": "MMM", "B": "MMMM", "a": "EEE", "A": "EEEE", "f": "SSSSSS",
+           "z": "xx", "-m": "M", "-d": "d", "-H": "H", "-M": "m", "-S": "s", "-I": "h", "-j": "D"}
+
+
+def java_date_format(fmt: str) -> str:
+    out: list[str] = []
+    literal: list[str] = []
+
+    def flush() -> None:
+        if literal:
+            text = "".join(literal).replace("'", "''")
+            out.append(text if all(not c.isalpha() for c in text) else f"'{text}'")
+            literal.clear()
+
+    i = 0
+    while i < len(fmt):
+        ch = fmt[i]
+        if ch != "%":
+            literal.append(ch)
+            i += 1
+            continue
+        code = fmt[i + 1:i + 3] if fmt[i + 1:i + 2] == "-" else fmt[i + 1:i + 2]
+        if code == "%":
+            literal.append("%")
+        elif code in _FORMAT:
+            flush()
+            out.append(_FORMAT[code])
+        else:
+            raise SparkUnsupported(f"the format code %{code} has no Spark equivalent")
+        i += 1 + len(code)
+    flush()
+    return "".join(out)
+
+
+# -- the tree rewrite ------------------------------------------------------------------------------------
+
+def _lit_text(node: exp.Expression | None, what: str) -> str:
+    if isinstance(node, exp.Literal) and node.is_string:
+        return node.this
+    raise SparkUnsupported(f"{what} must be a literal string on Spark")
+
+
+def _f(name: str, *args: exp.Expression) -> exp.Anonymous:
+    return exp.Anonymous(this=name, expressions=list(args))
+
+
+def _double(node: exp.Expression) -> exp.Cast:
+    return exp.Cast(this=node, to=exp.DataType.build("DOUBLE"))
+
+
+def _special(name: str) -> exp.Cast:
+    return exp.Cast(this=exp.Literal.string(name), to=exp.DataType.build("DOUBLE"))
+
+
+def _divide(node: exp.Div) -> exp.Expression:
+    a, b = node.this, node.expression
+    by_zero = exp.Case(ifs=[
+        exp.If(this=exp.GT(this=a.copy(), expression=exp.Literal.number(0)), true=_special("Infinity")),
+        exp.If(this=exp.LT(this=a.copy(), expression=exp.Literal.number(0)), true=_special("-Infinity")),
+        exp.If(this=exp.EQ(this=a.copy(), expression=exp.Literal.number(0)), true=_special("NaN")),
+    ], default=exp.Null())
+    return exp.paren(exp.Case(
+        ifs=[exp.If(this=exp.EQ(this=_double(b.copy()), expression=exp.Literal.number(0)), true=by_zero)],
+        default=exp.Div(this=_double(a), expression=_double(b))))
+
+
+def _unit(node: exp.Expression | None, default: str = "DAY") -> str:
+    if node is None:
+        return default
+    text = node.name if isinstance(node, (exp.Var, exp.Literal, exp.Identifier, exp.Column)) else node.sql()
+    unit = text.strip("'\"").upper()
+    unit = {"DAYS": "DAY", "MONTHS": "MONTH", "YEARS": "YEAR", "HOURS": "HOUR", "MINUTES": "MINUTE",
+            "SECONDS": "SECOND", "WEEKS": "WEEK", "QUARTERS": "QUARTER", "D": "DAY", "MM": "MONTH",
+            "YY": "YEAR", "H": "HOUR", "M": "MINUTE", "S": "SECOND"}.get(unit, unit)
+    if unit not in ("YEAR", "QUARTER", "MONTH", "WEEK", "DAY", "HOUR", "MINUTE", "SECOND", "MILLISECOND",
+                    "MICROSECOND"):
+        raise SparkUnsupported(f"date_diff unit '{text}' is not supported on Spark")
+    return unit
+
+
+def _date_diff(node: exp.DateDiff) -> exp.Expression:
+    unit = _unit(node.args.get("unit"))
+    start, end = node.expression, node.this          # DuckDB date_diff(unit, start, end) = end - start
+    trunc = lambda x: _f("date_trunc", exp.Literal.string(unit), x)  # noqa: E731
+    return _f("timestampdiff", exp.var(unit), trunc(start), trunc(end))
+
+
+_INTERVALS = {"to_years": ("make_ym_interval", 0), "to_months": ("make_ym_interval", 1),
+              "to_days": ("make_dt_interval", 0), "to_hours": ("make_dt_interval", 1),
+              "to_minutes": ("make_dt_interval", 2), "to_seconds": ("make_dt_interval", 3)}
+
+
+def _interval(name: str, value: exp.Expression) -> exp.Expression:
+    fn, pos = _INTERVALS[name]
+    args: list[exp.Expression] = [exp.Literal.number(0) for _ in range(pos)] + [value]
+    return _f(fn, *args)
+
+
+def _json_type(value: exp.Expression) -> exp.Expression:
+    """DuckDB's json_type names for a JSON text, read through Spark's VARIANT."""
+    schema = _f("schema_of_variant", _f("try_parse_json", value))
+    s = lambda text: exp.Literal.string(text)  # noqa: E731
+    like = lambda prefix: exp.Like(this=schema.copy(), expression=s(prefix + "%"))  # noqa: E731
+    return exp.Case(this=None, ifs=[
+        exp.If(this=exp.Is(this=value.copy(), expression=exp.Null()), true=exp.Null()),
+        exp.If(this=exp.EQ(this=schema.copy(), expression=s("VOID")), true=s("NULL")),
+        exp.If(this=exp.EQ(this=schema.copy(), expression=s("BIGINT")), true=s("BIGINT")),
+        exp.If(this=like("DECIMAL") , true=exp.Case(
+            ifs=[exp.If(this=like("DECIMAL(%,0)"), true=s("UBIGINT"))], default=s("DOUBLE"))),
+        exp.If(this=exp.In(this=schema.copy(), expressions=[s("DOUBLE"), s("FLOAT")]), true=s("DOUBLE")),
+        exp.If(this=exp.EQ(this=schema.copy(), expression=s("STRING")), true=s("VARCHAR")),
+        exp.If(this=exp.EQ(this=schema.copy(), expression=s("BOOLEAN")), true=s("BOOLEAN")),
+        exp.If(this=like("OBJECT"), true=s("OBJECT")),
+        exp.If(this=like("ARRAY"), true=s("ARRAY")),
+    ], default=schema.copy())
+
+
+def _regex_flags(options: exp.Expression | None) -> str:
+    if options is None:
+        return ""
+    opts = _lit_text(options, "regex options")
+    flags = ""
+    for o in opts:
+        if o == "i":
+            flags += "i"
+        elif o == "s":
+            flags += "s"
+        elif o == "m":
+            flags += "m"
+        elif o in "gc":
+            continue
+        else:
+            raise SparkUnsupported(f"regex option '{o}' is not supported on Spark")
+    return f"(?{flags})" if flags else ""
+
+
+def _pattern(node: exp.Expression, prefix: str = "", suffix: str = "", flags: str = "") -> exp.Literal:
+    return exp.Literal.string(flags + prefix + java_regex(_lit_text(node, "a regular expression")) + suffix)
+
+
+def _replacement(node: exp.Expression) -> exp.Literal:
+    """RE2 replacement (\\1 groups) -> Java ($1 groups, literal $ escaped)."""
+    text = _lit_text(node, "a regexp_replace replacement")
+    out, i = [], 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\" and i + 1 < len(text):
+            nxt = text[i + 1]
+            out.append(f"${nxt}" if nxt.isdigit() else ("\\\\" if nxt == "\\" else nxt))
+            i += 2
+            continue
+        out.append("\\$" if ch == "$" else ch)
+        i += 1
+    return exp.Literal.string("".join(out))
+
+
+def _like(node: exp.Like | exp.ILike) -> exp.Expression:
+    pattern = node.expression
+    if isinstance(pattern, exp.Literal) and pattern.is_string and "\\" in pattern.this:
+        node.set("expression", exp.Literal.string(pattern.this.replace("\\", "\\\\")))
+    elif not (isinstance(pattern, exp.Literal) and pattern.is_string):
+        raise SparkUnsupported("a LIKE pattern must be a literal string on Spark (escape characters differ)")
+    return node
+
+
+def _anonymous(node: exp.Anonymous) -> exp.Expression:
+    name = node.name.lower()
+    args = node.expressions
+    if name in _INTERVALS:
+        return _interval(name, args[0])
+    if name in ("try_strptime", "strptime"):
+        fmt = exp.Literal.string(java_date_format(_lit_text(args[1], "a strptime format")))
+        return _f("try_to_timestamp" if name == "try_strptime" else "to_timestamp", args[0], fmt)
+    if name == "date_part":
+        part = _lit_text(args[0], "a date_part part").lower()
+        return _part(part, args[1])
+    if name == "hash":
+        raise SparkUnsupported("hash() differs between DuckDB and Spark; use md5()")
+    if name in ("json_valid",):
+        return exp.Not(this=exp.Is(this=_f("try_parse_json", args[0]), expression=exp.Null()))
+    return node
+
+
+def _part(part: str, value: exp.Expression) -> exp.Expression:
+    if part in ("dow", "dayofweek", "weekday"):
+        return exp.Sub(this=_f("dayofweek", value), expression=exp.Literal.number(1))
+    if part == "isodow":
+        return exp.Add(this=_f("weekday", value), expression=exp.Literal.number(1))
+    if part in ("week", "weekofyear", "weeks"):
+        return _f("weekofyear", value)
+    if part == "epoch":
+        return exp.Div(this=_f("unix_micros", exp.Cast(this=value, to=exp.DataType.build("TIMESTAMP"))),
+                       expression=exp.Literal.number(1000000.0))
+    if part in ("year", "month", "day", "hour", "minute", "second", "quarter", "doy", "dayofyear"):
+        return _f("date_part", exp.Literal.string({"doy": "doy", "dayofyear": "doy"}.get(part, part)), value)
+    raise SparkUnsupported(f"date_part '{part}' is not supported on Spark")
+
+
+def _convert(node: exp.Expression) -> exp.Expression:
+    if isinstance(node, exp.Div):
+        return _divide(node)
+    if isinstance(node, exp.DateDiff):
+        return _date_diff(node)
+    if isinstance(node, exp.Anonymous):
+        return _anonymous(node)
+    if isinstance(node, exp.ToDays):
+        return _interval("to_days", node.this)
+    if isinstance(node, exp.Cast) and node.to.is_type(exp.DataType.Type.JSON):
+        return node.this
+    if isinstance(node, exp.Cast) and node.to.is_type(exp.DataType.Type.INT128):
+        node.set("to", exp.DataType.build("DECIMAL(38, 0)"))
+        return node
+    if isinstance(node, exp.JSONType):
+        return _json_type(node.this)
+    if isinstance(node, exp.JSONExtractScalar):
+        path = node.expression
+        text = path.this if isinstance(path, exp.Literal) else None
+        if text is None and isinstance(path, exp.JSONPath):
+            text = path.sql()
+        text = (text or "").strip("'")
+        return _f("try_variant_get", _f("try_parse_json", node.this), exp.Literal.string(text or "$"),
+                  exp.Literal.string("string"))
+    if isinstance(node, exp.RegexpFullMatch):
+        return exp.RegexpLike(this=node.this, expression=_pattern(node.expression, "^(?:", ")\\z",
+                                                                  _regex_flags(node.args.get("options"))))
+    if isinstance(node, exp.RegexpLike):
+        return exp.RegexpLike(this=node.this, expression=_pattern(node.expression,
+                                                                  flags=_regex_flags(node.args.get("flag"))))
+    if isinstance(node, exp.RegexpExtract):
+        group = node.args.get("group") or exp.Literal.number(0)
+        return _f("regexp_extract", node.this, _pattern(node.expression), group)
+    if isinstance(node, exp.RegexpReplace):
+        mods = node.args.get("modifiers")
+        opts = _lit_text(mods, "regexp_replace options") if mods is not None else ""
+        if "g" not in opts:
+            raise SparkUnsupported("regexp_replace without the 'g' option replaces the first match on DuckDB "
+                                   "and every match on Spark; add 'g' to replace every match on both")
+        return _f("regexp_replace", node.this, _pattern(node.expression, flags=_regex_flags(mods)),
+                  _replacement(node.args["replacement"]))
+    if isinstance(node, exp.DayOfWeek):
+        return exp.paren(exp.Sub(this=_f("dayofweek", node.this), expression=exp.Literal.number(1)))
+    if isinstance(node, exp.DayOfWeekIso):
+        return exp.paren(exp.Add(this=_f("weekday", node.this), expression=exp.Literal.number(1)))
+    if isinstance(node, exp.Week):
+        return _f("weekofyear", node.this)
+    if isinstance(node, exp.Extract):
+        return _part(node.this.name.lower(), node.expression)
+    if isinstance(node, exp.TimeToUnix):
+        return _part("epoch", node.this)
+    if isinstance(node, exp.TimeToStr):
+        fmt = node.args.get("format")
+        return _f("date_format", node.this, exp.Literal.string(java_date_format(_lit_text(fmt, "a strftime format"))))
+    if isinstance(node, exp.Min) and node.args.get("count") is not None:
+        return _first_n(node.this, node.args["count"])
+    if isinstance(node, exp.Filter) and isinstance(node.this, exp.Anonymous) and node.this.name == "__first_n":
+        value, n = node.this.expressions
+        return _f("slice", _f("array_sort", exp.Filter(this=_f("collect_list", value), expression=node.expression)),
+                  exp.Literal.number(1), n)
+    if isinstance(node, exp.ArrayDistinct):
+        return _f("array_compact", _f("array_distinct", node.this))
+    if isinstance(node, exp.Bracket) and len(node.expressions) == 1:
+        return _f("element_at", node.this, node.expressions[0])
+    if isinstance(node, (exp.Like, exp.ILike)):
+        return _like(node)
+    if isinstance(node, exp.IgnoreNulls) and isinstance(node.this, exp.AnyValue):
+        return node.this
+    if type(node) is exp.Concat:
+        return _f("concat_ws", exp.Literal.string(""), *node.expressions)
+    return node
+
+
+def _first_n(value: exp.Expression, n: exp.Expression) -> exp.Expression:
+    # the FILTER (if any) wraps this node; the Filter case above rebuilds it around collect_list
+    marker = _f("__first_n", value, n)
+    return marker
+
+
+def _finish(node: exp.Expression) -> exp.Expression:
+    if isinstance(node, exp.Anonymous) and node.name == "__first_n":  # no FILTER around it
+        value, n = node.expressions
+        return _f("slice", _f("array_sort", _f("collect_list", value)), exp.Literal.number(1), n)
+    return node
+
+
+def _rewrite(node: exp.Expression, step) -> exp.Expression:
+    """Post-order: children first, then the node (a rewritten node is not visited again)."""
+    for child in list(node.iter_expressions()):
+        new = _rewrite(child, step)
+        if new is not child:
+            child.replace(new)
+    return step(node)
+
+
+def rewrite(tree: exp.Expression) -> exp.Expression:
+    tree = _rewrite(tree.copy(), _convert)
+    return _rewrite(tree, _finish)
+
+
+@lru_cache(maxsize=4096)
+def to_spark(sql: str) -> str:
+    """Transpile one DuckDB-dialect statement to Spark SQL (raises SparkUnsupported)."""
+    tree = sqlglot.parse_one(sql, read=DIALECT_IN)
+    return rewrite(tree).sql(dialect=DIALECT_OUT)
+
+
+def unsupported(node: exp.Expression) -> str | None:
+    """Why a checked rule expression cannot run on Spark, or None."""
+    try:
+        rewrite(node).sql(dialect=DIALECT_OUT, unsupported_level=sqlglot.ErrorLevel.RAISE)
+    except SparkUnsupported as err:
+        return str(err)
+    except sqlglot.errors.UnsupportedError as err:
+        return str(err)
+    return None
