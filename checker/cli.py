@@ -165,12 +165,14 @@ def check(data, rules, schemas, as_of, rules_at, fail_on, fmt, json_path, violat
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--schemas", type=click.Path(path_type=Path), help="Dataset schema folder (default: bundled).")
+@click.option("--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb", show_default=True,
+              help="Also refuse what the named engine cannot run with the same meaning (spark: X207).")
 @guarded
-def lint(paths, schemas) -> ExitCode:
+def lint(paths, schemas, engine) -> ExitCode:
     """Check rule files and dataset schemas; print each problem as path:line:col: CODE message."""
     from checker.lint import lint as run_lint
 
-    problems = run_lint(list(paths), schemas)
+    problems = run_lint(list(paths), schemas, engine)
     for p in problems:
         click.echo(p.render())
     errors = sum(p.level == "error" for p in problems)

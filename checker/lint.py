@@ -24,7 +24,7 @@ from checker.problems import CheckerError, Problem
 from checker.resources import bundled
 
 
-def lint(paths: list[Path], schemas_dir: Path | None) -> list[Problem]:
+def lint(paths: list[Path], schemas_dir: Path | None, engine: str = "duckdb") -> list[Problem]:
     for path in paths:
         if not path.exists():
             raise CheckerError([Problem(__import__("checker.problems", fromlist=["Span"]).Span(str(path)), "Y003",
@@ -47,6 +47,10 @@ def lint(paths: list[Path], schemas_dir: Path | None) -> list[Problem]:
                 problems += [p for p in found if p.code != "R110"]
     if compiled:
         problems += _bind(compiled, schemas)
+    if engine == "spark":
+        from checker.compile.portability import spark_problems
+
+        problems += spark_problems(compiled, schemas)
     problems += _rule_warnings(rulesets)
     problems += version_problems(rulesets)
     problems += _catalog_problems(rulesets, others)

@@ -108,6 +108,8 @@ CODES = {
     "R141": "extends an unknown ruleset",
     "R142": "disables a rule that is not inherited",
     "X206": "SQL does not type-check",
+    "X207": "cannot run on the Spark engine",
+    "D407": "engine not available",
     "W501": "rule without a message",
     "W502": "rule without examples",
     "W503": "waiver expired",

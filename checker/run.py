@@ -72,10 +72,14 @@ class Prepared:
 
 
 def prepare(rule_paths: list[Path], schemas_dir: Path | None, as_of: dt.date, rules_at: dt.date | None,
-            waiver_file: Path | None = None) -> Prepared:
+            waiver_file: Path | None = None, engine: str = "duckdb") -> Prepared:
     project = load_project(rule_paths, schemas_dir)
     schemas, loaded = project.schemas, project.rulesets
     compiled, problems = compile_rules(loaded, schemas, as_of)
+    if not problems and engine == "spark":
+        from checker.compile.portability import spark_problems
+
+        problems = spark_problems(compiled, schemas)
     if problems:
         raise CheckerError(problems)
     judged, skipped, coverage, used = plan(loaded, compiled, schemas, as_of, rules_at)
@@ -83,6 +87,11 @@ def prepare(rule_paths: list[Path], schemas_dir: Path | None, as_of: dt.date, ru
     warnings: list[Problem] = []
     if waiver_file is not None:
         waivers, problems = compile_waivers(waiver_file, compiled, schemas, as_of)
+        if not problems and engine == "spark":
+            from checker.engine.spark_sql import unsupported
+
+            problems = [Problem(w.span, "X207", f"waiver {w.id}: cannot run on Spark: {why}")
+                        for w in waivers if w.condition is not None and (why := unsupported(w.condition))]
         if problems:
             raise CheckerError(problems)
         for w in waivers:
@@ -111,7 +120,7 @@ def check(opts: CheckOptions, progress: Progress | None = None) -> Result:
     progress = progress or Progress()
     started = time.time()
     started_at = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
-    prep = prepare(opts.rules, opts.schemas, opts.as_of, opts.rules_at, opts.waivers)
+    prep = prepare(opts.rules, opts.schemas, opts.as_of, opts.rules_at, opts.waivers, opts.engine)
     baseline = load_baseline(opts.baseline) if opts.baseline else None
     found, notes = S.discover(opts.data, set(prep.schemas))
     warnings = list(prep.warnings) + notes

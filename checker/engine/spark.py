@@ -33,6 +33,9 @@ _SPARK_TYPES = {"string": "VARCHAR", "bigint": "BIGINT", "int": "INTEGER", "smal
                 "timestamp": "TIMESTAMP WITH TIME ZONE", "timestamp_ntz": "TIMESTAMP", "binary": "BLOB"}
 
 
+LOG_CONFIG = Path(__file__).with_name("log4j2.properties")
+
+
 def available() -> bool:
     try:
         import pyspark  # noqa: F401
@@ -65,13 +68,16 @@ def session(master: str | None = None, memory: str | None = None, local_dir: str
     if active is not None:
         return active, False
     master = master or os.environ.get("CHECKER_SPARK_MASTER") or "local[*]"
+    if master.startswith("local"):
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    java_opts = f"-Duser.timezone=UTC -Dlog4j2.configurationFile={LOG_CONFIG.as_uri()}"
     builder = (SparkSession.builder.master(master).appName("checker")
                .config("spark.ui.enabled", "false")
                .config("spark.ui.showConsoleProgress", "false")
                .config("spark.sql.session.timeZone", "UTC")
                .config("spark.sql.ansi.enabled", "true")
                .config("spark.sql.warehouse.dir", tempfile.mkdtemp(prefix="checker-spark-wh-"))
-               .config("spark.driver.extraJavaOptions", "-Duser.timezone=UTC")
+               .config("spark.driver.extraJavaOptions", java_opts)
                .config("spark.executor.extraJavaOptions", "-Duser.timezone=UTC"))
     if master.startswith("local"):
         builder = builder.config("spark.sql.shuffle.partitions", "4")
@@ -214,25 +220,32 @@ class SparkEngine:
         self._view(frame, loaded.table)
         loaded.sources = {s.column.name: s for s in sources}
 
-    def _numbered(self, frame, name: str) -> None:
+    def _numbered(self, frame, name: str, odd_quotes: bool = False) -> int:
         """Register ``frame`` as ``name`` with ``__row``, its 1-based record number in file order.
 
         Spark numbers records within each input split (``monotonically_increasing_id``);
         one small job counts each split, and the offsets make the numbers consecutive.
+        With ``odd_quotes`` the same job also counts lines with an odd number of '"' (returned).
         """
         from pyspark.sql import functions as F
 
         with_id = frame.withColumn("__mid", F.monotonically_increasing_id())
-        counts = sorted(with_id.groupBy(F.shiftright("__mid", 33).alias("p")).count().collect())
-        offsets, total = [], 0
-        for p, c in counts:
-            offsets.append((p, total))
-            total += c
+        aggs = [F.count(F.lit(1)).alias("n")]
+        if odd_quotes:
+            quotes = F.length("value") - F.length(F.regexp_replace("value", '"', ""))
+            aggs.append(F.count_if(quotes % 2 == 1).alias("odd"))
+        counts = sorted(with_id.groupBy(F.shiftright("__mid", 33).alias("p")).agg(*aggs).collect())
+        offsets, total, odd = [], 0, 0
+        for row in counts:
+            offsets.append((row[0], total))
+            total += row[1]
+            odd += row[2] if odd_quotes else 0
         expr = F.lit(0)
         for p, offset in offsets:
             expr = F.when(F.shiftright("__mid", 33) == p, F.lit(offset - (p << 33))).otherwise(expr)
         numbered = with_id.withColumn("__row", F.col("__mid") + expr + 1).drop("__mid")
         self._view(numbered, name)
+        return odd
 
     def _load_raw(self, schema: DatasetSchema, raw: readers.RawTable, mapping: list[int | None],
                   loaded: Loaded) -> None:
@@ -281,16 +294,11 @@ class SparkEngine:
         mapping, notes = HeaderMap(schema).map(header, source.display)
         loaded.notes.extend(notes)
         width = len(header)
-        lines = f"{loaded.table}_lines"
-        self._view(self.spark.read.text(str(path)).where("value <> ''"), lines)
-        quotes = "length(value) - length(replace(value, '\"', ''))"
-        (odd,) = self.spark.sql(f"SELECT count_if(({quotes}) % 2 = 1) FROM {lines}").collect()[0]
-        if odd:
+        numbered = f"{loaded.table}_numbered"
+        if self._numbered(self.spark.read.text(str(path)).where("value <> ''"), numbered, odd_quotes=True):
             raw_table = readers.read_csv_exact(path, delim, source.display)
             self._load_raw(schema, raw_table, mapping, loaded)
             return
-        numbered = f"{loaded.table}_numbered"
-        self._numbered(self.spark.table(lines), numbered)
         other = "[^" + "".join("\\" + c if c in "\\]^-" else c for c in delim) + "]"
         count = (f"length(regexp_replace(regexp_replace(value, '\"[^\"]*\"', ''), {_spark_str(other)}, '')) + 1")
         ddl = ", ".join(f"c{i} STRING" for i in range(width))

@@ -8,7 +8,8 @@ only then rendered as Spark SQL.  Nothing is patched in strings.
 Differences fixed here (each has a test in ``tests/test_spark_sql.py``):
 
 * ``date_diff(unit, a, b)`` counts unit *boundaries* in DuckDB and whole units in Spark:
-  it becomes ``timestampdiff(unit, date_trunc(unit, a), date_trunc(unit, b))``.
+  it becomes ``timestampdiff(unit, date_trunc(unit, a), date_trunc(unit, b))`` (weeks:
+  DuckDB counts day boundaries and divides by 7, so the rewrite does too).
 * ``a / b`` is IEEE division in DuckDB (x/0 is ±inf or NaN); Spark's ANSI mode raises:
   division by zero is answered explicitly, everything else divides as DOUBLE.
 * Regular expressions are RE2 in DuckDB and java.util.regex in Spark: patterns are
@@ -236,6 +237,10 @@ def _unit(node: exp.Expression | None, default: str = "DAY") -> str:
 def _date_diff(node: exp.DateDiff) -> exp.Expression:
     unit = _unit(node.args.get("unit"))
     start, end = node.expression, node.this          # DuckDB date_diff(unit, start, end) = end - start
+    if unit == "WEEK":  # DuckDB counts day boundaries, then whole weeks of them
+        days = _f("timestampdiff", exp.var("DAY"), _f("date_trunc", exp.Literal.string("DAY"), start),
+                  _f("date_trunc", exp.Literal.string("DAY"), end))
+        return exp.paren(exp.IntDiv(this=days, expression=exp.Literal.number(7)))
     trunc = lambda x: _f("date_trunc", exp.Literal.string(unit), x)  # noqa: E731
     return _f("timestampdiff", exp.var(unit), trunc(start), trunc(end))
 

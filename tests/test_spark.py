@@ -1,0 +1,243 @@
+"""The Spark engine gives the DuckDB engine's answers.
+
+* The rewrite rules of :mod:`checker.engine.spark_sql`, checked without Spark (translations)
+  and with both real engines on the same values (semantics).
+* Every golden ``check`` case under tests/cases, run on both engines through the real
+  command line: same exit code, statuses, counts, samples (rows, keys, messages,
+  fingerprints), every violation's fingerprint, waivers, warnings and inputs.
+* The bundled rules on ``checker sample`` data: same result and the same ``--violations-out``.
+* ``lint --engine spark`` refuses what Spark cannot run, at the rule's line.
+
+Spark runs as ``local[2]`` started once for the module (UI off, warehouse in a temp dir).
+Without PySpark these tests skip, unless CHECKER_REQUIRE_SPARK=1 (as `.ci/run` sets):
+then a missing PySpark is a failure, not a skip.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+from ruamel.yaml import YAML
+
+from checker.engine.spark_sql import SparkUnsupported, java_date_format, java_regex, to_spark
+
+CASES = Path(__file__).parent / "cases"
+REQUIRED = os.environ.get("CHECKER_REQUIRE_SPARK") == "1"
+
+
+@pytest.fixture(scope="module")
+def spark(tmp_path_factory):
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        if REQUIRED:
+            pytest.fail("CHECKER_REQUIRE_SPARK=1 but PySpark is not installed (pip install '.[spark]')")
+        pytest.skip("PySpark not installed (pip install '.[spark]')")
+    from checker.engine.spark import session
+
+    spark, owned = session("local[2]", local_dir=str(tmp_path_factory.mktemp("spark-local")))
+    yield spark
+    if owned:
+        spark.stop()
+
+
+# -- translations (no Spark needed) --------------------------------------------------------------------
+
+@pytest.mark.parametrize("re2, java", [
+    ("a.c", "a[^\\n]c"),                        # RE2's dot refuses only \n
+    ("^ab$", "^ab\\z"),                         # Java's $ also matches before a final newline
+    ("\\s+", "[\\t\\n\\f\\r ]+"),               # Java's \s also matches \x0B
+    ("(?P<year>[0-9]{4})", "(?<year>[0-9]{4})"),
+    ("[[:alpha:]_]", "[\\p{Alpha}_]"),
+    ("[a[b]", "[a\\[b]"),                       # '[' in a class is a literal in RE2, a union in Java
+    ("[a&&b]", "[a&\\&b]"),                     # '&&' is an intersection in Java
+    ("[]a]", "[]a]"),
+    ("\\x{4E2D}\\p{Han}", "\\x{4E2D}\\p{Han}"),
+    ("\\Q$.\\E$", "\\Q$.\\E\\z"),
+])
+def test_regex_translation(re2, java):
+    assert java_regex(re2) == java
+
+
+def test_regex_without_java_equivalent_is_refused():
+    with pytest.raises(SparkUnsupported, match="byte"):
+        java_regex("a\\Cb")
+
+
+@pytest.mark.parametrize("fmt, java", [
+    ("%Y-%m-%d", "yyyy-MM-dd"), ("%Y-%m-%d %H:%M:%S", "yyyy-MM-dd HH:mm:ss"),
+    ("%d/%m/%y", "dd/MM/yy"), ("%Y年%m月", "yyyy'年'MM'月'"), ("%H:%M %p", "HH:mm a"), ("100%%", "100%"),
+])
+def test_date_format_translation(fmt, java):
+    assert java_date_format(fmt) == java
+
+
+def test_unknown_format_code_is_refused():
+    with pytest.raises(SparkUnsupported, match="%U"):
+        java_date_format("%Y week %U")
+
+
+def test_date_diff_becomes_a_difference_of_truncations():
+    sql = to_spark("SELECT date_diff('month', a, b) FROM t")
+    assert "TIMESTAMPDIFF(MONTH, DATE_TRUNC('MONTH', a), DATE_TRUNC('MONTH', b))" in sql
+
+
+def test_lint_engine_spark_refuses_what_spark_cannot_run(cli, tmp_path):
+    rules = tmp_path / "rules.yaml"
+    rule = ("  - id: {id}\n    title: {{zh: 規則, en: rule}}\n    severity: low\n    clauses: [M1.1]\n"
+            "    dataset: crm.complaints\n    expect: {expect}\n")
+    rules.write_text(
+        "ruleset: spark.portability\nversion: 1.0.0\ntitle: {zh: 可攜, en: portability}\n"
+        "effective: {from: 2024-01-01}\nrules:\n"
+        + rule.format(id="P-001", expect="hash(complaint_id) <> 0")
+        + rule.format(id="P-002", expect="\"regexp_replace(channel, 'a', 'b') <> ''\"")
+        + rule.format(id="P-003", expect="\"regexp_replace(channel, 'a', 'b', 'g') <> ''\""),
+        encoding="utf-8")
+    plain = cli("lint", str(rules))
+    assert "X207" not in plain.stdout
+    run = cli("lint", "--engine", "spark", str(rules))
+    assert run.exit_code == 1, run.stdout + run.stderr
+    lines = [line for line in run.stdout.splitlines() if "X207" in line]
+    assert len(lines) == 2, run.stdout
+    assert lines[0].startswith(f"{rules}:11:13: X207 rule P-001: expect: cannot run on Spark: hash()")
+    assert lines[1].startswith(f"{rules}:17:13: X207 rule P-002: expect: cannot run on Spark: regexp_replace")
+    assert "'g'" in lines[1]
+
+
+def test_bundled_rules_run_on_spark(cli):
+    run = cli("lint", "--engine", "spark")
+    assert run.exit_code == 0, run.stdout
+    assert "0 errors" in run.stderr
+
+
+# -- semantics on both engines -------------------------------------------------------------------------
+
+#: (expression over a, b; rows of (a, b)) — each evaluated by DuckDB and by Spark on the same rows.
+SEMANTICS = [
+    ("date_diff('day', a, b)", [("TIMESTAMP '2024-01-01 23:59:00'", "TIMESTAMP '2024-01-02 00:01:00'"),
+                                ("TIMESTAMP '2024-01-01 00:00:00'", "TIMESTAMP '2024-01-03 23:00:00'")]),
+    ("date_diff('month', a, b)", [("DATE '2024-01-31'", "DATE '2024-02-01'"), ("DATE '2024-03-01'", "DATE '2024-01-15'")]),
+    ("date_diff('year', a, b)", [("DATE '2023-12-31'", "DATE '2024-01-01'")]),
+    ("date_diff('hour', a, b)", [("TIMESTAMP '2024-01-01 10:59:00'", "TIMESTAMP '2024-01-01 11:00:00'")]),
+    ("date_diff('week', a, b)", [("DATE '2024-01-07'", "DATE '2024-01-08'"), ("DATE '2024-01-08'", "DATE '2024-01-14'"),
+                                 ("TIMESTAMP '2024-01-07 12:00:00'", "TIMESTAMP '2024-01-14 11:00:00'"),
+                                 ("DATE '2024-01-14'", "DATE '2024-01-08'"), ("DATE '2024-01-15'", "DATE '2024-01-08'")]),
+    ("a / b", [("1", "0"), ("-1", "0"), ("0", "0"), ("7", "2"), ("CAST(NULL AS INTEGER)", "0"),
+               ("CAST(1.5 AS DECIMAL(18,2))", "CAST(0 AS DECIMAL(18,2))")]),
+    ("regexp_matches(a, 'x.y')", [("'x\ry'", "''"), ("'x\ny'", "''")]),
+    ("regexp_full_match(a, 'ab')", [("'ab'", "''"), ("'ab\n'", "''")]),
+    ("regexp_matches(a, '^\\s$')", [("chr(11)", "''"), ("' '", "''")]),
+    ("regexp_extract(a, '([0-9]+)-([0-9]+)')", [("'tel 12-34'", "''")]),
+    ("regexp_matches(a, 'ABC', 'i')", [("'xabcx'", "''")]),
+    ("regexp_replace(a, '([a-z])', '<\\1>', 'g')", [("'a1b'", "''")]),
+    ("dayofweek(a)", [("DATE '2024-01-07'", "NULL"), ("DATE '2024-01-08'", "NULL")]),
+    ("isodow(a)", [("DATE '2024-01-07'", "NULL"), ("DATE '2024-01-08'", "NULL")]),
+    ("date_part('dow', a)", [("DATE '2024-01-07'", "NULL")]),
+    ("week(a)", [("DATE '2024-01-01'", "NULL"), ("DATE '2021-01-03'", "NULL")]),
+    ("a LIKE 'x\\_%'", [("'x\\_1'", "''"), ("'x_1'", "''")]),
+    ("concat(a, b)", [("'x'", "CAST(NULL AS VARCHAR)")]),
+    ("strftime(a, '%Y年%m月%d日 %H:%M')", [("TIMESTAMP '2024-03-05 07:08:09'", "NULL")]),
+    ("try_strptime(a, '%Y-%m-%d')", [("'2024-02-30'", "''"), ("'2024-02-29'", "''")]),
+    ("a + to_hours(b)", [("TIMESTAMP '2024-01-01 23:00:00'", "2")]),
+    ("a + to_days(b)", [("DATE '2024-02-28'", "2")]),
+    ("length(a)", [("'中文字'", "''")]),
+    ("round(a, 1)", [("CAST(2.25 AS DECIMAL(18,2))", "''")]),
+    ("strpos(a, b)", [("'abcabc'", "'c'")]),
+    ("last_day(a)", [("DATE '2024-02-10'", "NULL")]),
+    ("coalesce(a, b) IS DISTINCT FROM b", [("NULL", "1"), ("2", "1")]),
+]
+
+
+def _rows_sql(rows) -> str:
+    return " UNION ALL ".join(f"SELECT {i} AS i, {a} AS a, {b} AS b" for i, (a, b) in enumerate(rows))
+
+
+def _same(x, y) -> bool:
+    if isinstance(x, float) and isinstance(y, float) and math.isnan(x) and math.isnan(y):
+        return True
+    if isinstance(x, (int, float)) and isinstance(y, (int, float)) and not isinstance(x, bool):
+        return float(x) == float(y)
+    return x == y
+
+
+@pytest.mark.parametrize("expr, rows", SEMANTICS, ids=[e for e, _ in SEMANTICS])
+def test_same_value_on_both_engines(spark, expr, rows):
+    sql = f"SELECT i, {expr} AS v FROM ({_rows_sql(rows)}) ORDER BY i"
+    want = duckdb.connect().execute("SET TimeZone = 'UTC'").execute(sql).fetchall()
+    got = [tuple(r) for r in spark.sql(to_spark(sql)).collect()]
+    assert all(_same(w[1], g[1]) for w, g in zip(want, got)) and len(want) == len(got), \
+        f"{expr}\nDuckDB: {want}\nSpark:  {got}\nSpark SQL: {to_spark(sql)}"
+
+
+# -- golden cases on both engines ------------------------------------------------------------------------
+
+def _check_cases():
+    for path in sorted(CASES.glob("*/*/case.yaml")):
+        spec = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+        if spec["args"][0] == "check":
+            yield pytest.param(path.parent, [str(a) for a in spec["args"]],
+                               id=f"{path.parent.parent.name}/{path.parent.name}")
+
+
+def _comparable(result: dict) -> dict:
+    """A result without what may differ between runs (timing) or engines (the engine's name, rule SQL)."""
+    out = dict(result)
+    out.pop("run")
+    out["results"] = [{k: v for k, v in r.items() if k != "sql"} for r in result["results"]]
+    return out
+
+
+@pytest.mark.parametrize("case, args", list(_check_cases()))
+def test_golden_case_same_on_spark(spark, cli, tmp_path, case, args):
+    duck = cli(*args, "--json", str(tmp_path / "duckdb.json"), cwd=case)
+    on_spark = cli(*args, "--engine", "spark", "--json", str(tmp_path / "spark.json"), cwd=case)
+    assert on_spark.exit_code == duck.exit_code, on_spark.stdout + on_spark.stderr
+    assert "Traceback" not in on_spark.stdout + on_spark.stderr
+    if duck.result is None:
+        assert on_spark.result is None
+        assert on_spark.stderr == duck.stderr
+        return
+    assert on_spark.result["run"]["engine"] == "spark"
+    assert _comparable(on_spark.result) == _comparable(duck.result)
+    assert on_spark.stdout == duck.stdout
+
+
+def test_bundled_rules_on_sample_data_same_on_spark(spark, cli, tmp_path):
+    data = tmp_path / "data"
+    assert cli("sample", "--out", str(data), "--rows", "1000", "--seed", "3").exit_code == 0
+    common = ["check", "--data", str(data), "--as-of", "2026-06-30", "--fail-on", "never"]
+    duck = cli(*common, "--json", str(tmp_path / "d.json"), "--violations-out", str(tmp_path / "d.csv"))
+    on_spark = cli(*common, "--engine", "spark", "--json", str(tmp_path / "s.json"),
+                   "--violations-out", str(tmp_path / "s.csv"))
+    assert duck.exit_code == on_spark.exit_code == 0, on_spark.stderr
+    assert duck.result["summary"]["violations"] > 0
+    assert _comparable(on_spark.result) == _comparable(duck.result)
+
+    def rows(path: Path) -> list[tuple]:
+        with path.open(encoding="utf-8", newline="") as fh:
+            return sorted(tuple(r.values()) for r in csv.DictReader(fh))
+
+    assert rows(tmp_path / "s.csv") == rows(tmp_path / "d.csv")
+    assert len(rows(tmp_path / "d.csv")) == duck.result["summary"]["violations"]
+
+
+def test_command_line_engine_spark(spark, tmp_path):
+    """A real `checker check --engine spark` process: its own Spark, exit code, and a quiet stdout."""
+    case = CASES / "kinds" / "row"
+    spec = YAML(typ="safe").load((case / "case.yaml").read_text(encoding="utf-8"))
+    args = [str(a) for a in spec["args"]]
+    env = dict(os.environ, CHECKER_SPARK_MASTER="local[1]")
+    proc = subprocess.run([sys.executable, "-m", "checker.cli", *args, "--engine", "spark", "--format", "json"],
+                          cwd=case, capture_output=True, text=True, env=env, timeout=300)
+    assert proc.returncode == spec["exit"], proc.stderr
+    result = json.loads(proc.stdout)
+    assert result["run"]["engine"] == "spark"
+    assert result["summary"]["violations"] > 0
