@@ -110,6 +110,7 @@ CODES = {
     "X206": "SQL does not type-check",
     "X207": "cannot run on the Spark engine",
     "D407": "engine not available",
+    "D408": "input not fingerprinted",
     "W501": "rule without a message",
     "W502": "rule without examples",
     "W503": "waiver expired",

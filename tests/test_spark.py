@@ -241,3 +241,43 @@ def test_command_line_engine_spark(spark, tmp_path):
     result = json.loads(proc.stdout)
     assert result["run"]["engine"] == "spark"
     assert result["summary"]["violations"] > 0
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "jsonl"])
+def test_data_lake_path_in_datasets_yaml(spark, cli, tmp_path, fmt):
+    """datasets.yaml may name a URL (file:// here, s3a:// or hdfs:// on a cluster): Spark reads it, DuckDB refuses."""
+    case = CASES / "kinds" / "row"
+    spec = YAML(typ="safe").load((case / "case.yaml").read_text(encoding="utf-8"))
+    args = [str(a) for a in spec["args"]]
+    data_at = args.index("--data") + 1
+    local = case / args[data_at]
+    lake = tmp_path / "lake"
+    lake.mkdir()
+    source = lake / f"complaints.{fmt}"
+    con = duckdb.connect()
+    relation = f"read_csv('{local / 'crm' / 'complaints.csv'}', all_varchar = true)"
+    if fmt == "csv":
+        source.write_bytes((local / "crm" / "complaints.csv").read_bytes())
+    elif fmt == "parquet":
+        con.execute(f"COPY (SELECT * FROM {relation}) TO '{source}' (FORMAT parquet)")
+    else:
+        con.execute(f"COPY (SELECT * FROM {relation}) TO '{source}' (FORMAT json)")
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "datasets.yaml").write_text(f'crm.complaints: {{path: "{source.as_uri()}"}}\n', encoding="utf-8")
+    lake_args = [str(case / a) if i > 0 and args[i - 1] in ("--rules", "--schemas") else a
+                 for i, a in enumerate(args)]
+    lake_args[data_at] = str(data)
+
+    refused = cli(*lake_args)
+    assert refused.exit_code == 2 and "D404" in refused.stderr and "--engine spark" in refused.stderr
+
+    on_lake = cli(*lake_args, "--engine", "spark", "--json", str(tmp_path / "lake.json"))
+    in_folder = cli(*args, "--engine", "spark", "--json", str(tmp_path / "folder.json"), cwd=case)
+    assert on_lake.exit_code == in_folder.exit_code, on_lake.stderr
+    assert on_lake.result["inputs"][0]["path"] == source.as_uri()
+    assert on_lake.result["inputs"][0]["rows"] == in_folder.result["inputs"][0]["rows"]
+    assert any(w["code"] == "D408" for w in on_lake.result["warnings"])
+    view = lambda r: [(x["rule_id"], x["status"], x["violations"], [s["row"] for s in x["samples"]])  # noqa: E731
+                      for x in r["results"] if not x["rule_id"].startswith("schema:")]
+    assert view(on_lake.result) == view(in_folder.result)

@@ -53,6 +53,12 @@ def test_wheel_installs_and_runs_from_another_directory(tmp_path):
     assert result["summary"]["violations"] > 0
     assert "Traceback" not in check.stderr
 
+    # without the [spark] extra, --engine spark says what to install (exit 2), before reading data
+    no_spark = _run([str(venv / "bin" / "checker"), "check", "--data", str(qs / "data"), "--rules", str(qs / "rules"),
+                     "--schemas", str(qs / "schemas"), "--engine", "spark"], cwd=elsewhere, env=env)
+    assert no_spark.returncode == 2, no_spark.stderr
+    assert "D407" in no_spark.stderr and "[spark]" in no_spark.stderr and "Traceback" not in no_spark.stderr
+
     # the README's first command: the demo on the bundled rules, schemas and report templates
     demo = _run([str(venv / "bin" / "checker"), "demo", "--out", str(elsewhere / "demo")], cwd=elsewhere, env=env)
     assert demo.returncode in (0, 1), demo.stderr

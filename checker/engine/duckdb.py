@@ -87,6 +87,10 @@ class DuckDBEngine:
 
     # -- loading ---------------------------------------------------------------------------
     def load(self, schema: DatasetSchema, source: Source) -> Loaded:
+        if source.uri:
+            raise CheckerError([Problem(Span(source.display), "D404",
+                                        f"{schema.name} is in a data lake ({source.uri}); DuckDB reads local files only",
+                                        hint="run with --engine spark, or copy the file into the data folder")])
         self._n += 1
         table = f"ds_{self._n}"
         try:

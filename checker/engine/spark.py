@@ -181,7 +181,12 @@ class SparkEngine:
         except (OSError, UnicodeError) as exc:
             raise CheckerError([Problem(Span(source.display), "D403",
                                         f"cannot read export for {schema.name}: {exc}")]) from None
-        loaded.sha256 = sha256_file(source.path)
+        if source.uri:
+            loaded.notes.append(Problem(Span(source.display), "D408", "not fingerprinted: the file is in a data lake "
+                                        "and is not read twice to hash it", level="warning",
+                                        hint="the lake's own versioning (object version, snapshot id) identifies it"))
+        else:
+            loaded.sha256 = sha256_file(source.path)
         loaded.rows = self.spark.table(table).count()
         return loaded
 
@@ -258,7 +263,7 @@ class SparkEngine:
     def _load_parquet(self, schema: DatasetSchema, source: Source, loaded: Loaded) -> None:
         from pyspark.sql import functions as F
 
-        frame = self.spark.read.parquet(str(source.path))
+        frame = self.spark.read.parquet(source.location)
         header = list(frame.columns)
         types = {i: _duck_type(f.dataType.simpleString()) for i, f in enumerate(frame.schema.fields)}
         frame = frame.select("*", F.col("_metadata.row_index").alias("__row_index"))
@@ -277,7 +282,7 @@ class SparkEngine:
         by the checker's own reader instead, so record numbers stay exact.
         """
         path = source.path
-        encoding = (source.encoding or readers.detect_encoding(path)).lower()
+        encoding = (source.encoding or readers.detect_encoding(path)).lower() if not source.uri else "utf-8"
         loaded.encoding = encoding
         if encoding not in ("utf-8", "utf8", "utf-8-sig"):
             utf8 = Path(self._tmp.name) / f"{loaded.table}.csv"
@@ -288,14 +293,20 @@ class SparkEngine:
                                             "they were read as U+FFFD", level="warning",
                                             hint="check the encoding in datasets.yaml"))
             path = utf8
-        header, delim = readers.read_header(path, source.delimiter)
+        location = source.uri or str(path)
+        header, delim = readers.read_header(path, source.delimiter) if not source.uri else \
+            self._lake_header(location, source.delimiter)
         if not header:
             raise CheckerError([Problem(Span(source.display, 1, 1), "D403", "the CSV file has no header row")])
         mapping, notes = HeaderMap(schema).map(header, source.display)
         loaded.notes.extend(notes)
         width = len(header)
         numbered = f"{loaded.table}_numbered"
-        if self._numbered(self.spark.read.text(str(path)).where("value <> ''"), numbered, odd_quotes=True):
+        if self._numbered(self.spark.read.text(location).where("value <> ''"), numbered, odd_quotes=True):
+            if source.uri:
+                raise CheckerError([Problem(Span(source.display), "D403", "the CSV has line breaks inside quoted "
+                                            "fields; read from a data lake, its records cannot be numbered exactly",
+                                            hint="export it as Parquet, or copy it into the data folder")])
             raw_table = readers.read_csv_exact(path, delim, source.display)
             self._load_raw(schema, raw_table, mapping, loaded)
             return
@@ -313,10 +324,16 @@ class SparkEngine:
             f"from_csv(value, {_spark_str(ddl)}, {options}) AS __r FROM {numbered} WHERE __row > 1)"), raw)
         self._typed(loaded, column_sources(schema, mapping, "text"), raw)
 
+    def _lake_header(self, location: str, delimiter: str | None) -> tuple[list[str], str]:
+        first = self.spark.read.text(location).where("value <> ''").first()
+        line = (first[0] if first else "").lstrip("\ufeff")
+        delim = delimiter or readers.sniff_delimiter(line)
+        return [h.strip() for h in readers.parse_csv_line(line, delim)], delim
+
     def _load_jsonl(self, schema: DatasetSchema, source: Source, loaded: Loaded) -> None:
         """JSON Lines: one record per line at its line number; blank lines are no record."""
         lines = f"{loaded.table}_lines"
-        self._numbered(self.spark.read.text(str(source.path)), lines)
+        self._numbered(self.spark.read.text(source.location), lines)
         objects = f"{loaded.table}_objects"
         self._view(self.spark.sql(
             f"SELECT __row, CASE WHEN v IS NULL THEN 'line is not valid JSON' "

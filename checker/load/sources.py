@@ -6,11 +6,16 @@ in ``DIR/datasets.yaml``::
     crm.complaints: {path: exports/投訴.csv, encoding: gb18030}
     budget.lines:   {path: budget.xlsx, sheet: 預算}
 
-Paths are relative to DIR and may never leave it.
+Paths are relative to DIR and may never leave it.  A URL (``s3a://…``, ``hdfs://…``,
+``abfss://…``, ``file:///…``) names a file in a data lake instead; only the Spark engine
+reads those (Parquet, CSV in UTF-8 or JSON Lines)::
+
+    crm.interactions: {path: "s3a://crm-lake/exports/interactions.parquet"}
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +36,17 @@ class Source:
     encoding: str | None = None
     sheet: str | None = None
     delimiter: str | None = None
+    uri: str | None = None  # a data-lake URL (Spark engine only); path is then unused
+
+    @property
+    def location(self) -> str:
+        """What an engine reads: the lake URL, or the local path."""
+        return self.uri or str(self.path)
+
+
+#: A URL scheme (two letters at least, so that a Windows drive letter is not one).
+URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+://")
+LAKE_FORMATS = ("parquet", "csv", "jsonl")
 
 
 def _inside(root: Path, path: Path) -> bool:
@@ -104,6 +120,13 @@ def _manifest(path: Path, root: Path, datasets: set[str]) -> dict[str, Source]:
             if key not in MANIFEST_KEYS:
                 problems.append(Problem(pos.key((name, key)), "R101", f"unknown key '{key}'",
                                         hint=did_you_mean(key, MANIFEST_KEYS)))
+        if URL.match(str(entry["path"])):
+            source, problem = _lake(name, entry, pos)
+            if problem:
+                problems.append(problem)
+            else:
+                out[name] = source
+            continue
         rel = Path(str(entry["path"]))
         target = (root / rel)
         if rel.is_absolute() or not _inside(root, target):
@@ -132,3 +155,18 @@ def _manifest(path: Path, root: Path, datasets: set[str]) -> dict[str, Source]:
     if problems:
         raise CheckerError(problems)
     return out
+
+
+def _lake(name: str, entry: dict, pos) -> tuple[Source | None, Problem | None]:
+    uri = str(entry["path"])
+    fmt = str(entry.get("format") or uri.rsplit(".", 1)[-1].lower())
+    if fmt not in LAKE_FORMATS:
+        return None, Problem(pos.value((name, "format") if "format" in entry else (name, "path")), "D405",
+                             f"a data-lake path must be {', '.join(LAKE_FORMATS)}, not '{fmt}'",
+                             hint="set format: parquet|csv|jsonl, or copy the file into the data folder")
+    enc = str(entry.get("encoding") or "utf-8").lower()
+    if enc not in ("utf-8", "utf8", "utf-8-sig"):
+        return None, Problem(pos.value((name, "encoding")), "D405",
+                             f"a data-lake CSV must be UTF-8, not '{enc}'", hint="export it as UTF-8 or Parquet")
+    return Source(name, Path(uri.split("://", 1)[1] or "."), uri, fmt, enc, None,
+                  str(entry["delimiter"]) if entry.get("delimiter") else None, uri), None
