@@ -1,6 +1,6 @@
 """End-to-end benchmark: `checker check` on N synthetic complaint records versus baselines.
 
-    python benchmarks/bench.py --rows 1000000 [--repeat 3] [--json out.json] [--phases]
+    python benchmarks/bench.py --rows 1000000 [--repeat 3] [--json out.json] [--phases] [--spark]
 
 Steps:
 
@@ -12,7 +12,13 @@ Steps:
    * DuckDB loading the same file: ``CREATE TABLE t AS SELECT * FROM read_csv(...)``,
    * ``jsonschema`` (Draft202012Validator + FormatChecker) record by record on a slice,
      extrapolated to N;
+   * with ``--spark``: ``checker check --engine spark`` (``local[*]``) and, as its baseline,
+     Spark's own read of the same file (every column parsed, written to Spark's ``noop`` sink),
+     both including the JVM's start;
 4. print time, rows/s and peak RSS of each, and the ratios; check the result's counts.
+
+Peak RSS is the largest of the child's own peak (``os.wait4``) and the summed RSS of its
+whole process tree, sampled every 0.1 s (Spark's JVM is a grandchild of the command).
 
 ``--phases`` also runs the checker once in-process with its engine instrumented and
 prints where the time goes (schema/rule compile, hashing, CSV load, __row update,
@@ -268,18 +274,56 @@ def write_config() -> tuple[Path, Path]:
 
 # -- 3. measuring -----------------------------------------------------------------------------------
 
+def _tree_rss_kb(root: int) -> int:
+    """Summed resident set of a process and all its descendants (from /proc), in kB."""
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as fh:
+                fields = fh.read().rsplit(b")", 1)[1].split()
+            parents[int(entry)] = int(fields[1])
+            rss[int(entry)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE") // 1024
+        except (OSError, IndexError, ValueError):
+            continue
+    tree, frontier = {root}, [root]
+    while frontier:
+        pid = frontier.pop()
+        for child, parent in parents.items():
+            if parent == pid and child not in tree:
+                tree.add(child)
+                frontier.append(child)
+    return sum(rss.get(pid, 0) for pid in tree)
+
+
 def run_measured(cmd: list[str], stdout: Path) -> dict:
-    """Run one command as its own child; wall time and that child's peak RSS (os.wait4)."""
+    """Run one command as its own child; wall time and peak RSS (own peak via os.wait4, or the process tree's)."""
+    import threading
+
     with stdout.open("wb") as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, cwd=ROOT)
+        peak = [0]
+        done = threading.Event()
+
+        def sample() -> None:
+            while not done.wait(0.1):
+                peak[0] = max(peak[0], _tree_rss_kb(proc.pid))
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
         _, status, usage = os.wait4(proc.pid, 0)
         elapsed = time.perf_counter() - started
+        done.set()
+        sampler.join()
         proc.returncode = os.waitstatus_to_exitcode(status)
         if proc.returncode != 0:
             err.seek(0)
             raise SystemExit(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{err.read().decode()[-4000:]}")
-    return {"seconds": elapsed, "peak_rss_mb": usage.ru_maxrss / 1024, "cpu_seconds": usage.ru_utime + usage.ru_stime}
+    return {"seconds": elapsed, "peak_rss_mb": max(usage.ru_maxrss, peak[0]) / 1024,
+            "cpu_seconds": usage.ru_utime + usage.ru_stime}
 
 
 def repeated(label: str, cmd: list[str], repeat: int, stdout: Path, parse=None) -> dict:
@@ -307,6 +351,20 @@ con.execute("SET enable_progress_bar = false").fetchall()
 con.execute("CREATE TABLE t AS SELECT * FROM read_csv(?)", [sys.argv[1]]).fetchall()
 rows = con.execute("SELECT count(*) FROM t").fetchone()[0]
 print(rows, time.perf_counter() - started)
+"""
+
+
+SPARK_LOAD = """
+import logging, os, sys, time
+started = time.perf_counter()
+sys.path.insert(0, sys.argv[2])
+from checker.engine.spark import session
+spark, _ = session("local[*]")
+frame = spark.read.options(header="true", multiLine="false").csv(sys.argv[1])
+frame.write.format("noop").mode("overwrite").save()
+rows = frame.count()
+print(rows, time.perf_counter() - started)
+spark.stop()
 """
 
 
@@ -494,6 +552,7 @@ def main() -> None:
     ap.add_argument("--json", type=Path, help="write the figures here as JSON")
     ap.add_argument("--phases", action="store_true", help="also break the checker's time down by phase")
     ap.add_argument("--regenerate", action="store_true", help="regenerate the cached data")
+    ap.add_argument("--spark", action="store_true", help="also run --engine spark and Spark's own load")
     ap.add_argument("--_jsonschema-worker", nargs=3, dest="worker", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
@@ -517,6 +576,15 @@ def main() -> None:
                     parse=lambda text: text.split())
     loaded_rows = int(load["parsed"][-1][0])
     load["inner_seconds"] = statistics.median(float(p[1]) for p in load["parsed"])
+
+    spark_chk = spark_load = None
+    if args.spark:
+        spark_chk = repeated("checker check --engine spark", cmd + ["--engine", "spark"], args.repeat,
+                             out / "spark-result.json")
+        spark_result = json.loads(spark_chk["stdout"].read_text(encoding="utf-8"))
+        spark_load = repeated("spark load", [sys.executable, "-c", SPARK_LOAD, str(csv), str(ROOT)], args.repeat,
+                              out / "spark-load.txt", parse=lambda text: text.split())
+        spark_load["inner_seconds"] = statistics.median(float(p[1]) for p in spark_load["parsed"])
 
     js_cmd = [sys.executable, str(Path(__file__).resolve()), "--_jsonschema-worker", str(csv),
               str(schemas / "crm" / "complaints.schema.json"), str(min(args.slice, n))]
@@ -542,11 +610,23 @@ def main() -> None:
     if "BM-009" in by_rule and by_rule["BM-009"]["violations"] != expected_dups:
         problems.append(f"BM-009 found {by_rule['BM-009']['violations']} duplicate records, planted {expected_dups}")
 
+    if spark_chk is not None:
+        same = lambda r: {x["rule_id"]: (x["status"], x["checked"], x["violations"]) for x in r["results"]}  # noqa: E731
+        if same(spark_result) != same(result):
+            problems.append("the Spark engine's counts differ from DuckDB's")
+        if int(spark_load["parsed"][-1][0]) != n:
+            problems.append(f"spark loaded {spark_load['parsed'][-1][0]} rows, expected {n}")
+
     # -- table -------------------------------------------------------------------------------------
     rows = [("checker check (end to end)", chk["seconds"], chk["peak_rss_mb"], chk["runs"]),
             ("duckdb load read_csv (subprocess)", load["seconds"], load["peak_rss_mb"], load["runs"]),
             (f"jsonschema per record (x{n / js_info['records']:.0f} from {js_info['records']:,})", js["seconds"],
              js["peak_rss_mb"], None)]
+    if spark_chk is not None:
+        rows[2:2] = [("checker check --engine spark (local[*])", spark_chk["seconds"], spark_chk["peak_rss_mb"],
+                      spark_chk["runs"]),
+                     ("spark load csv, noop sink (subprocess)", spark_load["seconds"], spark_load["peak_rss_mb"],
+                      spark_load["runs"])]
     print(f"\n{n:,} records, {size_mb:.0f} MB CSV, {os.cpu_count()} CPUs, median of {args.repeat}\n")
     print(f"{'command':<46} {'time (s)':>9} {'rows/s':>12} {'peak RSS (MB)':>14}")
     for label, secs, rss, runs in rows:
@@ -556,6 +636,9 @@ def main() -> None:
     print(f"\nduckdb load inside its process: {load['inner_seconds']:.2f}s (the rest is interpreter start + import)")
     print(f"checker / duckdb-load:            {ratio_load:.2f}  (goal <= 1.5){'  ** above goal **' if ratio_load > 1.5 else ''}")
     print(f"jsonschema-extrapolated / checker: {ratio_js:.1f}")
+    if spark_chk is not None:
+        print(f"checker spark / spark-load:       {spark_chk['seconds'] / spark_load['seconds']:.2f}")
+        print(f"checker spark / checker duckdb:   {spark_chk['seconds'] / chk['seconds']:.2f}")
     if js_info.get("note"):
         print(f"note: jsonschema {js_info['note']}")
     print(f"jsonschema slice: {js_info['invalid']:,} of {js_info['records']:,} records invalid "
@@ -580,7 +663,12 @@ def main() -> None:
             "jsonschema": {"seconds_extrapolated": js["seconds"], "seconds_slice": js["seconds_slice"],
                            "slice": js_info["records"], "peak_rss_mb_slice": js["peak_rss_mb"],
                            "invalid_in_slice": js_info["invalid"], "note": js_info.get("note")},
-            "ratios": {"checker_over_duckdb_load": ratio_load, "jsonschema_over_checker": ratio_js},
+            "ratios": {"checker_over_duckdb_load": ratio_load, "jsonschema_over_checker": ratio_js,
+                       **({"spark_over_spark_load": spark_chk["seconds"] / spark_load["seconds"],
+                           "spark_over_duckdb_checker": spark_chk["seconds"] / chk["seconds"]} if spark_chk else {})},
+            **({"checker_spark": {k: v for k, v in spark_chk.items() if k not in ("stdout", "parsed")},
+                "spark_load": {k: v for k, v in spark_load.items() if k not in ("stdout", "parsed")}}
+               if spark_chk else {}),
             "violations": s["violations"],
             "results": {r["rule_id"]: {"status": r["status"], "violations": r["violations"],
                                        "checked": r["checked"]} for r in result["results"]},
