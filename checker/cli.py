@@ -133,11 +133,13 @@ def main() -> None:
               show_default=True, help="DuckDB in-process, or Apache Spark (pip install '.[spark]').")
 @click.option("--spark-master", envvar="CHECKER_SPARK_MASTER",
               help="Spark master URL for --engine spark (default local[*]), e.g. spark://host:7077 or yarn.")
+@click.option("--spark-conf", "spark_conf", multiple=True, metavar="KEY=VALUE",
+              help="A Spark setting for --engine spark (repeatable), e.g. spark.executor.memory=8g.")
 @click.option("-q", "--quiet", is_flag=True, help="No summary on standard output (result files are still written).")
 @guarded
 def check(data, rules, schemas, as_of, rules_at, fail_on, fmt, json_path, violations_out, max_samples, lang,
-          show_pii, waivers, baseline, allow_missing, memory_limit, spill_dir, threads, engine, spark_master, quiet,
-          templates, **report_files) -> ExitCode:
+          show_pii, waivers, baseline, allow_missing, memory_limit, spill_dir, threads, engine, spark_master,
+          spark_conf, quiet, templates, **report_files) -> ExitCode:
     """Check the exports in --data against the rules."""
     from checker import render
     from checker.run import CheckOptions, check as run_check
@@ -145,12 +147,18 @@ def check(data, rules, schemas, as_of, rules_at, fail_on, fmt, json_path, violat
     if violations_out is not None and violations_out.suffix.lower() not in (".csv", ".parquet"):
         raise click.BadParameter("must end in .csv or .parquet", param_hint="--violations-out")
     reports = _report_paths(report_files)
+    conf = {}
+    for item in spark_conf:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise click.BadParameter(f"'{item}' is not KEY=VALUE", param_hint="--spark-conf")
+        conf[key.strip()] = value
     opts = CheckOptions(data=data, rules=list(rules), schemas=schemas, as_of=_date(as_of) or dt.date.today(),
                         rules_at=_date(rules_at), fail_on=fail_on, max_samples=max_samples, lang=lang,
                         show_pii=show_pii, violations_out=violations_out, allow_missing=allow_missing,
                         waivers=waivers, baseline=baseline,
                         memory_limit=memory_limit, spill_dir=spill_dir, threads=threads, engine=engine,
-                        spark_master=spark_master)
+                        spark_master=spark_master, spark_conf=conf)
     from checker.progress import for_terminal
 
     result = run_check(opts, progress=for_terminal(quiet or fmt != "text"))

@@ -53,6 +53,7 @@ class CheckOptions:
     baseline: Path | None = None
     engine: str = "duckdb"
     spark_master: str | None = None
+    spark_conf: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -179,7 +180,7 @@ def make_engine(opts: CheckOptions):
         from checker.engine.spark import SparkEngine
 
         return SparkEngine(master=opts.spark_master, memory_limit=opts.memory_limit if opts.memory_limit != "1GB"
-                           else None, temp_dir=spill, threads=opts.threads)
+                           else None, temp_dir=spill, threads=opts.threads, conf=opts.spark_conf)
     return DuckDBEngine(memory_limit=opts.memory_limit, threads=opts.threads, temp_dir=spill)
 
 

@@ -235,7 +235,11 @@ def test_command_line_engine_spark(spark, tmp_path):
     spec = YAML(typ="safe").load((case / "case.yaml").read_text(encoding="utf-8"))
     args = [str(a) for a in spec["args"]]
     env = dict(os.environ, CHECKER_SPARK_MASTER="local[1]")
-    proc = subprocess.run([sys.executable, "-m", "checker.cli", *args, "--engine", "spark", "--format", "json"],
+    bad = subprocess.run([sys.executable, "-m", "checker.cli", *args, "--engine", "spark", "--spark-conf", "oops"],
+                         cwd=case, capture_output=True, text=True, env=env, timeout=300)
+    assert bad.returncode == 2 and "KEY=VALUE" in bad.stderr
+    proc = subprocess.run([sys.executable, "-m", "checker.cli", *args, "--engine", "spark", "--format", "json",
+                           "--spark-conf", "spark.sql.shuffle.partitions=2"],
                           cwd=case, capture_output=True, text=True, env=env, timeout=300)
     assert proc.returncode == spec["exit"], proc.stderr
     result = json.loads(proc.stdout)
