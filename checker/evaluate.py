@@ -271,18 +271,20 @@ class Evaluator:
                            self.opts.show_pii)
 
     def _fingerprints_of(self, loaded: Loaded, rule_ids: list[str], severities: list[str],
-                         rows_sql: str) -> list[list[int]]:
-        """Fingerprint every violation listed by ``rows_sql`` (columns __k, __row), computed by the engine;
-        return the first N rows of each check (its samples).
+                         rows_sql: str, with_keys: bool = False) -> list[list[int]]:
+        """Fingerprint every violation listed by ``rows_sql`` (columns __k, __row, and the key columns
+        when ``with_keys``), computed by the engine; return the first N rows of each check (its samples).
 
         With --violations-out the rows are streamed to the file too; otherwise only the
         fingerprints travel, one list per check.
         """
         cols = self._key_columns(loaded)
         ids = "[" + ", ".join(ql(r) for r in rule_ids) + "]"
-        fp = fingerprint_sql(f"{ids}[v.__k + 1]", key_text_sql([f"t.{qi(c)}" for c in cols]))
-        base = (f"SELECT v.__k, t.__row, {fp} AS __fp{''.join(', t.' + qi(c) for c in cols)} "
-                f"FROM {loaded.table} AS t JOIN ({rows_sql}) AS v ON t.__row = v.__row")
+        at = "v" if with_keys else "t"
+        fp = fingerprint_sql(f"{ids}[v.__k + 1]", key_text_sql([f"{at}.{qi(c)}" for c in cols]))
+        base = f"SELECT v.__k, v.__row, {fp} AS __fp{''.join(f', {at}.' + qi(c) for c in cols)} FROM ({rows_sql}) AS v"
+        if not with_keys:
+            base += f" JOIN {loaded.table} AS t ON t.__row = v.__row"
         firsts: list[list[int]] = [[] for _ in rule_ids]
         if not self._writer:
             for k, prints, rows in self.engine.fetchall(
@@ -290,7 +292,7 @@ class Evaluator:
                 self.fingerprints.setdefault(rule_ids[k], set()).update(prints)
                 firsts[k] = sorted(rows)[: self.n]
             return firsts
-        cursor = self.engine.execute(base + " ORDER BY v.__k, t.__row")
+        cursor = self.engine.execute(base + " ORDER BY v.__k, v.__row")
         while True:
             batch = cursor.fetchmany(50_000)
             if not batch:
@@ -307,7 +309,8 @@ class Evaluator:
         if not checks:
             return []
         return self._fingerprints_of(loaded, [c.key for c in checks], severities,
-                                     P.violations_rows(loaded.table, checks, self.table_of))
+                                     P.violations_rows(loaded.table, checks, self.table_of,
+                                                       self._key_columns(loaded)), with_keys=True)
 
     # -- samples ---------------------------------------------------------------------------------
     def _record_sample(self, loaded: Loaded, rule: CompiledRule, row: int, version: str | None,

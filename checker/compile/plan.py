@@ -15,6 +15,7 @@ from sqlglot import exp
 from checker.compile.expr import DIALECT
 from checker.compile.kinds import aggregate, join, row, unique
 from checker.compile.rules import MAIN_ALIAS, CompiledRule
+from checker.compile.sqlfrag import qi
 
 
 @dataclass(frozen=True)
@@ -116,12 +117,14 @@ def _from(table_name: str, checks: list[RowCheck], table_of) -> str:
     return " ".join(parts)
 
 
-def violations_rows(table_name: str, checks: list[RowCheck], table_of) -> str:
-    """Every unwaived violation of every row check as (__k check index, __row), in one scan."""
+def violations_rows(table_name: str, checks: list[RowCheck], table_of, columns: list[str] = ()) -> str:
+    """Every unwaived violation of every row check as (__k check index, __row, *columns), in one scan."""
     flags = ", ".join(f"CASE WHEN {c.unwaived} THEN {i} END" for i, c in enumerate(checks))
-    inner = (f"SELECT {MAIN_ALIAS}.__row, list_distinct([{flags}]) AS __ks "
+    carried = "".join(f", {MAIN_ALIAS}.{qi(c)}" for c in columns)
+    inner = (f"SELECT {MAIN_ALIAS}.__row{carried}, list_distinct([{flags}]) AS __ks "
              f"FROM {_from(table_name, checks, table_of)}")
-    return f"SELECT unnest(__ks) AS __k, __row FROM ({inner}) WHERE array_length(__ks) > 0"
+    outer = "".join(f", {qi(c)}" for c in columns)
+    return f"SELECT unnest(__ks) AS __k, __row{outer} FROM ({inner}) WHERE array_length(__ks) > 0"
 
 
 def unique_groups(rule: CompiledRule, table_name: str) -> exp.Select:

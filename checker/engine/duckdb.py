@@ -46,6 +46,7 @@ class DuckDBEngine:
             config["threads"] = threads
         self.con = duckdb.connect(":memory:", config=config)
         self._run("SET TimeZone = 'UTC'")
+        self._run("SET enable_progress_bar = false")  # DuckDB's own bar writes to stdout; the checker has its own
         self._run(f"SET temp_directory = {ql(temp_dir or os.path.join(self._tmp.name, 'spill'))}")
         if memory_limit:
             try:

@@ -3,7 +3,8 @@
 Every dataset becomes one table holding, per record: ``__row`` (1-based record
 number in the file), ``__shape`` (a ragged or unreadable record, else NULL), each
 schema column converted to its engine type, and per column the evidence the
-structural checks need: ``__bad_<i>`` (the raw text of a value of the wrong type),
+structural checks need: ``__bad_<i>`` (the raw text of a value of the wrong type; absent where
+no value can be of the wrong type, such as text read into a VARCHAR column),
 ``__fmt_<i>`` (the raw text of a string that is not a valid date/date-time) and
 ``__miss_<i>`` (the key is absent from a JSON record).  A value that does not
 convert is NULL in its column and kept as evidence, never a dropped record.
@@ -52,7 +53,7 @@ class Loaded:
             return src.column.sql_type in ("DATE", "TIMESTAMP") and not (
                 src.kind == "native" and src.native_type != "VARCHAR")
         if flag == "bad":
-            return True
+            return _conversion(src, "r", "v")[1] is not None
         raise ValueError(flag)
 
     def missing_expr(self, col: str, alias: str) -> str:
@@ -230,6 +231,15 @@ def _native_value(col: Column, raw: str, native: str, v: str) -> tuple[str, str 
     return value, f"CASE WHEN {raw} IS NOT NULL AND {v} IS NULL THEN CAST({raw} AS VARCHAR) END", None
 
 
+def _conversion(src: ColumnSource, raw: str, v: str) -> tuple[str, str | None, str | None]:
+    """(value, type-evidence, format-evidence) SQL of one column read as ``raw``, its value named ``v``."""
+    if src.kind == "text":
+        return _text_value(src.column, raw, v)
+    if src.kind == "json":
+        return _json_value(src.column, raw, v)
+    return _native_value(src.column, raw, src.native_type or "VARCHAR", v)
+
+
 def typed_query(sources: list[ColumnSource], row_expr: str, shape_expr: str, relation: str,
                 order_by: str | None = None) -> str:
     """SELECT that turns the raw columns of ``relation`` into typed columns plus evidence.
@@ -248,19 +258,16 @@ def typed_query(sources: list[ColumnSource], row_expr: str, shape_expr: str, rel
             continue
         raw = qi(src.raw)
         v = qi(f"__v_{i}")
-        if src.kind == "text":
-            value, bad, fmt = _text_value(col, raw, v)
-        elif src.kind == "json":
-            value, bad, fmt = _json_value(col, raw, v)
+        value, bad, fmt = _conversion(src, raw, v)
+        if src.kind == "json":
             outer.append(f"{raw} IS NULL AS {qi(f'__miss_{i}')}")
-        else:
-            value, bad, fmt = _native_value(col, raw, src.native_type or "VARCHAR", v)
         if raw not in raws:
             inner.append(raw)
             raws.add(raw)
         inner.append(f"{value} AS {v}")
         outer.append(f"{v} AS {qi(col.name)}")
-        outer.append(f"{bad or 'CAST(NULL AS VARCHAR)'} AS {qi(f'__bad_{i}')}")
+        if bad is not None:  # no column where no value can be of the wrong type (text read as VARCHAR)
+            outer.append(f"{bad} AS {qi(f'__bad_{i}')}")
         if fmt is not None:
             outer.append(f"{fmt} AS {qi(f'__fmt_{i}')}")
     order = f" ORDER BY {order_by}" if order_by else ""
