@@ -285,3 +285,37 @@ def test_data_lake_path_in_datasets_yaml(spark, cli, tmp_path, fmt):
     view = lambda r: [(x["rule_id"], x["status"], x["violations"], [s["row"] for s in x["samples"]])  # noqa: E731
                       for x in r["results"] if not x["rule_id"].startswith("schema:")]
     assert view(on_lake.result) == view(in_folder.result)
+
+
+EDGE_CSV = ("complaint_id,customer_id,severity,created_at,first_response_at,closed_at,contact_phone\r\n"
+            "C000001,K1,high,2026-03-01 09:00:00,2026-03-01 10:00:00,2026-03-02 09:00:00,13812345678\r\n"
+            "\r\n"
+            "C000002,\"K,1\",high,2026-03-01 09:00:00,2026-03-03T10:00:00+08:00,,\r\n"
+            "C000003,K2,low,2026-02-30 09:00:00,,,\"\"\r\n"
+            "C000004,K2,high,2026-03-01 09:00:00\r\n"
+            "C000005,K3,medium,2026-03-01 09:00:00,,,,,extra\r\n"
+            "C000006,K3,urgent,not a date,2026-03-09 09:00:00,2026-03-10 09:00:00,139\r\n")
+EDGE_JSONL = ("\ufeff{\"complaint_id\": \"C000001\", \"customer_id\": \"K1\", \"severity\": \"high\", "
+              "\"created_at\": \"2026-03-01 09:00:00\", \"first_response_at\": \"2026-03-01 10:00:00\"}\n"
+              "\n"
+              "{\"complaint_id\": 2, \"customer_id\": null, \"severity\": \"high\", \"created_at\": \"2026-03-01 09:00:00\"}\n"
+              "[1, 2]\n"
+              "{not json\n"
+              "{\"complaint_id\": \"C000005\", \"severity\": \"low\", \"created_at\": \"2026-03-01T09:00:00Z\", "
+              "\"Severity\": \"x\", \"unknown\": 1}\n")
+
+
+@pytest.mark.parametrize("fmt, text", [("csv", EDGE_CSV), ("jsonl", EDGE_JSONL)])
+def test_awkward_exports_same_on_spark(spark, cli, tmp_path, fmt, text):
+    """CRLF, blank lines, quoted delimiters, ragged rows, bad values, a BOM, non-objects, unknown keys."""
+    case = CASES / "kinds" / "row"
+    data = tmp_path / "data" / "crm"
+    data.mkdir(parents=True)
+    (data / f"complaints.{fmt}").write_text(text, encoding="utf-8", newline="")
+    args = ["check", "--data", str(tmp_path / "data"), "--rules", str(case / "rules"),
+            "--schemas", str(CASES / "_shared" / "schemas"), "--as-of", "2026-06-30", "--allow-missing"]
+    duck = cli(*args, "--json", str(tmp_path / "d.json"))
+    on_spark = cli(*args, "--engine", "spark", "--json", str(tmp_path / "s.json"))
+    assert duck.exit_code == on_spark.exit_code == 1, on_spark.stderr
+    assert duck.result["summary"]["violations"] >= 5
+    assert _comparable(on_spark.result) == _comparable(duck.result)

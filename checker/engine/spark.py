@@ -112,11 +112,7 @@ def _plain(row) -> tuple:
 
 
 def _value(v: Any) -> Any:
-    if isinstance(v, list):
-        return [_value(x) for x in v]
-    if type(v).__name__ == "VariantVal":
-        return v.toJson()
-    return v
+    return [_value(x) for x in v] if isinstance(v, list) else v
 
 
 class SparkEngine:
@@ -139,7 +135,12 @@ class SparkEngine:
 
     # -- lifecycle -------------------------------------------------------------------------
     def lock(self) -> None:
-        """From here on only SELECT statements regenerated from checked trees run."""
+        """From here on only queries run (each parsed and rewritten from its sqlglot tree).
+
+        Spark has no switch like DuckDB's ``enable_external_access``; what keeps rule SQL
+        from reading files is the expression whitelist (no tables, subqueries or file
+        functions can be written in a rule), which holds on both engines.
+        """
         self.locked = True
 
     def close(self) -> None:
@@ -159,7 +160,7 @@ class SparkEngine:
 
     # -- queries ---------------------------------------------------------------------------
     def _sql(self, sql: str):
-        return self.spark.sql(to_spark(sql))
+        return self.spark.sql(to_spark(sql, queries_only=self.locked))
 
     def fetchall(self, sql: str) -> list[tuple]:
         return [_plain(r) for r in self._sql(sql).collect()]
@@ -342,7 +343,9 @@ class SparkEngine:
             f"LIKE 'DECIMAL%' THEN 'double' WHEN schema_of_variant(v) = 'VOID' THEN 'null' ELSE "
             f"regexp_extract(schema_of_variant(v), '^[A-Z]+', 0) END) || ', not an object' END AS __shape, "
             f"CASE WHEN startswith(schema_of_variant(v), 'OBJECT') THEN v END AS o, value FROM "
-            f"(SELECT __row, value, try_parse_json(value) AS v FROM {lines} WHERE trim(value) <> '')"), objects)
+            f"(SELECT __row, value, try_parse_json(value) AS v FROM (SELECT __row, CASE WHEN __row = 1 THEN "
+            f"regexp_replace(value, {_spark_str(chr(92) + 'A' + chr(0xFEFF))}, '') ELSE value END AS value FROM {lines}) "
+            f"WHERE trim(value) <> '')"), objects)
         hmap = HeaderMap(schema)
         keys = self.spark.sql(f"SELECT k, count(*) FROM (SELECT explode(json_object_keys(value)) AS k FROM "
                               f"{objects} WHERE o IS NOT NULL) GROUP BY k ORDER BY k").collect()

@@ -366,7 +366,7 @@ def _convert(node: exp.Expression) -> exp.Expression:
     if isinstance(node, exp.ToDays):
         return _interval("to_days", node.this)
     if isinstance(node, exp.Cast) and node.to.is_type(exp.DataType.Type.JSON):
-        return node.this
+        return exp.Cast(this=node.this, to=exp.DataType.build("STRING"))  # JSON stays JSON text
     if isinstance(node, exp.Cast) and node.to.is_type(exp.DataType.Type.INT128):
         node.set("to", exp.DataType.build("DECIMAL(38, 0)"))
         return node
@@ -457,9 +457,14 @@ def rewrite(tree: exp.Expression) -> exp.Expression:
 
 
 @lru_cache(maxsize=4096)
-def to_spark(sql: str) -> str:
-    """Transpile one DuckDB-dialect statement to Spark SQL (raises SparkUnsupported)."""
+def to_spark(sql: str, queries_only: bool = False) -> str:
+    """Transpile one DuckDB-dialect statement to Spark SQL (raises SparkUnsupported).
+
+    With ``queries_only`` anything but a query (a SELECT, possibly with set operations) is refused.
+    """
     tree = sqlglot.parse_one(sql, read=DIALECT_IN)
+    if queries_only and not isinstance(tree, exp.Query):
+        raise SparkUnsupported(f"only queries run once the data is loaded, not {type(tree).__name__}")
     return rewrite(tree).sql(dialect=DIALECT_OUT)
 
 
