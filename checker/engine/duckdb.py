@@ -17,15 +17,12 @@ from typing import Any
 import duckdb
 
 from checker.compile.sqlfrag import qi, ql
+from checker.engine.base import FileLoading
 from checker.engine.loading import ColumnSource, HeaderMap, Loaded, column_sources, typed_query
 from checker.load import readers
 from checker.load.sources import Source
 from checker.model.dataset import DatasetSchema
 from checker.problems import CheckerError, Problem, Span
-
-#: Python codec names DuckDB's own CSV reader decodes.
-NATIVE_ENCODINGS = {"utf-8", "utf8", "utf-8-sig"}
-
 
 def sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
@@ -35,7 +32,7 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-class DuckDBEngine:
+class DuckDBEngine(FileLoading):
     name = "duckdb"
     Error = duckdb.Error
 
@@ -68,12 +65,6 @@ class DuckDBEngine:
     def close(self) -> None:
         self.con.close()
         self._tmp.cleanup()
-
-    def __enter__(self) -> "DuckDBEngine":
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.close()
 
     # -- queries ---------------------------------------------------------------------------
     def execute(self, sql: str, params: list[Any] | None = None):
@@ -140,26 +131,6 @@ class DuckDBEngine:
             loaded.sha256 = sha.result()
         return loaded
 
-    def _read(self, schema: DatasetSchema, source: Source, loaded: Loaded) -> None:
-        if source.format == "csv":
-            self._load_csv(schema, source, loaded)
-        elif source.format == "jsonl" and self._load_jsonl(schema, source, loaded):
-            pass
-        elif source.format in ("jsonl", "json"):
-            hmap = HeaderMap(schema)
-            raw = readers.read_json(source.path, source.format, source.display, hmap)
-            loaded.notes.extend(raw.notes)
-            self._load_raw(schema, raw, list(range(len(schema.columns))), loaded)
-        elif source.format == "xlsx":
-            raw = readers.read_xlsx(source.path, source.sheet, source.display)
-            mapping, notes = HeaderMap(schema).map(raw.header, source.display)
-            loaded.notes.extend(notes)
-            self._load_raw(schema, raw, mapping, loaded)
-        elif source.format == "parquet":
-            self._load_parquet(schema, source, loaded)
-        else:  # discover() already refuses other formats
-            raise CheckerError([Problem(Span(source.display), "D405", f"unknown data format '{source.format}'")])
-
     def _load_raw(self, schema: DatasetSchema, raw: readers.RawTable, mapping: list[int | None],
                   loaded: Loaded) -> None:
         kind = raw.kind
@@ -199,18 +170,9 @@ class DuckDBEngine:
                   f"CASE WHEN j IS NULL THEN 'line is not valid JSON' WHEN json_type(j) <> 'OBJECT' "
                   f"THEN 'record is a JSON ' || lower(json_type(j)) || ', not an object' END AS __shape, "
                   f"CASE WHEN json_type(j) = 'OBJECT' THEN j END AS o FROM ({valid})")
-        hmap = HeaderMap(schema)
         keys = self._run(f"SELECT k, count(*) FROM (SELECT unnest(json_keys(o)) AS k FROM {objects} "
                          f"WHERE o IS NOT NULL) GROUP BY k ORDER BY k")
-        by_column: dict[int, list[str]] = {}
-        for key, count in keys:
-            idx = hmap(key)
-            if idx is None:
-                loaded.notes.append(Problem(Span(source.display), "D406",
-                                            f"key '{key}' is not a column of the schema; ignored in {count} records",
-                                            level="warning", hint=hmap.suggest(key)))
-            else:
-                by_column.setdefault(idx, []).append(key)
+        by_column = self._json_columns(schema, keys, source, loaded)
         pointer = lambda key: ql("/" + key.replace("~", "~0").replace("/", "~1"))  # noqa: E731  JSON Pointer
         raw_items = []
         for i in range(len(schema.columns)):
@@ -240,18 +202,7 @@ class DuckDBEngine:
         loaded.sources = {s.column.name: s for s in sources}
 
     def _load_csv(self, schema: DatasetSchema, source: Source, loaded: Loaded) -> None:
-        path = source.path
-        encoding = (source.encoding or readers.detect_encoding(path)).lower()
-        loaded.encoding = encoding
-        if encoding not in NATIVE_ENCODINGS:
-            utf8 = Path(self._tmp.name) / f"{loaded.table}.csv"
-            replaced = readers.transcode_to_utf8(path, utf8, encoding, source.display)
-            if replaced:
-                loaded.notes.append(Problem(Span(source.display), "D403",
-                                            f"{replaced} byte sequences are not valid {encoding}; "
-                                            "they were read as U+FFFD", level="warning",
-                                            hint="check the encoding in datasets.yaml"))
-            path = utf8
+        path = self._utf8_csv(source, loaded)
         header, delim = readers.read_header(path, source.delimiter)
         if not header:
             raise CheckerError([Problem(Span(source.display, 1, 1), "D403", "the CSV file has no header row")])

@@ -20,6 +20,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from checker.engine.base import FileLoading
 from checker.engine.duckdb import sha256_file
 from checker.engine.loading import ColumnSource, HeaderMap, Loaded, column_sources, typed_query
 from checker.engine.spark_sql import SparkUnsupported, to_spark
@@ -115,7 +116,7 @@ def _value(v: Any) -> Any:
     return [_value(x) for x in v] if isinstance(v, list) else v
 
 
-class SparkEngine:
+class SparkEngine(FileLoading):
     name = "spark"
 
     def __init__(self, master: str | None = None, memory_limit: str | None = None, temp_dir: str | None = None,
@@ -152,12 +153,6 @@ class SparkEngine:
             self.spark.stop()
         self._tmp.cleanup()
 
-    def __enter__(self) -> "SparkEngine":
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.close()
-
     # -- queries ---------------------------------------------------------------------------
     def _sql(self, sql: str):
         return self.spark.sql(to_spark(sql, queries_only=self.locked))
@@ -190,26 +185,6 @@ class SparkEngine:
             loaded.sha256 = sha256_file(source.path)
         loaded.rows = self.spark.table(table).count()
         return loaded
-
-    def _read(self, schema: DatasetSchema, source: Source, loaded: Loaded) -> None:
-        if source.format == "csv":
-            self._load_csv(schema, source, loaded)
-        elif source.format == "jsonl":
-            self._load_jsonl(schema, source, loaded)
-        elif source.format == "json":
-            hmap = HeaderMap(schema)
-            raw = readers.read_json(source.path, source.format, source.display, hmap)
-            loaded.notes.extend(raw.notes)
-            self._load_raw(schema, raw, list(range(len(schema.columns))), loaded)
-        elif source.format == "xlsx":
-            raw = readers.read_xlsx(source.path, source.sheet, source.display)
-            mapping, notes = HeaderMap(schema).map(raw.header, source.display)
-            loaded.notes.extend(notes)
-            self._load_raw(schema, raw, mapping, loaded)
-        elif source.format == "parquet":
-            self._load_parquet(schema, source, loaded)
-        else:
-            raise CheckerError([Problem(Span(source.display), "D405", f"unknown data format '{source.format}'")])
 
     def _view(self, frame, name: str) -> None:
         frame.createOrReplaceTempView(name)
@@ -282,18 +257,10 @@ class SparkEngine:
         A file with quoted line breaks has records that span lines; it is read record by record
         by the checker's own reader instead, so record numbers stay exact.
         """
-        path = source.path
-        encoding = (source.encoding or readers.detect_encoding(path)).lower() if not source.uri else "utf-8"
-        loaded.encoding = encoding
-        if encoding not in ("utf-8", "utf8", "utf-8-sig"):
-            utf8 = Path(self._tmp.name) / f"{loaded.table}.csv"
-            replaced = readers.transcode_to_utf8(path, utf8, encoding, source.display)
-            if replaced:
-                loaded.notes.append(Problem(Span(source.display), "D403",
-                                            f"{replaced} byte sequences are not valid {encoding}; "
-                                            "they were read as U+FFFD", level="warning",
-                                            hint="check the encoding in datasets.yaml"))
-            path = utf8
+        if source.uri:
+            path, loaded.encoding = source.path, "utf-8"
+        else:
+            path = self._utf8_csv(source, loaded)
         location = source.uri or str(path)
         header, delim = readers.read_header(path, source.delimiter) if not source.uri else \
             self._lake_header(location, source.delimiter)
@@ -331,7 +298,7 @@ class SparkEngine:
         delim = delimiter or readers.sniff_delimiter(line)
         return [h.strip() for h in readers.parse_csv_line(line, delim)], delim
 
-    def _load_jsonl(self, schema: DatasetSchema, source: Source, loaded: Loaded) -> None:
+    def _load_jsonl(self, schema: DatasetSchema, source: Source, loaded: Loaded) -> bool:
         """JSON Lines: one record per line at its line number; blank lines are no record."""
         lines = f"{loaded.table}_lines"
         self._numbered(self.spark.read.text(source.location), lines)
@@ -346,18 +313,9 @@ class SparkEngine:
             f"(SELECT __row, value, try_parse_json(value) AS v FROM (SELECT __row, CASE WHEN __row = 1 THEN "
             f"regexp_replace(value, {_spark_str(chr(92) + 'A' + chr(0xFEFF))}, '') ELSE value END AS value FROM {lines}) "
             f"WHERE trim(value) <> '')"), objects)
-        hmap = HeaderMap(schema)
         keys = self.spark.sql(f"SELECT k, count(*) FROM (SELECT explode(json_object_keys(value)) AS k FROM "
                               f"{objects} WHERE o IS NOT NULL) GROUP BY k ORDER BY k").collect()
-        by_column: dict[int, list[str]] = {}
-        for key, count in keys:
-            idx = hmap(key)
-            if idx is None:
-                loaded.notes.append(Problem(Span(source.display), "D406",
-                                            f"key '{key}' is not a column of the schema; ignored in {count} records",
-                                            level="warning", hint=hmap.suggest(key)))
-            else:
-                by_column.setdefault(idx, []).append(key)
+        by_column = self._json_columns(schema, [tuple(k) for k in keys], source, loaded)
         items = []
         for i in range(len(schema.columns)):
             parts = [f"to_json(try_variant_get(o, {_spark_str(_variant_path(k))}, 'variant'))"
@@ -368,6 +326,7 @@ class SparkEngine:
         raw = f"{loaded.table}_raw"
         self._view(self.spark.sql(f"SELECT __row, __shape, {', '.join(items)} FROM {objects}"), raw)
         self._typed(loaded, column_sources(schema, list(range(len(schema.columns))), "json"), raw)
+        return True
 
 
 def _variant_path(key: str) -> str:
