@@ -319,3 +319,15 @@ def test_awkward_exports_same_on_spark(spark, cli, tmp_path, fmt, text):
     assert duck.exit_code == on_spark.exit_code == 1, on_spark.stderr
     assert duck.result["summary"]["violations"] >= 5
     assert _comparable(on_spark.result) == _comparable(duck.result)
+
+
+def test_spark_that_cannot_start_is_a_usage_error(spark, tmp_path):
+    """No Java (JAVA_HOME pointing nowhere): exit 2 with D407 and what to check, not a traceback."""
+    case = CASES / "kinds" / "row"
+    spec = YAML(typ="safe").load((case / "case.yaml").read_text(encoding="utf-8"))
+    env = dict(os.environ, JAVA_HOME=str(tmp_path / "no-java"))
+    proc = subprocess.run([sys.executable, "-m", "checker.cli", *[str(a) for a in spec["args"]], "--engine", "spark"],
+                          cwd=case, capture_output=True, text=True, env=env, timeout=300)
+    assert proc.returncode == 2, proc.stderr
+    assert "D407 Spark could not start" in proc.stderr and "Java 17" in proc.stderr
+    assert "Traceback" not in proc.stderr

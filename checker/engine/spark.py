@@ -88,7 +88,13 @@ def session(master: str | None = None, memory: str | None = None, local_dir: str
         builder = builder.config("spark.local.dir", local_dir)
     for key, value in (conf or {}).items():
         builder = builder.config(key, value)
-    spark = builder.getOrCreate()
+    try:
+        spark = builder.getOrCreate()
+    except Exception as exc:  # the JVM did not start: no Java, a bad master URL or setting
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise CheckerError([Problem(Span("--engine"), "D407", f"Spark could not start on {master}: {first}",
+                                    hint="Java 17 or newer must be on the PATH (or JAVA_HOME set); check "
+                                         "--spark-master and --spark-conf")]) from None
     spark.sparkContext.setLogLevel("ERROR")
     for name in ("py4j", "pyspark", "SQLQueryContextLogger"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
