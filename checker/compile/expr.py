@@ -85,6 +85,8 @@ def _classes(samples: Mapping[str, str]) -> tuple[set[type[exp.Expression]], set
             anonymous.add(node.name.lower())
         else:
             classes.add(type(node))
+            if isinstance(node, exp.IgnoreNulls):  # any_value(x) parses as IGNORE NULLS around AnyValue
+                classes.add(type(node.this))
             if isinstance(node, exp.Count) or name.startswith("count"):
                 classes.add(exp.Count)
     return classes, anonymous

@@ -130,11 +130,20 @@ def column_sources(schema: DatasetSchema, mapping: list[int | None], kind: str,
 
 # -- conversion --------------------------------------------------------------------------------------
 
+def _whole(d: str) -> str:
+    """SQL: the DOUBLE d is a whole number a BIGINT holds (no floor(): Spark's returns a BIGINT that overflows)."""
+    return f"(abs({d}) < 9.2e18 AND {d} % 1 = 0)"
+
+
 def _int_from_text(r: str) -> str:
+    """SQL: the BIGINT a text cell spells ('12', '12.0', '1.2e1'), else NULL.
+
+    DuckDB's cast also reads '1_000' and '0x10'; JSON Schema's integer does not, so neither does this.
+    """
     as_double = f"TRY_CAST({r} AS DOUBLE)"
-    return (f"(CASE WHEN contains({r}, '.') OR contains(lower({r}), 'e') THEN "
-            f"(CASE WHEN {as_double} = floor({as_double}) AND abs({as_double}) < 9.2e18 "
-            f"THEN CAST({as_double} AS BIGINT) END) ELSE TRY_CAST({r} AS BIGINT) END)")
+    return (f"(CASE WHEN contains({r}, '_') OR contains(lower({r}), 'x') THEN NULL "
+            f"WHEN contains({r}, '.') OR contains(lower({r}), 'e') THEN "
+            f"(CASE WHEN {_whole(as_double)} THEN CAST({as_double} AS BIGINT) END) ELSE TRY_CAST({r} AS BIGINT) END)")
 
 
 def _json_num(j: str, jt: str) -> str:
@@ -146,7 +155,7 @@ def _json_is(types: frozenset[str], j: str, jt: str) -> str:
     parts = []
     if "integer" in types and "number" not in types:
         parts.append(f"{jt} IN ('BIGINT', 'UBIGINT')")
-        parts.append(f"({jt} = 'DOUBLE' AND TRY_CAST({j} AS DOUBLE) = floor(TRY_CAST({j} AS DOUBLE)))")
+        parts.append(f"({jt} = 'DOUBLE' AND {_whole(f'TRY_CAST({j} AS DOUBLE)')})")
     if "number" in types:
         parts.append(f"{jt} IN ('BIGINT', 'UBIGINT', 'DOUBLE')")
     if "string" in types:
@@ -210,7 +219,7 @@ def _json_value(col: Column, raw: str, v: str) -> tuple[str, str | None, str | N
     if t == "BIGINT":
         num = f"TRY_CAST({j} AS DOUBLE)"
         value = (f"CASE WHEN {jt} IN ('BIGINT', 'UBIGINT') THEN TRY_CAST({j} AS BIGINT) "
-                 f"WHEN {jt} = 'DOUBLE' AND {num} = floor({num}) THEN TRY_CAST({num} AS BIGINT) END")
+                 f"WHEN {jt} = 'DOUBLE' AND {_whole(num)} THEN TRY_CAST({num} AS BIGINT) END")
         return value, wrong, None
     if t in ("DATE", "TIMESTAMP"):
         conv = (f"CASE WHEN {valid_date(s)} THEN CAST({s} AS DATE) END" if t == "DATE" else timestamp_value(s))

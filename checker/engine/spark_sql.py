@@ -30,6 +30,7 @@ What cannot be made to mean the same (``hash()``, a ``regexp_replace`` without t
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import sqlglot
@@ -82,8 +83,18 @@ def java_regex(pattern: str) -> str:
                 end = pattern.find("}", i + 3)
                 if end < 0:
                     raise SparkUnsupported("unterminated \\p{...}")
-                out.append(pattern[i:end + 1])
+                out.append(_java_property(pattern[i + 3:end], nxt == "P"))
                 i = end + 1
+                class_start = False
+                continue
+            elif nxt.isdigit():
+                j = i + 1
+                while j < n and j < i + 4 and pattern[j] in "01234567":
+                    j += 1
+                if j == i + 1:
+                    raise SparkUnsupported(f"the escape \\{nxt} is not supported")
+                out.append(f"\\x{{{int(pattern[i + 1:j], 8):X}}}")   # RE2 octal; in Java a backreference
+                i = j
                 class_start = False
                 continue
             elif nxt == "x" and i + 2 < n and pattern[i + 2] == "{":
@@ -135,8 +146,8 @@ def java_regex(pattern: str) -> str:
                 i += 1
             class_start = True          # a ']' right after '[' or '[^' is a literal in both dialects
             continue
-        if ch == ".":
-            out.append("[^\\n]")        # RE2's dot; Java's also refuses \r, \u0085, \u2028, \u2029
+        if ch == "{" and not _QUANTIFIER.match(pattern, i):
+            out.append("\\{")           # RE2 reads a brace that starts no {n}, {n,} or {n,m} as itself
         elif ch == "$":
             out.append("\\z")           # RE2's end of text; Java's $ also matches before a final newline
         elif ch == "(" and pattern.startswith("(?P<", i):
@@ -148,7 +159,26 @@ def java_regex(pattern: str) -> str:
         i += 1
     if in_class:
         raise SparkUnsupported("unterminated character class")
-    return "".join(out)
+    # (?d): only \n ends a line, as in RE2 (Java's dot and anchors also stop at \r, \u0085, \u2028 …)
+    return "(?d)" + "".join(out)
+
+
+_QUANTIFIER = re.compile(r"\{[0-9]+(,[0-9]*)?\}")
+#: Unicode general categories, as RE2 and Java both name them; anything else is a script (Java: IsHan).
+_CATEGORIES = {"L", "Lu", "Ll", "Lt", "Lm", "Lo", "M", "Mn", "Mc", "Me", "N", "Nd", "Nl", "No", "P", "Pc", "Pd",
+               "Ps", "Pe", "Pi", "Pf", "Po", "S", "Sm", "Sc", "Sk", "So", "Z", "Zs", "Zl", "Zp", "C", "Cc", "Cf",
+               "Cs", "Co", "Cn", "Any"}
+
+
+def _java_property(name: str, negated: bool) -> str:
+    if name.startswith("^"):
+        name, negated = name[1:], not negated
+    if not re.fullmatch(r"[A-Za-z_]+", name):
+        raise SparkUnsupported(f"the class \\p{{{name}}} is not supported")
+    if name == "Any":
+        return "[^\\x{0}-\\x{10FFFF}]" if negated else "[\\x{0}-\\x{10FFFF}]"
+    java = name if name in _CATEGORIES else f"Is{name}"
+    return f"\\{'P' if negated else 'p'}{{{java}}}"
 
 
 # -- date formats: strftime -> java.time ---------------------------------------------------------------
@@ -282,12 +312,12 @@ def _regex_flags(options: exp.Expression | None) -> str:
     flags = ""
     for o in opts:
         if o == "i":
-            flags += "i"
+            flags = flags.replace("iu", "") + "iu"   # Unicode case folding, as RE2's
+        elif o == "c":
+            flags = flags.replace("iu", "")          # the last of i/c wins, as in DuckDB
         elif o == "s":
             flags += "s"
-        elif o == "m":
-            flags += "m"
-        elif o in "gc":
+        elif o == "g":
             continue
         else:
             raise SparkUnsupported(f"regex option '{o}' is not supported on Spark")
@@ -323,6 +353,38 @@ def _like(node: exp.Like | exp.ILike) -> exp.Expression:
     return node
 
 
+def _whole_number(node: exp.Floor | exp.Ceil) -> exp.Expression:
+    """floor/ceil keep DuckDB's type: Spark's return a BIGINT (overflowing for |x| >= 2^63, NaN becoming 0)."""
+    x = node.this
+    big = exp.or_(_f("isnan", _double(x.copy())),
+                  exp.GTE(this=_f("abs", _double(x.copy())), expression=exp.Literal.number("4.5e15")))
+    return exp.paren(exp.Case(ifs=[exp.If(this=big, true=x.copy())], default=node.copy()))
+
+
+_INTERVAL_UNITS = {"YEAR": "to_years", "MONTH": "to_months", "DAY": "to_days", "HOUR": "to_hours",
+                   "MINUTE": "to_minutes", "SECOND": "to_seconds"}
+
+
+def _interval_of(node: exp.Interval) -> exp.Expression:
+    """INTERVAL (expr) UNIT with a computed amount: Spark's parser takes literals only."""
+    unit = _unit(node.args.get("unit")) if node.args.get("unit") else None
+    if unit not in _INTERVAL_UNITS:
+        raise SparkUnsupported(f"an interval of a computed number of {unit or 'units'} is not supported on Spark")
+    value = node.this.this if isinstance(node.this, exp.Paren) else node.this
+    return _interval(_INTERVAL_UNITS[unit], value)
+
+
+#: Unicode space separators (Zs: U+0020, U+00A0, U+3000 …), which DuckDB's trim() removes; Spark's removes ' ' only.
+_SPACE_CLASS = "\\p{Zs}"
+
+
+def _trim(node: exp.Trim) -> exp.Expression:
+    position = (node.args.get("position") or "").upper()
+    lead, trail = f"^{_SPACE_CLASS}+", f"{_SPACE_CLASS}+\\z"
+    pattern = lead if position == "LEADING" else trail if position == "TRAILING" else f"{lead}|{trail}"
+    return _f("regexp_replace", node.this, exp.Literal.string(pattern), exp.Literal.string(""))
+
+
 def _anonymous(node: exp.Anonymous) -> exp.Expression:
     name = node.name.lower()
     args = node.expressions
@@ -351,7 +413,9 @@ def _part(part: str, value: exp.Expression) -> exp.Expression:
     if part == "epoch":
         return exp.Div(this=_f("unix_micros", exp.Cast(this=value, to=exp.DataType.build("TIMESTAMP"))),
                        expression=exp.Literal.number(1000000.0))
-    if part in ("year", "month", "day", "hour", "minute", "second", "quarter", "doy", "dayofyear"):
+    if part == "second":   # DuckDB: whole seconds; Spark's date_part adds the fraction
+        return _f("second", value)
+    if part in ("year", "month", "day", "hour", "minute", "quarter", "doy", "dayofyear"):
         return _f("date_part", exp.Literal.string({"doy": "doy", "dayofyear": "doy"}.get(part, part)), value)
     raise SparkUnsupported(f"date_part '{part}' is not supported on Spark")
 
@@ -361,6 +425,12 @@ def _convert(node: exp.Expression) -> exp.Expression:
         return _divide(node)
     if isinstance(node, exp.DateDiff):
         return _date_diff(node)
+    if isinstance(node, (exp.Floor, exp.Ceil)) and not node.args.get("decimals"):
+        return _whole_number(node)
+    if isinstance(node, exp.Interval) and not isinstance(node.this, exp.Literal):
+        return _interval_of(node)
+    if isinstance(node, exp.Trim) and node.args.get("expression") is None:
+        return _trim(node)
     if isinstance(node, exp.Anonymous):
         return _anonymous(node)
     if isinstance(node, exp.ToDays):
@@ -423,7 +493,7 @@ def _convert(node: exp.Expression) -> exp.Expression:
     if isinstance(node, (exp.Like, exp.ILike)):
         return _like(node)
     if isinstance(node, exp.IgnoreNulls) and isinstance(node.this, exp.AnyValue):
-        return node.this
+        return _f("any_value", node.this.this, exp.true())   # skip NULLs, as DuckDB's any_value does
     if type(node) is exp.Concat:
         return _f("concat_ws", exp.Literal.string(""), *node.expressions)
     return node
