@@ -359,3 +359,23 @@ def test_aggregates_skip_nulls_on_both_engines(spark):
     got = tuple(spark.sql(to_spark(sql)).collect()[0])
     assert got[0] in ("x", "y") and want[0] in ("x", "y")
     assert got[2:] == want[2:]
+
+
+@pytest.mark.parametrize("expect, why", [
+    ("CAST(closed_at AS DATE) - CAST(created_at AS DATE) <= 15", "date - date"),
+    ("substr(complaint_id, 0, 2) = 'C'", "substr()"),
+    ("date_diff('day', created_at, closed_at) <= 15 AND substr(complaint_id, 1, 1) = 'C'", None),
+])
+def test_lint_engine_spark_knows_the_types(cli, tmp_path, expect, why):
+    """Differences that depend on the columns' types are found with the schema's types (sqlglot annotate_types)."""
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("ruleset: spark.typed\nversion: 1.0.0\ntitle: {zh: 型別, en: typed}\n"
+                     "effective: {from: 2024-01-01}\nrules:\n  - id: T-001\n    title: {zh: 規則, en: rule}\n"
+                     "    severity: low\n    clauses: [M1.1]\n    dataset: crm.complaints\n"
+                     f"    expect: \"{expect}\"\n", encoding="utf-8")
+    run = cli("lint", "--engine", "spark", "--schemas", str(CASES / "_shared" / "schemas"), str(rules))
+    found = [line for line in run.stdout.splitlines() if "X207" in line]
+    if why is None:
+        assert not found and run.exit_code == 0, run.stdout
+    else:
+        assert len(found) == 1 and why in found[0] and ":11:13:" in found[0], run.stdout

@@ -8,7 +8,11 @@ data is read.  PySpark is not needed for this.
 
 from __future__ import annotations
 
-from checker.compile.rules import CompiledRule
+from sqlglot import exp
+from sqlglot.optimizer.annotate_types import annotate_types
+
+from checker.compile.expr import DIALECT
+from checker.compile.rules import MAIN_ALIAS, CompiledRule
 from checker.compile.sqlfrag import PatternError, re2_pattern
 from checker.engine.spark_sql import SparkUnsupported, java_regex, unsupported
 from checker.model.dataset import DatasetSchema
@@ -25,10 +29,11 @@ def spark_problems(compiled: list[CompiledRule], schemas: dict[str, DatasetSchem
         parts = [("where", rule.where, at("where")), ("expect", rule.expect, at("expect"))]
         parts += [(f"group_by[{i}]", g, at("group_by", i)) for i, g in enumerate(rule.group_by)]
         parts += [(f"join[{i}].on", s.on, at("join", i, "on")) for i, s in enumerate(rule.joins)]
+        tables = {MAIN_ALIAS: schemas[rule.dataset]} | {s.sql_alias: schemas[s.dataset] for s in rule.joins}
         for key, node, span in parts:
             if node is None:
                 continue
-            why = unsupported(node)
+            why = unsupported(node) or typed_difference(node, tables)
             if why:
                 problems.append(Problem(span, "X207", f"rule {rule.id}: {key}: cannot run on Spark: {why}", hint=HINT))
     for schema in schemas.values():
@@ -43,3 +48,46 @@ def spark_problems(compiled: list[CompiledRule], schemas: dict[str, DatasetSchem
                                         f"{schema.name}.{col.name}: pattern cannot run on Spark: {err}",
                                         hint="simplify the pattern, or run it on DuckDB"))
     return problems
+
+
+_TEMPORAL = {exp.DataType.Type.DATE, exp.DataType.Type.TIMESTAMP, exp.DataType.Type.TIMESTAMPTZ}
+_FLOATING = {exp.DataType.Type.DOUBLE, exp.DataType.Type.FLOAT}
+_TEXT = {exp.DataType.Type.VARCHAR, exp.DataType.Type.TEXT, exp.DataType.Type.JSON}
+
+
+def _type(node: exp.Expression | None):
+    return node.type.this if node is not None and node.type is not None else None
+
+
+def _negative_or_zero(node: exp.Expression | None, zero: bool = True) -> bool:
+    if isinstance(node, exp.Neg) and isinstance(node.this, exp.Literal):
+        return True
+    return zero and isinstance(node, exp.Literal) and not node.is_string and float(node.this) == 0
+
+
+def typed_difference(node: exp.Expression, tables: dict[str, DatasetSchema]) -> str | None:
+    """What means something else on Spark for the types involved (the schema's column types), or None."""
+    schema = {alias: {name: ("VARCHAR" if col.sql_type == "ANY" else col.sql_type) for name, col in ds.columns.items()}
+              for alias, ds in tables.items()}
+    query = exp.select(node.copy()).from_(exp.to_table(MAIN_ALIAS))
+    for alias in tables:
+        if alias != MAIN_ALIAS:
+            query = query.join(exp.to_table(alias))
+    try:
+        typed = annotate_types(query, schema=schema, dialect=DIALECT)
+    except Exception:  # noqa: BLE001  typing is a best effort; the rewrite itself was checked above
+        return None
+    for sub in typed.walk():
+        if isinstance(sub, exp.Sub) and _type(sub.this) == exp.DataType.Type.DATE == _type(sub.expression):
+            return ("date - date is a number of days on DuckDB and an interval on Spark; "
+                    "write date_diff('day', b, a)")
+        if isinstance(sub, (exp.Median, exp.Quantile, exp.PercentileCont)) and _type(sub.this) in _TEMPORAL | _TEXT:
+            return "median() of dates, times or text does not run on Spark"
+        if isinstance(sub, (exp.Mod, exp.IntDiv)) and {_type(sub.this), _type(sub.expression)} & _FLOATING:
+            return "// and % on DOUBLE values differ between DuckDB and Spark; CAST to a DECIMAL or BIGINT first"
+        if isinstance(sub, exp.Substring) and (_negative_or_zero(sub.args.get("start"))
+                                               or _negative_or_zero(sub.args.get("length"), zero=False)):
+            return "substr() from position 0, or with a negative position or length, differs on Spark"
+        if isinstance(sub, (exp.Left, exp.Right)) and _negative_or_zero(sub.expression, zero=False):
+            return "left()/right() with a negative length differ on Spark"
+    return None
