@@ -127,7 +127,7 @@ def main() -> None:
               help="Memory DuckDB may use before it spills to disk (env CHECKER_MEMORY_LIMIT); "
                    "with --engine spark, the driver's memory.")
 @click.option("--spill-dir", type=click.Path(path_type=Path, file_okay=False), envvar="CHECKER_SPILL_DIR",
-              help="Where DuckDB spills (default: a temporary folder, removed afterwards).")
+              help="Where DuckDB spills (default: a temporary folder, removed afterwards); Spark: spark.local.dir.")
 @click.option("--threads", type=click.IntRange(1, 256), help="DuckDB threads (Spark: local[N] when no master).")
 @click.option("--engine", type=click.Choice(["duckdb", "spark"]), envvar="CHECKER_ENGINE", default="duckdb",
               show_default=True, help="DuckDB in-process, or Apache Spark (pip install '.[spark]').")
