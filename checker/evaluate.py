@@ -150,8 +150,7 @@ class Evaluator:
                 bad.append((j, _engine_error(err)))
         return bad
 
-    @staticmethod
-    def _guard(fn):
+    def _guard(self, fn):
         try:
             return fn()
         except self.engine.Error as err:

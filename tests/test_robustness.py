@@ -101,3 +101,14 @@ def test_a_waived_group_names_the_waiver_that_covers_it(cli, tmp_path):
         """), encoding="utf-8")
     got = _check(cli, tmp_path, rules, "--waivers", str(waivers))["G-1"]
     assert {s["key"]["customer_id"]: s["waiver"] for s in got["waived_samples"]} == {"K001": "W-K1", "K003": "W-K3"}
+
+
+def test_a_join_whose_sql_fails_on_the_data_errors_alone(cli, tmp_path):
+    """The many-to-one check of a join runs first; when its SQL fails on the data the rule errors, the run goes on."""
+    body = (_rule("J-1", 'join: [{dataset: crm.complaints, as: c2, on: "CAST(c2.complaint_id AS INTEGER) = 1"}]\n'
+                         "expect: c2.complaint_id IS NULL\n")
+            + _rule("E-2", "expect: severity <> 'high'\n"))
+    rules = _rules(tmp_path / "rules", ("1.0.0", "{from: 2020-01-01}", body))
+    got = _check(cli, tmp_path, rules)
+    assert got["J-1"]["status"] == "error" and "Could not convert string" in got["J-1"]["error"]
+    assert got["E-2"]["status"] == "fail" and got["E-2"]["violations"] == 3
