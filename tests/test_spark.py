@@ -362,7 +362,8 @@ def test_aggregates_skip_nulls_on_both_engines(spark):
 
 
 @pytest.mark.parametrize("expect, why", [
-    ("CAST(closed_at AS DATE) - CAST(created_at AS DATE) <= 15", "date - date"),
+    ("CAST(closed_at AS DATE) - CAST(created_at AS DATE) <= 15", None),    # compiled as date_diff('day', …)
+    ("median(CAST(created_at AS DATE)) IS NOT NULL", "X204"),                  # (an aggregate in a row rule)
     ("substr(complaint_id, 0, 2) = 'C'", "substr()"),
     ("date_diff('day', created_at, closed_at) <= 15 AND substr(complaint_id, 1, 1) = 'C'", None),
 ])
@@ -374,8 +375,31 @@ def test_lint_engine_spark_knows_the_types(cli, tmp_path, expect, why):
                      "    severity: low\n    clauses: [M1.1]\n    dataset: crm.complaints\n"
                      f"    expect: \"{expect}\"\n", encoding="utf-8")
     run = cli("lint", "--engine", "spark", "--schemas", str(CASES / "_shared" / "schemas"), str(rules))
+    if why == "X204":
+        assert "X204" in run.stdout
+        return
     found = [line for line in run.stdout.splitlines() if "X207" in line]
     if why is None:
         assert not found and run.exit_code == 0, run.stdout
     else:
         assert len(found) == 1 and why in found[0] and ":11:13:" in found[0], run.stdout
+
+
+def test_date_minus_date_means_days_on_both_engines(spark, cli, tmp_path):
+    """`date - date` is compiled as date_diff('day', …) (typed from the schema), so Spark counts days too."""
+    case = CASES / "kinds" / "row"
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("ruleset: spark.dates\nversion: 1.0.0\ntitle: {zh: 日期, en: dates}\n"
+                     "effective: {from: 2024-01-01}\nrules:\n  - id: D-001\n    title: {zh: 規則, en: rule}\n"
+                     "    severity: low\n    clauses: [M1.1]\n    dataset: crm.complaints\n"
+                     "    where: closed_at IS NOT NULL\n"
+                     "    expect: \"CAST(closed_at AS DATE) - CAST(created_at AS DATE) <= 2\"\n", encoding="utf-8")
+    args = ["check", "--data", str(case / "data"), "--rules", str(rules), "--schemas",
+            str(CASES / "_shared" / "schemas"), "--as-of", "2026-06-30", "--allow-missing"]
+    duck = cli(*args, "--json", str(tmp_path / "d.json"))
+    on_spark = cli(*args, "--engine", "spark", "--json", str(tmp_path / "s.json"))
+    d = {r["rule_id"]: r for r in duck.result["results"]}["D-001"]
+    s = {r["rule_id"]: r for r in on_spark.result["results"]}["D-001"]
+    assert d["status"] == s["status"] == "fail" and d["violations"] == s["violations"] == 2
+    assert [x["row"] for x in s["samples"]] == [x["row"] for x in d["samples"]] == [2, 5]
+    assert "DATE_DIFF('DAY'" in d["sql"]

@@ -279,11 +279,41 @@ def _param(node: exp.Placeholder, ctx: ExprContext) -> Any:
 
 
 def compile_expression(text: str, ctx: ExprContext) -> exp.Expression:
-    """Parse, check, resolve and bind one rule expression."""
+    """Parse, check, resolve and bind one rule expression, then spell date arithmetic one way."""
     node = parse(str(text), ctx)
     node = check_nodes(node, ctx)
     node = resolve_columns(node, ctx)
-    return bind_params(node, ctx)
+    return canonical_dates(bind_params(node, ctx), ctx)
+
+
+def canonical_dates(node: exp.Expression, ctx: ExprContext) -> exp.Expression:
+    """``date - date`` becomes ``date_diff('day', b, a)``: the same BIGINT in DuckDB, and the one
+    spelling every engine reads alike (Spark's ``date - date`` is an interval).  Types come from
+    the schemas (sqlglot's annotate_types); an expression it cannot type is left as written.
+    """
+    from sqlglot.optimizer.annotate_types import annotate_types
+
+    if not any(isinstance(sub, exp.Sub) for sub in node.walk()):
+        return node
+    tables = {ctx.table_alias: ctx.dataset} | {alias: schema for schema, alias in ctx.joins.values()}
+    schema = {alias: {name: ("VARCHAR" if col.sql_type == "ANY" else col.sql_type) for name, col in ds.columns.items()}
+              for alias, ds in tables.items()}
+    query = exp.select(node.copy()).from_(exp.to_table(ctx.table_alias))
+    for alias in tables:
+        if alias != ctx.table_alias:
+            query = query.join(exp.to_table(alias))
+    try:
+        typed = annotate_types(query, schema=schema, dialect=DIALECT).expressions[0]
+    except Exception:  # noqa: BLE001  best effort: the expression stays as written
+        return node
+
+    def visit(sub: exp.Expression) -> exp.Expression:
+        if isinstance(sub, exp.Sub) and sub.this.type is not None and sub.expression.type is not None \
+                and sub.this.type.this == exp.DataType.Type.DATE == sub.expression.type.this:
+            return exp.DateDiff(this=sub.this, expression=sub.expression, unit=exp.var("DAY"))
+        return sub
+
+    return typed.transform(visit)
 
 
 def has_aggregate(node: exp.Expression) -> bool:

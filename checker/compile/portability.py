@@ -78,9 +78,6 @@ def typed_difference(node: exp.Expression, tables: dict[str, DatasetSchema]) -> 
     except Exception:  # noqa: BLE001  typing is a best effort; the rewrite itself was checked above
         return None
     for sub in typed.walk():
-        if isinstance(sub, exp.Sub) and _type(sub.this) == exp.DataType.Type.DATE == _type(sub.expression):
-            return ("date - date is a number of days on DuckDB and an interval on Spark; "
-                    "write date_diff('day', b, a)")
         if isinstance(sub, (exp.Median, exp.Quantile, exp.PercentileCont)) and _type(sub.this) in _TEMPORAL | _TEXT:
             return "median() of dates, times or text does not run on Spark"
         if isinstance(sub, (exp.Mod, exp.IntDiv)) and {_type(sub.this), _type(sub.expression)} & _FLOATING:
