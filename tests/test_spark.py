@@ -169,6 +169,8 @@ SEMANTICS = [
     ("regexp_matches(a, '(?s)a.b')", [("'a' || chr(10) || 'b'", "''")]),
     ("regexp_matches(a, 'a.b')", [("'a' || chr(13) || 'b'", "''"), ("'a\u2028b'", "''")]),
     ("regexp_matches(a, 'é', 'i')", [("'É'", "''")]),
+    ("regexp_matches(a, '\\bfoo\\b')", [("'中foo中'", "''"), ("'a foo b'", "''"), ("'afoo'", "''")]),
+    ("regexp_matches(a, 'o\\B')", [("'foo中'", "''"), ("'fo'", "''")]),
     ("date_part('second', a)", [("TIMESTAMP '2024-01-01 10:00:05.5'", "NULL")]),
 ]
 SEMANTICS += [(_int_from_text("a"), [(f"'{v}'", "''") for v in ("12", "12.0", "1e1", "1e20", "9.3e18", "1_000",
@@ -403,3 +405,31 @@ def test_date_minus_date_means_days_on_both_engines(spark, cli, tmp_path):
     assert d["status"] == s["status"] == "fail" and d["violations"] == s["violations"] == 2
     assert [x["row"] for x in s["samples"]] == [x["row"] for x in d["samples"]] == [2, 5]
     assert "DATE_DIFF('DAY'" in d["sql"]
+
+
+def test_integer_sums_do_not_overflow_on_spark(spark, cli, tmp_path):
+    """sum() of an integer column is HUGEINT on DuckDB; compiled so, Spark sums as DECIMAL(38, 0), not BIGINT."""
+    data = tmp_path / "data" / "crm"
+    data.mkdir(parents=True)
+    (data / "complaints.csv").write_text(
+        "complaint_id,customer_id,severity,created_at,satisfaction\n"
+        "C1,K1,high,2026-03-01 09:00:00,9223372036854775807\nC2,K1,high,2026-03-01 09:00:00,1\n"
+        "C3,K2,low,2026-03-01 09:00:00,5\n", encoding="utf-8")
+    schemas = tmp_path / "schemas" / "crm"
+    schemas.mkdir(parents=True)
+    schema = json.loads((CASES / "_shared" / "schemas" / "crm" / "complaints.schema.json").read_text(encoding="utf-8"))
+    schema["properties"]["satisfaction"] = {"type": "integer"}
+    (schemas / "complaints.schema.json").write_text(json.dumps(schema), encoding="utf-8")
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("ruleset: spark.sums\nversion: 1.0.0\ntitle: {zh: 合計, en: sums}\n"
+                     "effective: {from: 2024-01-01}\nrules:\n  - id: S-001\n    title: {zh: 規則, en: rule}\n"
+                     "    severity: low\n    clauses: [M1.1]\n    dataset: crm.complaints\n"
+                     "    group_by: [customer_id]\n    expect: sum(satisfaction) < 100\n", encoding="utf-8")
+    args = ["check", "--data", str(tmp_path / "data"), "--rules", str(rules), "--schemas", str(tmp_path / "schemas"),
+            "--as-of", "2026-06-30"]
+    duck = cli(*args, "--json", str(tmp_path / "d.json"))
+    on_spark = cli(*args, "--engine", "spark", "--json", str(tmp_path / "s.json"))
+    d = {r["rule_id"]: r for r in duck.result["results"]}["S-001"]
+    s = {r["rule_id"]: r for r in on_spark.result["results"]}["S-001"]
+    assert d["status"] == s["status"] == "fail" and d["violations"] == s["violations"] == 1
+    assert [x["key"] for x in s["samples"]] == [x["key"] for x in d["samples"]] == [{"customer_id": "K1"}]

@@ -286,14 +286,20 @@ def compile_expression(text: str, ctx: ExprContext) -> exp.Expression:
     return canonical_dates(bind_params(node, ctx), ctx)
 
 
+_INTEGERS = {exp.DataType.Type.BIGINT, exp.DataType.Type.INT, exp.DataType.Type.SMALLINT, exp.DataType.Type.TINYINT}
+
+
 def canonical_dates(node: exp.Expression, ctx: ExprContext) -> exp.Expression:
-    """``date - date`` becomes ``date_diff('day', b, a)``: the same BIGINT in DuckDB, and the one
-    spelling every engine reads alike (Spark's ``date - date`` is an interval).  Types come from
-    the schemas (sqlglot's annotate_types); an expression it cannot type is left as written.
+    """Spell typed arithmetic the one way every engine reads alike, with DuckDB's answer unchanged:
+
+    * ``date - date`` becomes ``date_diff('day', b, a)`` (the same BIGINT; Spark's is an interval);
+    * ``sum(<integer>)`` sums as HUGEINT, as DuckDB does anyway (Spark's BIGINT sum overflows).
+
+    Types come from the schemas (sqlglot's annotate_types); what it cannot type is left as written.
     """
     from sqlglot.optimizer.annotate_types import annotate_types
 
-    if not any(isinstance(sub, exp.Sub) for sub in node.walk()):
+    if not any(isinstance(sub, (exp.Sub, exp.Sum)) for sub in node.walk()):
         return node
     tables = {ctx.table_alias: ctx.dataset} | {alias: schema for schema, alias in ctx.joins.values()}
     schema = {alias: {name: ("VARCHAR" if col.sql_type == "ANY" else col.sql_type) for name, col in ds.columns.items()}
@@ -311,6 +317,10 @@ def canonical_dates(node: exp.Expression, ctx: ExprContext) -> exp.Expression:
         if isinstance(sub, exp.Sub) and sub.this.type is not None and sub.expression.type is not None \
                 and sub.this.type.this == exp.DataType.Type.DATE == sub.expression.type.this:
             return exp.DateDiff(this=sub.this, expression=sub.expression, unit=exp.var("DAY"))
+        if isinstance(sub, exp.Sum) and sub.this.type is not None and sub.this.type.this in _INTEGERS:
+            # DuckDB sums integers as HUGEINT anyway; said explicitly, Spark sums them as DECIMAL(38, 0), not a
+            # BIGINT that overflows
+            return exp.Sum(this=exp.Cast(this=sub.this, to=exp.DataType.build("HUGEINT")))
         return sub
 
     return typed.transform(visit)

@@ -79,6 +79,9 @@ def java_regex(pattern: str) -> str:
                 out.append(f"[^{_RE2_SPACE}]")
             elif nxt in "C":
                 raise SparkUnsupported("\\C (any byte) has no Java equivalent")
+            elif nxt in "bB" and not in_class:
+                # RE2's word boundary is ASCII; Java 17's \b also treats Chinese and other letters as word characters
+                out.append(_ASCII_BOUNDARY if nxt == "b" else _ASCII_NON_BOUNDARY)
             elif nxt in "pP" and i + 2 < n and pattern[i + 2] == "{":
                 end = pattern.find("}", i + 3)
                 if end < 0:
@@ -163,6 +166,9 @@ def java_regex(pattern: str) -> str:
     return "(?d)" + "".join(out)
 
 
+_W = "[0-9A-Za-z_]"
+_ASCII_BOUNDARY = f"(?:(?<={_W})(?!{_W})|(?<!{_W})(?={_W}))"
+_ASCII_NON_BOUNDARY = f"(?:(?<={_W})(?={_W})|(?<!{_W})(?!{_W}))"
 _QUANTIFIER = re.compile(r"\{[0-9]+(,[0-9]*)?\}")
 #: Unicode general categories, as RE2 and Java both name them; anything else is a script (Java: IsHan).
 _CATEGORIES = {"L", "Lu", "Ll", "Lt", "Lm", "Lo", "M", "Mn", "Mc", "Me", "N", "Nd", "Nl", "No", "P", "Pc", "Pd",
