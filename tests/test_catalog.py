@@ -4,11 +4,10 @@ catalog's own problems and unknown clause ids reported by `checker lint` with po
 from __future__ import annotations
 
 import re
-import textwrap
 
 import pytest
 
-from catalog_support import MINI_CATALOG
+from catalog_support import mini_pack
 from checker.catalog import load_catalog
 from checker.coverage import coverage
 from conftest import SHARED
@@ -65,23 +64,9 @@ def test_every_bundled_rule_cites_existing_clauses():
 @pytest.fixture
 def pack(tmp_path):
     """A rule folder with its own catalog: one rule citing a clause the catalog lacks."""
-    (tmp_path / "catalog.yaml").write_text(MINI_CATALOG, encoding="utf-8")
-    (tmp_path / "r.yaml").write_text(textwrap.dedent("""\
-        ruleset: mini.rules
-        version: 1.0.0
-        title: {zh: 規則, en: Rules}
-        effective: {from: 2024-01-01}
-        rules:
-          - id: MINI-001
-            title: {zh: 客戶須有姓名, en: Customers have a name}
-            clauses: [M1.1, M1.21]
-            severity: low
-            dataset: crm.customers
-            expect: name IS NOT NULL
-            message: {zh: "客戶 {{ customer_id }} 沒有姓名", en: "Customer {{ customer_id }} has no name"}
-            examples: {pass: [{name: 王小明}], fail: [{name: null}]}
-        """), encoding="utf-8")
-    return tmp_path
+    return mini_pack(tmp_path, "M1.1, M1.21", extra=(
+        '    message: {zh: "客戶 {{ customer_id }} 沒有姓名", en: "Customer {{ customer_id }} has no name"}\n'
+        "    examples: {pass: [{name: 王小明}], fail: [{name: null}]}\n"))
 
 
 def test_lint_reports_an_unknown_clause_id_with_position_and_suggestion(cli, pack):

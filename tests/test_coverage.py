@@ -4,9 +4,8 @@ Markdown; clauses nothing covers are listed and fail the command."""
 from __future__ import annotations
 
 import json
-import textwrap
 
-from catalog_support import MINI_CATALOG
+from catalog_support import mini_pack
 
 
 def test_json_lists_every_clause_with_its_coverage(cli):
@@ -43,20 +42,7 @@ def test_markdown_has_a_table_per_regulation(cli):
 
 
 def test_an_uncovered_clause_is_listed_and_fails(cli, tmp_path):
-    (tmp_path / "catalog.yaml").write_text(MINI_CATALOG, encoding="utf-8")
-    (tmp_path / "r.yaml").write_text(textwrap.dedent("""\
-        ruleset: mini.rules
-        version: 1.0.0
-        title: {zh: 規則, en: Rules}
-        effective: {from: 2024-01-01}
-        rules:
-          - id: MINI-001
-            title: {zh: 客戶須有姓名, en: Customers have a name}
-            clauses: [M1.1]
-            severity: low
-            dataset: crm.customers
-            expect: name IS NOT NULL
-        """), encoding="utf-8")
+    mini_pack(tmp_path, "M1.1")
     run = cli("coverage", "--rules", str(tmp_path), "--format", "json")
     assert run.exit_code == 1
     data = json.loads(run.stdout)

@@ -1,12 +1,15 @@
-"""What both engines share: the format dispatch, CSV transcoding, and mapping JSON keys to columns.
+"""What both engines share: the format dispatch, read errors, CSV transcoding, JSON keys to columns.
 
 An engine implements ``_load_csv``, ``_load_jsonl`` (False to fall back to the checker's
-own JSON reader), ``_load_parquet`` and ``_load_raw`` (a :class:`readers.RawTable` read
-in Python: JSON arrays, Excel sheets, CSV files read record by record).
+own JSON reader), ``_load_parquet``, ``_load_raw`` (a :class:`readers.RawTable` read in
+Python: JSON arrays, Excel sheets, CSV files read record by record) and ``close``, and
+names its exception classes in ``Error``.
 """
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+from contextlib import contextmanager
 from pathlib import Path
 
 from checker.engine.loading import HeaderMap, Loaded
@@ -19,17 +22,32 @@ from checker.problems import CheckerError, Problem, Span
 NATIVE_ENCODINGS = {"utf-8", "utf8", "utf-8-sig"}
 
 
-class FileLoading:
-    _tmp: object  # a tempfile.TemporaryDirectory
+class FileLoading(ABC):
+    _tmp: object                                   # a tempfile.TemporaryDirectory
+    Error: type[BaseException] | tuple[type[BaseException], ...]
 
+    @abstractmethod
     def close(self) -> None:
-        raise NotImplementedError
+        """Release the engine and its temporary files."""
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+    @contextmanager
+    def _reading(self, schema: DatasetSchema, source: Source):
+        """An engine or file error while reading an export is a D403 problem at the file, not a traceback."""
+        try:
+            yield
+        except self.Error as exc:
+            first = str(exc).strip().splitlines()[0]
+            raise CheckerError([Problem(Span(source.display), "D403",
+                                        f"cannot read {source.format} export for {schema.name}: {first}")]) from None
+        except (OSError, UnicodeError) as exc:
+            raise CheckerError([Problem(Span(source.display), "D403",
+                                        f"cannot read export for {schema.name}: {exc}")]) from None
 
     def _read(self, schema: DatasetSchema, source: Source, loaded: Loaded) -> None:
         if source.format == "csv":
@@ -83,15 +101,19 @@ class FileLoading:
         return by_column
 
     # implemented by each engine
+    @abstractmethod
     def _load_csv(self, schema: DatasetSchema, source: Source, loaded: Loaded) -> None:
-        raise NotImplementedError
+        """A CSV export into ``loaded.table``."""
 
+    @abstractmethod
     def _load_jsonl(self, schema: DatasetSchema, source: Source, loaded: Loaded) -> bool:
-        raise NotImplementedError
+        """A JSON Lines export into ``loaded.table``; False to have the checker's own reader read it instead."""
 
+    @abstractmethod
     def _load_parquet(self, schema: DatasetSchema, source: Source, loaded: Loaded) -> None:
-        raise NotImplementedError
+        """A Parquet export into ``loaded.table``."""
 
+    @abstractmethod
     def _load_raw(self, schema: DatasetSchema, raw: readers.RawTable, mapping: list[int | None],
                   loaded: Loaded) -> None:
-        raise NotImplementedError
+        """Records read in Python (``raw``, its columns mapped to the schema's by ``mapping``) into ``loaded.table``."""

@@ -85,15 +85,8 @@ class DuckDBEngine(FileLoading):
                                         hint="run with --engine spark, or copy the file into the data folder")])
         self._n += 1
         table = f"ds_{self._n}"
-        try:
+        with self._reading(schema, source):
             loaded = self._load(schema, source, table)
-        except duckdb.Error as exc:
-            first = str(exc).strip().splitlines()[0]
-            raise CheckerError([Problem(Span(source.display), "D403",
-                                        f"cannot read {source.format} export for {schema.name}: {first}")]) from None
-        except (OSError, UnicodeError) as exc:
-            raise CheckerError([Problem(Span(source.display), "D403",
-                                        f"cannot read export for {schema.name}: {exc}")]) from None
         loaded.rows = self._run(f"SELECT count(*) FROM {table}")[0][0]
         return loaded
 

@@ -174,15 +174,8 @@ class SparkEngine(FileLoading):
         self._n += 1
         table = f"ds_{self._n}"
         loaded = Loaded(schema, table, source.display, source.format, "", 0)
-        try:
+        with self._reading(schema, source):
             self._read(schema, source, loaded)
-        except self.Error as exc:
-            first = str(exc).strip().splitlines()[0]
-            raise CheckerError([Problem(Span(source.display), "D403",
-                                        f"cannot read {source.format} export for {schema.name}: {first}")]) from None
-        except (OSError, UnicodeError) as exc:
-            raise CheckerError([Problem(Span(source.display), "D403",
-                                        f"cannot read export for {schema.name}: {exc}")]) from None
         if source.uri:
             loaded.notes.append(Problem(Span(source.display), "D408", "not fingerprinted: the file is in a data lake "
                                         "and is not read twice to hash it", level="warning",
