@@ -215,17 +215,17 @@ class SparkEngine(FileLoading):
             quotes = F.length("value") - F.length(F.regexp_replace("value", '"', ""))
             aggs.append(F.count_if(quotes % 2 == 1).alias("odd"))
         counts = sorted(with_id.groupBy(F.shiftright("__mid", 33).alias("p")).agg(*aggs).collect())
-        offsets, total, odd = [], 0, 0
-        for row in counts:
-            offsets.append((row[0], total))
+        shifts, total = [], 0
+        for row in counts:                          # record number = __mid + (records before split p) - (p << 33) + 1
+            shifts.append((row[0], total - (row[0] << 33)))
             total += row[1]
-            odd += row[2] if odd_quotes else 0
-        expr = F.lit(0)
-        for p, offset in offsets:
-            expr = F.when(F.shiftright("__mid", 33) == p, F.lit(offset - (p << 33))).otherwise(expr)
-        numbered = with_id.withColumn("__row", F.col("__mid") + expr + 1).drop("__mid")
+        offsets = self.spark.createDataFrame(shifts or [(0, 0)], "__p BIGINT, __shift BIGINT")
+        numbered = (with_id.withColumn("__p", F.shiftright("__mid", 33))
+                    .join(F.broadcast(offsets), "__p")
+                    .withColumn("__row", F.col("__mid") + F.col("__shift") + 1)
+                    .drop("__mid", "__p", "__shift"))
         self._view(numbered, name)
-        return odd
+        return sum(row[2] for row in counts) if odd_quotes else 0
 
     def _load_raw(self, schema: DatasetSchema, raw: readers.RawTable, mapping: list[int | None],
                   loaded: Loaded) -> None:
