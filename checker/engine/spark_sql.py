@@ -486,12 +486,10 @@ def _convert(node: exp.Expression) -> exp.Expression:
     if isinstance(node, exp.TimeToStr):
         fmt = node.args.get("format")
         return _f("date_format", node.this, exp.Literal.string(java_date_format(_lit_text(fmt, "a strftime format"))))
-    if isinstance(node, exp.Min) and node.args.get("count") is not None:
-        return _first_n(node.this, node.args["count"])
-    if isinstance(node, exp.Filter) and isinstance(node.this, exp.Anonymous) and node.this.name == "__first_n":
-        value, n = node.this.expressions
-        return _f("slice", _f("array_sort", exp.Filter(this=_f("collect_list", value), expression=node.expression)),
-                  exp.Literal.number(1), n)
+    if isinstance(node, exp.Min) and node.args.get("count") is not None and not isinstance(node.parent, exp.Filter):
+        return _first_n(node)
+    if isinstance(node, exp.Filter) and isinstance(node.this, exp.Min) and node.this.args.get("count") is not None:
+        return _first_n(node.this, node.expression)
     if isinstance(node, exp.ArrayDistinct):
         return _f("array_compact", _f("array_distinct", node.this))
     if isinstance(node, exp.Bracket) and len(node.expressions) == 1:
@@ -505,17 +503,12 @@ def _convert(node: exp.Expression) -> exp.Expression:
     return node
 
 
-def _first_n(value: exp.Expression, n: exp.Expression) -> exp.Expression:
-    # the FILTER (if any) wraps this node; the Filter case above rebuilds it around collect_list
-    marker = _f("__first_n", value, n)
-    return marker
-
-
-def _finish(node: exp.Expression) -> exp.Expression:
-    if isinstance(node, exp.Anonymous) and node.name == "__first_n":  # no FILTER around it
-        value, n = node.expressions
-        return _f("slice", _f("array_sort", _f("collect_list", value)), exp.Literal.number(1), n)
-    return node
+def _first_n(node: exp.Min, where: exp.Expression | None = None) -> exp.Expression:
+    """DuckDB's ``min(x, n) [FILTER (WHERE …)]``, the n smallest values in order: sort the collected values."""
+    collected = _f("collect_list", node.this)
+    if where is not None:
+        collected = exp.Filter(this=collected, expression=where)
+    return _f("slice", _f("array_sort", collected), exp.Literal.number(1), node.args["count"])
 
 
 def _rewrite(node: exp.Expression, step) -> exp.Expression:
@@ -528,8 +521,7 @@ def _rewrite(node: exp.Expression, step) -> exp.Expression:
 
 
 def rewrite(tree: exp.Expression) -> exp.Expression:
-    tree = _rewrite(tree.copy(), _convert)
-    return _rewrite(tree, _finish)
+    return _rewrite(tree.copy(), _convert)
 
 
 @lru_cache(maxsize=4096)
