@@ -64,6 +64,7 @@ class Evaluator:
         self.fingerprints: dict[str, set[str]] = {}
         self._records: dict[tuple[str, int], dict[str, Any]] = {}
         self._key_text: dict[tuple[str, int], str] = {}
+        self._fanouts: dict[tuple[str, str, str], tuple[int, int | None]] = {}
         self._writer = ViolationWriter(opts.violations_out) if opts.violations_out else None
 
     def table_of(self, dataset: str) -> str:
@@ -175,13 +176,40 @@ class Evaluator:
     # -- kinds -----------------------------------------------------------------------------------
     def _fanout(self, rule: CompiledRule) -> str | None:
         for spec in rule.joins:
-            q = P.fanout_query(rule, spec, self.table_of(rule.dataset), self.table_of)
-            count, first = self.engine.fetchall(q.sql(dialect=DIALECT))[0]
+            count, first = self._fanout_of(rule, spec)
             if count:
                 return (f"join '{spec.alias}' ({spec.dataset}) is not many-to-one: {count} records of "
                         f"{rule.dataset} meet more than one {spec.dataset} record (first at row {first}); "
                         f"make the joined side unique on the join columns, or write an aggregate rule")
         return None
+
+    #: column types whose equality is the same as grouping equality (no cast between the two sides)
+    _EXACT_KEYS = frozenset({"VARCHAR", "BIGINT", "DATE", "TIMESTAMP", "BOOLEAN"})
+
+    def _fanout_of(self, rule: CompiledRule, spec) -> tuple[int, int | None]:
+        """(records meeting more than one joined record, the first one); one answer per distinct join.
+
+        When the join is column equalities of one type, a joined side without duplicate keys settles
+        it from the joined side alone; only otherwise are the two sides joined.
+        """
+        cache_key = (rule.dataset, spec.dataset, spec.on.sql(dialect=DIALECT))
+        if cache_key in self._fanouts:
+            return self._fanouts[cache_key]
+        answer = None
+        keys = P.join_keys(spec)
+        if keys is not None:
+            theirs, ours = self.loaded[spec.dataset].schema.columns, self.loaded[rule.dataset].schema.columns
+            if all(j in theirs and m in ours and theirs[j].sql_type == ours[m].sql_type
+                   and theirs[j].sql_type in self._EXACT_KEYS for j, m in keys):
+                q = P.duplicate_keys_query(spec, [j for j, _ in keys], self.table_of)
+                if self.engine.fetchall(q.sql(dialect=DIALECT))[0][0] == 0:
+                    answer = (0, None)
+        if answer is None:
+            q = P.fanout_query(rule, spec, self.table_of(rule.dataset), self.table_of)
+            count, first = self.engine.fetchall(q.sql(dialect=DIALECT))[0]
+            answer = (int(count), first)
+        self._fanouts[cache_key] = answer
+        return answer
 
     def _unique(self, loaded: Loaded, j: Judged) -> Partial:
         rule = j.rule

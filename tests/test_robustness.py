@@ -112,3 +112,34 @@ def test_a_join_whose_sql_fails_on_the_data_errors_alone(cli, tmp_path):
     got = _check(cli, tmp_path, rules)
     assert got["J-1"]["status"] == "error" and "Could not convert string" in got["J-1"]["error"]
     assert got["E-2"]["status"] == "fail" and got["E-2"]["violations"] == 3
+
+
+def test_many_to_one_is_judged_on_the_records_that_meet_duplicates(cli, tmp_path):
+    """A joined side with duplicate keys errors only the rules whose records meet them; the check runs once per join."""
+    self_join = 'join: [{dataset: crm.complaints, as: c2, on: "c2.complaint_id = complaint_id"}]\n'
+    unmatched = 'join: [{dataset: crm.complaints, as: c2, on: "c2.complaint_id = customer_id"}]\n'
+    body = (_rule("J-1", self_join + "expect: c2.severity IS NOT NULL\n")
+            + _rule("J-2", self_join + "expect: c2.severity IS NOT NULL\n")
+            + _rule("J-3", unmatched + "expect: c2.complaint_id IS NULL\n"))
+    got = _check(cli, tmp_path, _rules(tmp_path / "rules", ("1.0.0", "{from: 2020-01-01}", body)))
+    for rule_id in ("J-1", "J-2"):  # C000004 is rows 4 and 5: each meets two records
+        assert got[rule_id]["status"] == "error"
+        assert "2 records of crm.complaints meet more than one crm.complaints record (first at row 4)" \
+            in got[rule_id]["error"]
+    assert got["J-3"]["status"] == "pass" and got["J-3"]["checked"] == 7   # duplicates exist, but no record meets one
+
+
+def test_join_keys_are_read_from_column_equalities_only():
+    import sqlglot
+
+    from checker.compile.kinds.join import JoinSpec, equi_keys
+
+    def keys(on: str):
+        return equi_keys(JoinSpec("c", "j_c", "crm.customers", sqlglot.parse_one(on, read="duckdb")), "t")
+
+    assert keys("j_c.id = t.customer_id") == [("id", "customer_id")]
+    assert keys("t.a = j_c.b AND j_c.c = t.d") == [("b", "a"), ("c", "d")]
+    assert keys("j_c.id = t.customer_id OR j_c.id = t.other") is None
+    assert keys("lower(j_c.id) = t.customer_id") is None
+    assert keys("j_c.id = t.customer_id AND j_c.active") is None
+    assert keys("j_c.id = j_c.other") is None

@@ -154,6 +154,14 @@ def fanout_query(rule: CompiledRule, spec: join.JoinSpec, table_name: str, table
     return join.fanout_query(table(table_name), MAIN_ALIAS, table(table_of(spec.dataset)), spec)
 
 
+def join_keys(spec: join.JoinSpec) -> list[tuple[str, str]] | None:
+    return join.equi_keys(spec, MAIN_ALIAS)
+
+
+def duplicate_keys_query(spec: join.JoinSpec, keys: list[str], table_of) -> exp.Select:
+    return join.duplicate_keys_query(table(table_of(spec.dataset)), keys)
+
+
 def explain_sql(rule: CompiledRule) -> str:
     """The violation query of a rule, as `explain` shows it (tables named by dataset)."""
     name = lambda ds: '"' + ds + '"'  # noqa: E731

@@ -43,6 +43,36 @@ def fanout_query(table: exp.Expression, alias: str, join_table: exp.Expression, 
     return exp.select(exp.Count(this=exp.Star()), exp.Min(this=exp.column("__row"))).from_(pairs.subquery("f"))
 
 
+def equi_keys(spec: JoinSpec, alias: str) -> list[tuple[str, str]] | None:
+    """``on`` as (joined column, main column) pairs when it is only ``AND``-ed column equalities, else None.
+
+    Then a record can meet two joined records only if two joined records share a key, which a
+    GROUP BY on the (small) joined side tells without joining anything.
+    """
+    pairs = []
+    for part in spec.on.flatten() if isinstance(spec.on, exp.And) else [spec.on]:
+        if not isinstance(part, exp.EQ):
+            return None
+        sides = [part.this, part.expression]
+        if not all(isinstance(s, exp.Column) and s.table for s in sides):
+            return None
+        by_table = {s.table: s.name for s in sides}
+        if set(by_table) != {spec.sql_alias, alias}:
+            return None
+        pairs.append((by_table[spec.sql_alias], by_table[alias]))
+    return pairs
+
+
+def duplicate_keys_query(join_table: exp.Expression, keys: list[str]) -> exp.Select:
+    """How many key values occur more than once on the joined side (NULL keys never match)."""
+    cols = [exp.column(k) for k in keys]
+    dupes = (exp.select(*cols).from_(join_table)
+             .where(exp.and_(*[exp.Not(this=exp.Is(this=c.copy(), expression=exp.Null())) for c in cols]))
+             .group_by(*[c.copy() for c in cols])
+             .having(exp.GT(this=exp.Count(this=exp.Star()), expression=exp.Literal.number(1))))
+    return exp.select(exp.Count(this=exp.Star())).from_(dupes.subquery("d"))
+
+
 def add_joins(q: exp.Select, specs: list[JoinSpec], table_of) -> exp.Select:
     for spec in specs:
         q = q.join(table_of(spec.dataset).as_(spec.sql_alias), on=spec.on.copy(), join_type="left")
