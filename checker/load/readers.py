@@ -67,22 +67,10 @@ def detect_encoding(path: Path) -> str:
 
 
 def transcode_to_utf8(src: Path, dst: Path, encoding: str, display: str) -> int:
-    """Stream src (in encoding) to dst as UTF-8; return the number of undecodable bytes replaced."""
-    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
-    replaced = 0
-    with src.open("rb") as fin, dst.open("w", encoding="utf-8", newline="") as fout:
-        first = True
-        while True:
-            chunk = fin.read(1 << 22)
-            text = decoder.decode(chunk, final=not chunk)
-            if first and text.startswith("\ufeff"):
-                text = text[1:]
-            first = False
-            replaced += text.count("\ufffd")
-            fout.write(text)
-            if not chunk:
-                break
-    return replaced
+    """src (in encoding) to dst as UTF-8, on every core where the encoding allows; the count of bytes replaced."""
+    from checker.load.transcode import transcode
+
+    return transcode(src, dst, encoding)
 
 
 # -- CSV -----------------------------------------------------------------------------------
