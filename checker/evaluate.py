@@ -101,7 +101,8 @@ class Evaluator:
         # the scan then runs again without it, so one rule never stops the others
         while True:
             checks = [P.RowCheck(s.rule_id, s.violation, "TRUE") for s in structural]
-            checks += [P.row_check(j.rule, i, self._waiver_sql(j.rule.id)) for i, j in enumerate(row_judged)]
+            shared: dict[tuple[str, str], str] = {}
+            checks += [P.row_check(j.rule, i, self._waiver_sql(j.rule.id), shared) for i, j in enumerate(row_judged)]
             checks += [P.RowCheck(f"__uncovered:{c.ruleset}", _sql(c.uncovered), "TRUE") for c in coverage]
             try:
                 # counts only: the first rows of the checks that failed come with their fingerprints below

@@ -143,3 +143,37 @@ def test_join_keys_are_read_from_column_equalities_only():
     assert keys("lower(j_c.id) = t.customer_id") is None
     assert keys("j_c.id = t.customer_id AND j_c.active") is None
     assert keys("j_c.id = j_c.other") is None
+
+
+def test_rules_joining_the_same_partner_share_one_join_and_keep_their_answers(cli, tmp_path):
+    """Two aliases for one join are joined once in the scan; a join on another condition stays its own."""
+    cust = 'join: [{dataset: crm.customers, as: %s, on: "%s.customer_id = customer_id"}]\n'
+    body = (_rule("S-1", cust % ("c", "c") + "expect: c.customer_id IS NOT NULL\n")          # K009 has no customer
+            + _rule("S-2", cust % ("who", "who") + "expect: who.tier <> 'vip'\n")  # K003 is vip (5, 8); 4 is NULL
+            + _rule("S-3", 'join: [{dataset: crm.customers, as: c, on: "c.customer_id = handler_id"}]\n'
+                           "expect: c.customer_id IS NULL\n"))
+    got = _check(cli, tmp_path, _rules(tmp_path / "rules", ("1.0.0", "{from: 2020-01-01}", body)))
+    assert (got["S-1"]["violations"], [s["row"] for s in got["S-1"]["samples"]]) == (1, [4])
+    assert (got["S-2"]["violations"], [s["row"] for s in got["S-2"]["samples"]]) == (3, [4, 5, 8])
+    assert got["S-3"]["status"] == "pass"
+
+
+def test_a_scan_joins_each_distinct_partner_once():
+    import sqlglot
+
+    from checker.compile import plan as P
+    from checker.compile.kinds.join import JoinSpec
+
+    def check(n, alias, on, shared):
+        spec = JoinSpec(alias, f"j_{alias}", "crm.customers", sqlglot.parse_one(on % f"j_{alias}", read="duckdb"))
+        rule = type("R", (), {"joins": [spec], "where": None, "id": f"R-{n}",
+                              "expect": sqlglot.parse_one(f"j_{alias}.tier IS NOT NULL", read="duckdb")})
+        return P.row_check(rule, n, [], shared)
+
+    shared: dict = {}
+    checks = [check(0, "c", "%s.customer_id = t.customer_id", shared),
+              check(1, "who", "%s.customer_id = t.customer_id", shared),
+              check(2, "c", "%s.customer_id = t.handler_id", shared)]
+    sql = P.fused_scan("ds_1", checks, 5, lambda ds: "ds_2")
+    assert sql.count("LEFT JOIN") == 2
+    assert checks[0].joins[0].sql_alias == checks[1].joins[0].sql_alias != checks[2].joins[0].sql_alias

@@ -59,9 +59,20 @@ def _rename_aliases(node: exp.Expression, mapping: dict[str, str]) -> exp.Expres
     return node.transform(visit, copy=True)
 
 
-def row_check(rule: CompiledRule, n: int, waivers: list[tuple[str, str]] | None = None) -> RowCheck:
-    """The fused-scan form of a row rule; join aliases are made unique with ``n``."""
-    mapping = {spec.sql_alias: f"{spec.sql_alias}_{n}" for spec in rule.joins}
+def row_check(rule: CompiledRule, n: int, waivers: list[tuple[str, str]] | None = None,
+              shared: dict[tuple[str, str], str] | None = None) -> RowCheck:
+    """The fused-scan form of a row rule; join aliases are made unique with ``n``.
+
+    With ``shared`` (one dict per scan), rules that join the same dataset on the same condition
+    share one join: every join of a row rule is many-to-one (checked on the data first), so
+    sharing it changes no record's values, and the scan joins each distinct partner once.
+    """
+    mapping = {}
+    for spec in rule.joins:
+        mapping[spec.sql_alias] = f"{spec.sql_alias}_{n}"
+        if shared is not None and {c.table for c in spec.on.find_all(exp.Column)} <= {spec.sql_alias, MAIN_ALIAS}:
+            key = (spec.dataset, _rename_aliases(spec.on, {spec.sql_alias: "__j"}).sql(dialect=DIALECT))
+            mapping[spec.sql_alias] = shared.setdefault(key, mapping[spec.sql_alias])
     where = _rename_aliases(rule.where, mapping) if rule.where is not None else None
     expect = _rename_aliases(rule.expect, mapping)
     specs = tuple(join.JoinSpec(s.alias, mapping[s.sql_alias], s.dataset, _rename_aliases(s.on, mapping))
@@ -111,9 +122,12 @@ def read_fused(values: tuple, checks: list[RowCheck], samples: int | None = None
 
 def _from(table_name: str, checks: list[RowCheck], table_of) -> str:
     parts = [f"{table_name} AS {MAIN_ALIAS}"]
+    seen: set[str] = set()
     for c in checks:
         for spec in c.joins:
-            parts.append(f"LEFT JOIN {table_of(spec.dataset)} AS {spec.sql_alias} ON {spec.on.sql(dialect=DIALECT)}")
+            if spec.sql_alias not in seen:  # a join shared by several checks (see row_check) is made once
+                seen.add(spec.sql_alias)
+                parts.append(f"LEFT JOIN {table_of(spec.dataset)} AS {spec.sql_alias} ON {spec.on.sql(dialect=DIALECT)}")
     return " ".join(parts)
 
 

@@ -167,16 +167,22 @@ class DuckDBEngine(FileLoading):
                          f"WHERE o IS NOT NULL) GROUP BY k ORDER BY k")
         by_column = self._json_columns(schema, keys, source, loaded)
         pointer = lambda key: ql("/" + key.replace("~", "~0").replace("/", "~1"))  # noqa: E731  JSON Pointer
+        # every key a column reads, taken out of each record in one parse (a list, in this order)
+        wanted = [k for i in range(len(schema.columns)) for k in by_column.get(i, [])]
+        at = {k: n + 1 for n, k in enumerate(wanted)}
         raw_items = []
         for i in range(len(schema.columns)):
-            found = by_column.get(i, [])
-            parts = [f"json_extract(o, {pointer(k)})" for k in found]
+            parts = [f"__vals[{at[k]}]" for k in by_column.get(i, [])]
             expr = parts[0] if len(parts) == 1 else (f"coalesce({', '.join(parts)})" if parts else "CAST(NULL AS JSON)")
             raw_items.append(f"CAST({expr} AS VARCHAR) AS c{i}")  # JSON text, as the Python reader gives
         sources = column_sources(schema, list(range(len(schema.columns))), "json")
-        relation = f"(SELECT __row, __shape, {', '.join(raw_items)} FROM {objects})"
+        values = (f"json_extract(o, [{', '.join(pointer(k) for k in wanted)}])" if wanted
+                  else "CAST(NULL AS JSON[])")
+        relation = (f"(SELECT __row, __shape, {', '.join(raw_items)} FROM "
+                    f"(SELECT __row, __shape, {values} AS __vals FROM {objects}))")
+        # insertion order is kept: the table is in record order without sorting
         self._run(f"CREATE TABLE {loaded.table} AS "
-                  + typed_query(sources, "__row", "__shape", relation, order_by="__row"))
+                  + typed_query(sources, "__row", "__shape", relation))
         self._run(f"DROP VIEW {objects}; DROP TABLE {lines}")
         loaded.sources = {s.column.name: s for s in sources}
         return True
@@ -190,8 +196,7 @@ class DuckDBEngine(FileLoading):
         loaded.notes.extend(notes)
         sources = column_sources(schema, mapping, "native", raw_name=lambda pos: header[pos], native=types)
         self._run(f"CREATE TABLE {loaded.table} AS "
-                  + typed_query(sources, "file_row_number + 1", "CAST(NULL AS VARCHAR)", rel,
-                                order_by="file_row_number"))
+                  + typed_query(sources, "file_row_number + 1", "CAST(NULL AS VARCHAR)", rel))  # in file order
         loaded.sources = {s.column.name: s for s in sources}
 
     def _load_csv(self, schema: DatasetSchema, source: Source, loaded: Loaded) -> None:
