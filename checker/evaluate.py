@@ -10,6 +10,7 @@ are one query per judged version.  Versions of one rule are then merged into one
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -65,6 +66,7 @@ class Evaluator:
         self._records: dict[tuple[str, int], dict[str, Any]] = {}
         self._key_text: dict[tuple[str, int], str] = {}
         self._fanouts: dict[tuple[str, str, str], tuple[int, int | None]] = {}
+        self._n_kept = 0
         self._writer = ViolationWriter(opts.violations_out) if opts.violations_out else None
 
     def table_of(self, dataset: str) -> str:
@@ -215,7 +217,7 @@ class Evaluator:
     def _unique(self, loaded: Loaded, j: Judged) -> Partial:
         rule = j.rule
         members = P.unique_members(rule, loaded.table).sql(dialect=DIALECT)
-        groups = P.unique_groups(rule, loaded.table).sql(dialect=DIALECT)
+        checked_sql = P.unique_checked(rule, loaded.table).sql(dialect=DIALECT)
         waivers = self._waiver_sql(rule.id)
         wsql = " OR ".join(f"coalesce(({c}), FALSE)" for _, c in waivers) or "FALSE"
         flagged = members.replace(f"SELECT {MAIN_ALIAS}.__row FROM", f"SELECT {MAIN_ALIAS}.__row, ({wsql}) AS __w"
@@ -223,15 +225,16 @@ class Evaluator:
                                   + " FROM", 1)
         per = "".join(f", count_if(__w{i})" for i in range(len(waivers)))
         n = self.n
-        (checked,) = self.engine.fetchall(f"SELECT coalesce(sum(__n), 0) FROM ({groups})")[0]
-        violations, waived, rows, wrows, *matches = self.engine.fetchall(
-            f"SELECT count_if(NOT __w), count_if(__w), min(__row, {max(n, 1)}) FILTER (WHERE NOT __w), "
-            f"min(__row, {max(n, 1)}) FILTER (WHERE __w){per} FROM ({flagged})")[0]
-        self._count_waivers(rule.id, {w: m for (w, _), m in zip(waivers, matches)})
-        rows, wrows = sorted(rows or [])[:n], sorted(wrows or [])[:n]
-        self._fetch(loaded, rows + wrows)
-        self._fingerprints_of(loaded, [rule.id], [rule.rule.severity.value],
-                              f"SELECT 0 AS __k, __row FROM ({flagged}) WHERE NOT __w")
+        (checked,) = self.engine.fetchall(checked_sql)[0]
+        with self._kept(flagged) as members:  # the duplicated groups' records, found once
+            violations, waived, rows, wrows, *matches = self.engine.fetchall(
+                f"SELECT count_if(NOT __w), count_if(__w), min(__row, {max(n, 1)}) FILTER (WHERE NOT __w), "
+                f"min(__row, {max(n, 1)}) FILTER (WHERE __w){per} FROM {members}")[0]
+            self._count_waivers(rule.id, {w: m for (w, _), m in zip(waivers, matches)})
+            rows, wrows = sorted(rows or [])[:n], sorted(wrows or [])[:n]
+            self._fetch(loaded, rows + wrows)
+            self._fingerprints_of(loaded, [rule.id], [rule.rule.severity.value],
+                                  f"SELECT 0 AS __k, __row FROM {members} WHERE NOT __w")
         return Partial(rule.id, j.version, int(checked), int(violations or 0), int(waived or 0),
                        [self._record_sample(loaded, rule, r, j.version) for r in rows],
                        [self._record_sample(loaded, rule, r, j.version, waived=True) for r in wrows], rule=rule)
@@ -243,13 +246,14 @@ class Evaluator:
         names = rule.group_names()
         gcols = ", ".join(f"__g{i}" for i in range(len(names)))
         per = "".join(f", count_if(NOT __ok AND __w{i})" for i in range(len(waivers)))
-        violations, waived, checked, *matches = self.engine.fetchall(
-            f"SELECT count_if(NOT __ok AND NOT __w), count_if(NOT __ok AND __w), count(*){per} FROM ({q})")[0]
-        self._count_waivers(rule.id, {w: m for (w, _), m in zip(waivers, matches)})
-        kt = key_text_sql([f"__g{i}" for i in range(len(names))])
-        flags = "".join(f", __w{i}" for i in range(len(waivers)))
-        failing = self.engine.fetchall(f"SELECT {gcols}, __n, {kt}, __w{flags} FROM ({q}) WHERE NOT __ok "
-                                       f"ORDER BY __first") if violations or waived else []
+        with self._kept(q) as groups:  # every group, computed once
+            violations, waived, checked, *matches = self.engine.fetchall(
+                f"SELECT count_if(NOT __ok AND NOT __w), count_if(NOT __ok AND __w), count(*){per} FROM {groups}")[0]
+            self._count_waivers(rule.id, {w: m for (w, _), m in zip(waivers, matches)})
+            kt = key_text_sql([f"__g{i}" for i in range(len(names))])
+            flags = "".join(f", __w{i}" for i in range(len(waivers)))
+            failing = self.engine.fetchall(f"SELECT {gcols}, __n, {kt}, __w{flags} FROM {groups} WHERE NOT __ok "
+                                           f"ORDER BY __first") if violations or waived else []
         samples, wsamples = [], []
         pii = loaded.schema.pii_columns
         for values in failing:
@@ -271,6 +275,17 @@ class Evaluator:
                                      waiver=which if is_waived else None))
         return Partial(rule.id, j.version, int(checked), int(violations or 0), int(waived or 0), samples, wsamples,
                        rule=rule)
+
+    @contextmanager
+    def _kept(self, sql: str):
+        """The answer of ``sql`` kept by the engine under a fresh name while the block reads it."""
+        self._n_kept += 1
+        name = f"__kept_{self._n_kept}"
+        self.engine.materialize(name, sql)
+        try:
+            yield name
+        finally:
+            self.engine.release(name)
 
     # -- records, keys, fingerprints ---------------------------------------------------------------
     def _key_columns(self, loaded: Loaded) -> list[str]:

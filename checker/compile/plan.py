@@ -145,6 +145,10 @@ def unique_groups(rule: CompiledRule, table_name: str) -> exp.Select:
     return unique.groups(table(table_name), MAIN_ALIAS, list(rule.unique), rule.where)
 
 
+def unique_checked(rule: CompiledRule, table_name: str) -> exp.Select:
+    return unique.checked(table(table_name), MAIN_ALIAS, list(rule.unique), rule.where)
+
+
 def unique_members(rule: CompiledRule, table_name: str) -> exp.Select:
     return unique.members(table(table_name), MAIN_ALIAS, list(rule.unique), rule.where)
 

@@ -77,6 +77,13 @@ class DuckDBEngine(FileLoading):
     def fetchall(self, sql: str) -> list[tuple]:
         return self.con.execute(sql).fetchall()
 
+    def materialize(self, name: str, sql: str) -> None:
+        """Keep a query's answer as a temporary table, for the queries that read it more than once."""
+        self._run(f"CREATE TEMP TABLE {qi(name)} AS {sql}")
+
+    def release(self, name: str) -> None:
+        self._run(f"DROP TABLE IF EXISTS {qi(name)}")
+
     # -- loading ---------------------------------------------------------------------------
     def load(self, schema: DatasetSchema, source: Source) -> Loaded:
         if source.uri:

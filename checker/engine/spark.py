@@ -137,6 +137,7 @@ class SparkEngine(FileLoading):
         self._tmp = tempfile.TemporaryDirectory(prefix="checker-spark-")
         self._frames: list[Any] = []
         self._views: list[str] = []
+        self._kept: dict[str, Any] = {}
         self.locked = False
         self._n = 0
 
@@ -151,6 +152,8 @@ class SparkEngine(FileLoading):
         self.locked = True
 
     def close(self) -> None:
+        for name in list(self._kept):
+            self.release(name)
         for frame in self._frames:
             frame.unpersist()
         for view in self._views:
@@ -168,6 +171,20 @@ class SparkEngine(FileLoading):
 
     def execute(self, sql: str) -> _Cursor:
         return _Cursor(self._sql(sql).toLocalIterator())
+
+    def materialize(self, name: str, sql: str) -> None:
+        """Keep a query's answer (memory, then disk) as a view, for the queries that read it more than once."""
+        from pyspark import StorageLevel
+
+        frame = self._sql(sql).persist(StorageLevel.MEMORY_AND_DISK)
+        frame.createOrReplaceTempView(name)
+        self._kept[name] = frame
+
+    def release(self, name: str) -> None:
+        frame = self._kept.pop(name, None)
+        if frame is not None:
+            self.spark.catalog.dropTempView(name)
+            frame.unpersist()
 
     # -- loading ---------------------------------------------------------------------------
     def load(self, schema: DatasetSchema, source: Source) -> Loaded:

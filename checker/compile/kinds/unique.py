@@ -36,6 +36,11 @@ def groups(table: exp.Table, alias: str, columns: list[str], where: exp.Expressi
             .from_(table.as_(alias)).where(_filter(alias, columns, where)).group_by(*[c.copy() for c in cols]))
 
 
+def checked(table: exp.Table, alias: str, columns: list[str], where: exp.Expression | None) -> exp.Select:
+    """How many records are compared: those ``where`` selects with no NULL in the columns (the groups' sizes summed)."""
+    return exp.select(exp.Count(this=exp.Star())).from_(table.as_(alias)).where(_filter(alias, columns, where))
+
+
 def members(table: exp.Table, alias: str, columns: list[str], where: exp.Expression | None) -> exp.Select:
     """__row of every record in a duplicated group, in row order."""
     dup = groups(table.copy(), alias, columns, where).having(
