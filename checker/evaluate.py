@@ -171,7 +171,7 @@ class Evaluator:
     def _which_waiver(self, loaded: Loaded, rule_id: str, row: int) -> str | None:
         for wid, cond in self._waiver_sql(rule_id):
             hit = self.engine.fetchall(f"SELECT count(*) FROM {loaded.table} AS {MAIN_ALIAS} "
-                                       f"WHERE {MAIN_ALIAS}.__row = {int(row)} AND coalesce(({cond}), FALSE)")
+                                       f"WHERE {loaded.rows_where(MAIN_ALIAS, [row])} AND coalesce(({cond}), FALSE)")
             if hit[0][0]:
                 return wid
         return None
@@ -298,7 +298,7 @@ class Evaluator:
         cols = list(loaded.schema.columns)
         kt = key_text_sql([qi(c) for c in self._key_columns(loaded)])
         sql = (f"SELECT __row, {kt}, {', '.join(qi(c) for c in cols)} FROM {loaded.table} "
-               f"WHERE __row IN ({', '.join(str(int(r)) for r in want)})")
+               f"WHERE {loaded.rows_where('', want)}")
         for values in self.engine.fetchall(sql):
             self._records[(loaded.schema.name, values[0])] = dict(zip(cols, values[2:]))
             self._key_text[(loaded.schema.name, values[0])] = values[1]
@@ -370,7 +370,7 @@ class Evaluator:
         if not rows:
             return []
         sql = (f"SELECT t.__row, {check.evidence} FROM {loaded.table} AS t "
-               f"WHERE t.__row IN ({', '.join(str(int(r)) for r in rows)}) ORDER BY t.__row")
+               f"WHERE {loaded.rows_where('t', rows)} ORDER BY t.__row")
         samples = []
         for row, evidence in self.engine.fetchall(sql):
             value = "null" if evidence is None else str(evidence)

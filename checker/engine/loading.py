@@ -42,6 +42,16 @@ class Loaded:
     encoding: str | None = None
     sources: dict[str, ColumnSource] = field(default_factory=dict)
     notes: list[Problem] = field(default_factory=list)
+    #: the table has ``__rid``, a physical row id with ``__row = __rid + 1``: looking records up by it
+    #: reads only their row groups, where a filter on a computed ``__row`` would read every record
+    row_ids: bool = False
+
+    def rows_where(self, alias: str, rows: list[int]) -> str:
+        """SQL: the record is one of ``rows`` (record numbers), as cheaply as the table allows."""
+        prefix = f"{alias}." if alias else ""
+        if self.row_ids:
+            return f"{prefix}__rid IN ({', '.join(str(int(r) - 1) for r in rows)})"
+        return f"{prefix}__row IN ({', '.join(str(int(r)) for r in rows)})"
 
     def has(self, col: str, flag: str) -> bool:
         src = self.sources[col]
