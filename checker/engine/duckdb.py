@@ -57,12 +57,18 @@ class DuckDBEngine(FileLoading):
         self._n = 0
 
     def _compress(self) -> None:
-        """Keep the tables compressed in memory (DuckDB >= 1.2): a 10M-record export then takes ~130 MB
-        instead of ~800 MB, so the loaded datasets fit under the memory limit and the checks read
-        them without spilling.  Older DuckDBs keep plain in-memory tables."""
+        """Keep the tables compressed in memory (DuckDB >= 1.2), each compressed by a CHECKPOINT once loaded.
+
+        A 10M-record complaints export then takes ~130 MB instead of ~900 MB, so the datasets loaded
+        after it, and the scans of the checks, fit under the memory limit instead of spilling.
+        Measured on the 10M sample: compressing costs ~7 s, the checks get ~10 s faster.  (A database
+        file in the temp folder compresses while loading, but wrote enough to be slower here.)
+        Older DuckDBs keep plain in-memory tables."""
+        self._compressed = False
         try:
             self._run("ATTACH ':memory:' AS checker_data (COMPRESS)")
             self._run("USE checker_data")
+            self._compressed = True
         except duckdb.Error:
             pass
 
@@ -106,6 +112,10 @@ class DuckDBEngine(FileLoading):
         with self._reading(schema, source):
             loaded = self._load(schema, source, table)
         loaded.rows = self._run(f"SELECT count(*) FROM {table}")[0][0]
+        if self._compressed:
+            # tables are compressed when checkpointed: ~5x smaller, so what is loaded next, and the
+            # scans of the checks, stay within the memory limit instead of spilling
+            self._run("CHECKPOINT")
         return loaded
 
     def empty(self, schema: DatasetSchema) -> Loaded:
