@@ -71,3 +71,29 @@ def test_jsonl_with_raw_control_characters_still_loads_every_line(tmp_path):
     rows, records = _jsonl(tmp_path, '{"customer_id": "K1", "name": "a", "tier": "gold"}\n'
                                      '{"customer_id": "K2\x01", "name": "b", "tier": "gold"}\n')
     assert rows == 2 and [r[0] for r in records] == [1, 2]
+
+
+def _table_bytes(e: DuckDBEngine) -> int:
+    return e.fetchall("SELECT sum(memory_usage_bytes + temporary_storage_bytes) FROM duckdb_memory() "
+                      "WHERE tag = 'IN_MEMORY_TABLE'")[0][0]
+
+
+def test_a_large_export_is_kept_compressed_and_a_small_one_is_not_recompressed(tmp_path):
+    """Under the memory limit a loaded table that would take a quarter of it is compressed (CHECKPOINT):
+    the checks then scan it without spilling. Records and numbering are the same either way."""
+    schema = load_schema("crm.complaints", QS / "schemas" / "crm" / "complaints.schema.json")
+    header = (QS / "data" / "crm" / "complaints.csv").read_text(encoding="utf-8").splitlines()[0]
+    big = tmp_path / "complaints.csv"
+    with big.open("w", encoding="utf-8") as fh:
+        fh.write(header + "\n")
+        for i in range(400_000):
+            fh.write(f"C{i:06d},K{i % 997:03d},phone,high,2026-03-01 09:00:00,2026-03-01 10:00:00,"
+                     f"2026-03-02 09:00:00,138{i:08d},E{i % 7:02d}\n")
+    with DuckDBEngine(memory_limit="64MB") as e:
+        loaded = e.load(schema, Source("crm.complaints", big, "complaints.csv", "csv"))
+        assert loaded.rows == 400_000 and _table_bytes(e) < 16 * 2**20
+        assert e.fetchall(f"SELECT __row, complaint_id FROM {loaded.table} WHERE {loaded.rows_where('', [1, 400_000])} "
+                          "ORDER BY __row") == [(1, "C000000"), (400_000, "C399999")]
+    with DuckDBEngine(memory_limit="1GB") as e:
+        e.load(schema, Source("crm.complaints", big, "complaints.csv", "csv"))
+        assert _table_bytes(e) > 16 * 2**20        # well under a quarter of 1 GB: left as loaded

@@ -60,8 +60,9 @@ class DuckDBEngine(FileLoading):
         """Keep the tables compressed in memory (DuckDB >= 1.2), each compressed by a CHECKPOINT once loaded.
 
         A 10M-record complaints export then takes ~130 MB instead of ~900 MB, so the datasets loaded
-        after it, and the scans of the checks, fit under the memory limit instead of spilling.
-        Measured on the 10M sample: compressing costs ~7 s, the checks get ~10 s faster.  (A database
+        after it, and the scans of the checks, fit under the memory limit instead of spilling
+        (see :meth:`_compact`).  Measured on the 10M sample: compressing costs ~7 s, the checks get
+        ~10 s faster.  (A database
         file in the temp folder compresses while loading, but wrote enough to be slower here.)
         Older DuckDBs keep plain in-memory tables."""
         self._compressed = False
@@ -112,11 +113,22 @@ class DuckDBEngine(FileLoading):
         with self._reading(schema, source):
             loaded = self._load(schema, source, table)
         loaded.rows = self._run(f"SELECT count(*) FROM {table}")[0][0]
-        if self._compressed:
-            # tables are compressed when checkpointed: ~5x smaller, so what is loaded next, and the
-            # scans of the checks, stay within the memory limit instead of spilling
-            self._run("CHECKPOINT")
+        self._compact()
         return loaded
+
+    def _compact(self) -> None:
+        """Compress the loaded tables (a CHECKPOINT) once they hold more than a quarter of the memory limit.
+
+        Compressed, they are ~5x smaller, so what is loaded next and the scans of the checks stay
+        within the limit instead of spilling; below that size compressing would cost more than it saves.
+        """
+        if not self._compressed:
+            return
+        used = self._run("SELECT coalesce(sum(memory_usage_bytes + temporary_storage_bytes), 0) FROM duckdb_memory() "
+                         "WHERE tag = 'IN_MEMORY_TABLE'")[0][0]
+        limit = _bytes(self._run("SELECT value FROM duckdb_settings() WHERE name = 'memory_limit'")[0][0])
+        if limit is None or used > limit / 4:
+            self._run("CHECKPOINT")
 
     def empty(self, schema: DatasetSchema) -> Loaded:
         """An empty table with the schema's columns (for lint and for rule examples)."""
@@ -309,6 +321,17 @@ class DuckDBEngine(FileLoading):
             f"(SELECT t, max(c) AS c FROM {offsets} GROUP BY t) o ON m.rid >= o.t "
             f"UNION ALL SELECT __row, {rest} FROM {fixed} ORDER BY __row")
         self._run(f"DROP TABLE {main}; DROP TABLE {fixed}; DROP TABLE {offsets}")
+
+
+def _bytes(size: str) -> int | None:
+    """'953.6 MiB' (how DuckDB shows a memory size) in bytes; None if it is not one."""
+    units = {"": 1, "b": 1, "bytes": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
+             "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
+    number, _, unit = size.strip().partition(" ")
+    try:
+        return int(float(number) * units[unit.strip().lower()])
+    except (ValueError, KeyError):
+        return None
 
 
 def _mapping_from(sources: list[ColumnSource], width: int) -> list[int | None]:
