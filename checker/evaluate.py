@@ -107,7 +107,8 @@ class Evaluator:
             checks += [P.row_check(j.rule, i, self._waiver_sql(j.rule.id), shared) for i, j in enumerate(row_judged)]
             checks += [P.RowCheck(f"__uncovered:{c.ruleset}", _sql(c.uncovered), "TRUE") for c in coverage]
             try:
-                # counts only: the first rows of the checks that failed come with their fingerprints below
+                # counts, and first and last rows: the first rows of the checks that failed more than
+                # twice come with their fingerprints below
                 answers = P.read_fused(self.engine.fetchall(
                     P.fused_scan(loaded.table, checks, self.n, self.table_of, first_rows=False))[0], checks, self.n)
                 break
@@ -120,8 +121,16 @@ class Evaluator:
                 row_judged = [j for j in row_judged if all(j is not b for b, _ in bad)]
         severities = [s.severity for s in structural] + [j.rule.rule.severity.value for j in row_judged]
         failing = [i for i, a in enumerate(answers[: len(severities)]) if a.violations]
-        firsts = self._keys_of_violations(loaded, [checks[i] for i in failing], [severities[i] for i in failing])
-        for i, rows in zip(failing, firsts):
+        # a check whose every violation the scan already listed needs no second scan for its keys
+        # (unless --violations-out wants each one written with its key, in order)
+        listed = [i for i in failing if self._writer is None and len(answers[i].rows) == answers[i].violations]
+        self._fetch(loaded, sorted({r for i in listed for r in answers[i].rows}))
+        for i in listed:
+            self.fingerprints.setdefault(checks[i].key, set()).update(
+                self._fingerprint(loaded, checks[i].key, r) for r in answers[i].rows)
+        rescan = [i for i in failing if i not in set(listed)]
+        firsts = self._keys_of_violations(loaded, [checks[i] for i in rescan], [severities[i] for i in rescan])
+        for i, rows in zip(rescan, firsts):
             answers[i].rows = rows
         self._fetch(loaded, sorted({r for a in answers for r in a.rows + a.waived_rows}))
         for check, a in zip(structural, answers):

@@ -106,6 +106,20 @@ def test_violations_out_holds_every_violation(cli, tmp_path, suffix):
     assert dup == [4, 5]
 
 
+def test_fingerprints_and_samples_do_not_depend_on_how_violations_are_listed(cli, tmp_path):
+    """Checks with one or two violations are keyed from the counting scan, the others by a second
+    scan (always with --violations-out); both ways give the same fingerprints and samples."""
+    def run(*extra):
+        path = tmp_path / "r.json"
+        cli(*QS_ARGS, "--json", str(path), *extra)
+        return {r["rule_id"]: (r["fingerprints"], r["samples"]) for r in json.loads(path.read_text("utf-8"))["results"]}
+
+    plain, written = run(), run("--violations-out", str(tmp_path / "v.csv"))
+    assert plain == written
+    assert sum(len(prints) for prints, _ in plain.values()) >= 10
+    assert any(1 <= len(prints) <= 2 for prints, _ in plain.values())       # the scan-listed path is taken
+
+
 def test_violations_out_needs_a_known_extension(cli, tmp_path):
     run = cli(*QS_ARGS, "--violations-out", str(tmp_path / "v.txt"))
     assert run.exit_code == 2

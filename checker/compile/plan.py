@@ -90,14 +90,17 @@ def fused_scan(table_name: str, checks: list[RowCheck], samples: int, table_of, 
 
     Per check the items are, in order: unwaived violations, records judged, first N unwaived
     rows; then, for a check with live waivers, waived violations, first N waived rows and one
-    count per waiver.  :func:`read_fused` reads them back.
+    count per waiver.  :func:`read_fused` reads them back.  Without ``first_rows`` the rows item
+    is only the first and last unwaived row (two cheap aggregates, where collecting N rows costs
+    per violation): all of them when a check has at most two violations.
     """
     items = ["count(*)"]
     n = max(samples, 1)
     for c in checks:
         items.append(f"coalesce(count_if({c.unwaived}), 0)")
         items.append(f"coalesce(count_if({c.applies}), 0)")
-        items.append(f"min(t.__row, {n}) FILTER (WHERE {c.unwaived})" if first_rows else "[]")
+        items.append(f"min(t.__row, {n}) FILTER (WHERE {c.unwaived})" if first_rows else
+                     f"[min(t.__row) FILTER (WHERE {c.unwaived}), max(t.__row) FILTER (WHERE {c.unwaived})]")
         if c.waivers:
             items.append(f"coalesce(count_if(({c.violation}) AND {c.waived}), 0)")
             items.append(f"min(t.__row, {n}) FILTER (WHERE ({c.violation}) AND {c.waived})")
@@ -109,7 +112,8 @@ def read_fused(values: tuple, checks: list[RowCheck], samples: int | None = None
     out: list[Answer] = []
     i = 1
     for c in checks:
-        a = Answer(values[i], values[i + 1], sorted(values[i + 2] or [])[: samples if samples is not None else None])
+        rows = sorted({r for r in values[i + 2] or [] if r is not None})
+        a = Answer(values[i], values[i + 1], rows[: samples if samples is not None else None])
         i += 3
         if c.waivers:
             a.waived = values[i]
