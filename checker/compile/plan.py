@@ -92,7 +92,10 @@ def fused_scan(table_name: str, checks: list[RowCheck], samples: int, table_of, 
     rows; then, for a check with live waivers, waived violations, first N waived rows and one
     count per waiver.  :func:`read_fused` reads them back.  Without ``first_rows`` the rows item
     is only the first and last unwaived row (two cheap aggregates, where collecting N rows costs
-    per violation): all of them when a check has at most two violations.
+    per violation): all of them when a check has at most two violations.  They are written as
+    ``min(CASE WHEN … THEN __row END)``, not with FILTER: DuckDB evaluates a FILTER condition on
+    its own (measured: the scan of 10M records took 17 s instead of 4.5 s), while the CASE
+    shares the violation expression with ``count_if``.
     """
     items = ["count(*)"]
     n = max(samples, 1)
@@ -100,7 +103,7 @@ def fused_scan(table_name: str, checks: list[RowCheck], samples: int, table_of, 
         items.append(f"coalesce(count_if({c.unwaived}), 0)")
         items.append(f"coalesce(count_if({c.applies}), 0)")
         items.append(f"min(t.__row, {n}) FILTER (WHERE {c.unwaived})" if first_rows else
-                     f"[min(t.__row) FILTER (WHERE {c.unwaived}), max(t.__row) FILTER (WHERE {c.unwaived})]")
+                     f"[min(CASE WHEN {c.unwaived} THEN t.__row END), max(CASE WHEN {c.unwaived} THEN t.__row END)]")
         if c.waivers:
             items.append(f"coalesce(count_if(({c.violation}) AND {c.waived}), 0)")
             items.append(f"min(t.__row, {n}) FILTER (WHERE ({c.violation}) AND {c.waived})")
