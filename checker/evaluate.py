@@ -123,12 +123,12 @@ class Evaluator:
         failing = [i for i, a in enumerate(answers[: len(severities)]) if a.violations]
         # a check whose every violation the scan already listed needs no second scan for its keys
         # (unless --violations-out wants each one written with its key, in order)
-        listed = [i for i in failing if self._writer is None and len(answers[i].rows) == answers[i].violations]
+        listed = {i for i in failing if self._writer is None and len(answers[i].rows) == answers[i].violations}
         self._fetch(loaded, sorted({r for i in listed for r in answers[i].rows}))
         for i in listed:
             self.fingerprints.setdefault(checks[i].key, set()).update(
                 self._fingerprint(loaded, checks[i].key, r) for r in answers[i].rows)
-        rescan = [i for i in failing if i not in set(listed)]
+        rescan = [i for i in failing if i not in listed]
         firsts = self._keys_of_violations(loaded, [checks[i] for i in rescan], [severities[i] for i in rescan])
         for i, rows in zip(rescan, firsts):
             answers[i].rows = rows

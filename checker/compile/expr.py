@@ -289,6 +289,23 @@ def compile_expression(text: str, ctx: ExprContext) -> exp.Expression:
 _INTEGERS = {exp.DataType.Type.BIGINT, exp.DataType.Type.INT, exp.DataType.Type.SMALLINT, exp.DataType.Type.TINYINT}
 
 
+def annotated(node: exp.Expression, tables: Mapping[str, Any], main: str) -> exp.Expression | None:
+    """A copy of ``node`` typed by sqlglot from the schemas' column types (``tables``: alias -> DatasetSchema,
+    ``main`` the rule's own alias), or None where sqlglot cannot type it."""
+    from sqlglot.optimizer.annotate_types import annotate_types
+
+    schema = {alias: {name: ("VARCHAR" if col.sql_type == "ANY" else col.sql_type) for name, col in ds.columns.items()}
+              for alias, ds in tables.items()}
+    query = exp.select(node.copy()).from_(exp.to_table(main))
+    for alias in tables:
+        if alias != main:
+            query = query.join(exp.to_table(alias))
+    try:
+        return annotate_types(query, schema=schema, dialect=DIALECT).expressions[0]
+    except Exception:  # noqa: BLE001  typing is a best effort
+        return None
+
+
 def canonical_dates(node: exp.Expression, ctx: ExprContext) -> exp.Expression:
     """Spell typed arithmetic the one way every engine reads alike, with DuckDB's answer unchanged:
 
@@ -297,20 +314,11 @@ def canonical_dates(node: exp.Expression, ctx: ExprContext) -> exp.Expression:
 
     Types come from the schemas (sqlglot's annotate_types); what it cannot type is left as written.
     """
-    from sqlglot.optimizer.annotate_types import annotate_types
-
     if not any(isinstance(sub, (exp.Sub, exp.Sum)) for sub in node.walk()):
         return node
     tables = {ctx.table_alias: ctx.dataset} | {alias: schema for schema, alias in ctx.joins.values()}
-    schema = {alias: {name: ("VARCHAR" if col.sql_type == "ANY" else col.sql_type) for name, col in ds.columns.items()}
-              for alias, ds in tables.items()}
-    query = exp.select(node.copy()).from_(exp.to_table(ctx.table_alias))
-    for alias in tables:
-        if alias != ctx.table_alias:
-            query = query.join(exp.to_table(alias))
-    try:
-        typed = annotate_types(query, schema=schema, dialect=DIALECT).expressions[0]
-    except Exception:  # noqa: BLE001  best effort: the expression stays as written
+    typed = annotated(node, tables, ctx.table_alias)
+    if typed is None:  # the expression stays as written
         return node
 
     def visit(sub: exp.Expression) -> exp.Expression:

@@ -9,9 +9,8 @@ data is read.  PySpark is not needed for this.
 from __future__ import annotations
 
 from sqlglot import exp
-from sqlglot.optimizer.annotate_types import annotate_types
 
-from checker.compile.expr import DIALECT
+from checker.compile.expr import annotated
 from checker.compile.rules import MAIN_ALIAS, CompiledRule
 from checker.compile.sqlfrag import PatternError, re2_pattern
 from checker.engine.spark_sql import SparkUnsupported, java_regex, unsupported
@@ -67,15 +66,8 @@ def _negative_or_zero(node: exp.Expression | None, zero: bool = True) -> bool:
 
 def typed_difference(node: exp.Expression, tables: dict[str, DatasetSchema]) -> str | None:
     """What means something else on Spark for the types involved (the schema's column types), or None."""
-    schema = {alias: {name: ("VARCHAR" if col.sql_type == "ANY" else col.sql_type) for name, col in ds.columns.items()}
-              for alias, ds in tables.items()}
-    query = exp.select(node.copy()).from_(exp.to_table(MAIN_ALIAS))
-    for alias in tables:
-        if alias != MAIN_ALIAS:
-            query = query.join(exp.to_table(alias))
-    try:
-        typed = annotate_types(query, schema=schema, dialect=DIALECT)
-    except Exception:  # noqa: BLE001  typing is a best effort; the rewrite itself was checked above
+    typed = annotated(node, tables, MAIN_ALIAS)
+    if typed is None:  # typing is a best effort; the rewrite itself was checked above
         return None
     for sub in typed.walk():
         if isinstance(sub, (exp.Median, exp.Quantile, exp.PercentileCont)) and _type(sub.this) in _TEMPORAL | _TEXT:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from checker.engine.loading import HeaderMap, Loaded
 from checker.load import readers
+from checker.load.transcode import transcode
 from checker.load.sources import Source
 from checker.model.dataset import DatasetSchema
 from checker.problems import CheckerError, Problem, Span
@@ -76,7 +77,7 @@ class FileLoading(ABC):
         if encoding in NATIVE_ENCODINGS:
             return source.path
         utf8 = Path(self._tmp.name) / f"{loaded.table}.csv"
-        replaced = readers.transcode_to_utf8(source.path, utf8, encoding, source.display)
+        replaced = transcode(source.path, utf8, encoding)
         if replaced:
             loaded.notes.append(Problem(Span(source.display), "D403",
                                         f"{replaced} byte sequences are not valid {encoding}; "

@@ -62,16 +62,17 @@ class DuckDBEngine(FileLoading):
         A 10M-record complaints export then takes ~130 MB instead of ~900 MB, so the datasets loaded
         after it, and the scans of the checks, fit under the memory limit instead of spilling
         (see :meth:`_compact`).  Measured on the 10M sample: compressing costs ~7 s, the checks get
-        ~10 s faster.  (A database
-        file in the temp folder compresses while loading, but wrote enough to be slower here.)
-        Older DuckDBs keep plain in-memory tables."""
-        self._compressed = False
+        ~10 s faster.  (A database file in the temp folder compresses while loading, but wrote enough
+        to be slower here.)  Older DuckDBs keep plain in-memory tables.
+        """
+        self._compact_above: float | None = None        # bytes of loaded tables that call for a checkpoint
         try:
             self._run("ATTACH ':memory:' AS checker_data (COMPRESS)")
             self._run("USE checker_data")
-            self._compressed = True
         except duckdb.Error:
-            pass
+            return
+        limit = _bytes(self._run("SELECT value FROM duckdb_settings() WHERE name = 'memory_limit'")[0][0])
+        self._compact_above = limit / 4 if limit is not None else 0
 
     # -- lifecycle -------------------------------------------------------------------------
     def lock(self) -> None:
@@ -122,12 +123,11 @@ class DuckDBEngine(FileLoading):
         Compressed, they are ~5x smaller, so what is loaded next and the scans of the checks stay
         within the limit instead of spilling; below that size compressing would cost more than it saves.
         """
-        if not self._compressed:
+        if self._compact_above is None:
             return
         used = self._run("SELECT coalesce(sum(memory_usage_bytes + temporary_storage_bytes), 0) FROM duckdb_memory() "
                          "WHERE tag = 'IN_MEMORY_TABLE'")[0][0]
-        limit = _bytes(self._run("SELECT value FROM duckdb_settings() WHERE name = 'memory_limit'")[0][0])
-        if limit is None or used > limit / 4:
+        if used > self._compact_above:
             self._run("CHECKPOINT")
 
     def empty(self, schema: DatasetSchema) -> Loaded:
@@ -174,7 +174,7 @@ class DuckDBEngine(FileLoading):
         sources = column_sources(schema, mapping, kind)
         try:
             self._run(f"CREATE TABLE {loaded.table} AS "
-                      + typed_query(sources, "__row", "__shape", view, order_by="__row"))
+                      + typed_query(sources, "__row", "__shape", view))  # read in record order
         finally:
             self.con.unregister(view)
         loaded.sources = {s.column.name: s for s in sources}

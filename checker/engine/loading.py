@@ -259,11 +259,11 @@ def _conversion(src: ColumnSource, raw: str, v: str) -> tuple[str, str | None, s
     return _native_value(src.column, raw, src.native_type or "VARCHAR", v)
 
 
-def typed_query(sources: list[ColumnSource], row_expr: str, shape_expr: str, relation: str,
-                order_by: str | None = None) -> str:
+def typed_query(sources: list[ColumnSource], row_expr: str, shape_expr: str, relation: str) -> str:
     """SELECT that turns the raw columns of ``relation`` into typed columns plus evidence.
 
-    The inner query converts each value once; the outer one derives the evidence from it.
+    The inner query converts each value once; the outer one derives the evidence from it.  Rows
+    keep the relation's order (every loader reads in record order; DuckDB keeps insertion order).
     """
     inner = [f"{row_expr} AS __row", f"{shape_expr} AS __shape"]
     outer = ["__row", "__shape"]
@@ -289,5 +289,4 @@ def typed_query(sources: list[ColumnSource], row_expr: str, shape_expr: str, rel
             outer.append(f"{bad} AS {qi(f'__bad_{i}')}")
         if fmt is not None:
             outer.append(f"{fmt} AS {qi(f'__fmt_{i}')}")
-    order = f" ORDER BY {order_by}" if order_by else ""
-    return (f"SELECT {', '.join(outer)} FROM (SELECT {', '.join(inner)} FROM {relation}{order})")
+    return f"SELECT {', '.join(outer)} FROM (SELECT {', '.join(inner)} FROM {relation})"

@@ -66,13 +66,6 @@ def detect_encoding(path: Path) -> str:
     return guess
 
 
-def transcode_to_utf8(src: Path, dst: Path, encoding: str, display: str) -> int:
-    """src (in encoding) to dst as UTF-8, on every core where the encoding allows; the count of bytes replaced."""
-    from checker.load.transcode import transcode
-
-    return transcode(src, dst, encoding)
-
-
 # -- CSV -----------------------------------------------------------------------------------
 
 def sniff_delimiter(first_line: str) -> str:
