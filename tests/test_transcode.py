@@ -68,3 +68,49 @@ def test_cuts_fall_just_after_line_feeds(tmp_path):
     cuts = T._cuts(src, len(data), 4)
     assert cuts[0] == 0 and cuts[-1] == len(data) and cuts == sorted(set(cuts))
     assert all(data[c - 1:c] == b"\n" for c in cuts[1:-1]) and len(cuts) == 5
+
+
+# -- glibc's iconv, where it gives exactly Python's answer ------------------------------------------
+
+glibc = pytest.mark.skipif(T._fast("gb18030") is None, reason="no glibc iconv on this machine")
+
+#: what glibc's GBK and Python's GB18030 read differently or only one of them reads: four-byte
+#: sequences (U+20000, U+E5E5 by its 2005 code), private-use two-byte codes that GB18030-2022 remapped
+#: (A6D9), the lone byte 0x80 (glibc's GBK: the euro sign; Python: undecodable), the euro sign itself
+#: (A2E3), an undecodable byte and a character cut off by the end of the file
+AWKWARD = ["投訴編號,客戶編號,處理結果", "C1,K1,𠀀 and \ue5e5 are four bytes", "C2,K2,\ue78d is A6D9",
+           "C3,K3,€ is A2E3", "C4,K4,已說明活動規則"]
+
+
+@glibc
+@pytest.mark.parametrize("encoding", ["gb18030", "gbk", "cp932", "cp1252", "latin-1"])
+def test_iconv_decodes_exactly_as_python(tmp_path, monkeypatch, encoding):
+    monkeypatch.setattr(T, "ICONV_FROM", 0)
+    monkeypatch.setattr(T, "CHUNK", 4096)           # small reads: the euro sign sends only its block to Python
+    by_python = []
+    python = T._Iconv._python
+    monkeypatch.setattr(T._Iconv, "_python", lambda self, data: by_python.append(len(data)) or python(self, data))
+    body = ("\n".join(AWKWARD * 50 + ROWS) + "\n").encode(encoding, "replace")
+    tail = b"\x80\n" + b"\xff\n" + "\u8a34".encode(encoding, "replace")[:1]      # 0x80, a bad byte, a cut-off end
+    src = tmp_path / "src.csv"
+    src.write_bytes("\ufeff".encode(encoding, "replace") * (encoding == "gb18030") + body + tail)
+    expected = src.read_bytes().decode(encoding, "replace").removeprefix("\ufeff")
+    assert T._fast(encoding) is not None
+    for workers in (1, 3):
+        out = tmp_path / f"out{workers}.csv"
+        replaced = T.transcode(src, out, encoding, workers=workers, parallel_from=0)
+        assert out.read_bytes().decode("utf-8") == expected
+        assert replaced == expected.count("\ufffd")
+    assert sum(by_python) < src.stat().st_size / 2           # iconv read most of it, Python the lines it refused
+    assert by_python or encoding == "latin-1"                # (latin-1 has no byte iconv refuses)
+
+
+@glibc
+def test_a_converter_that_reads_anything_differently_is_not_used(monkeypatch):
+    # glibc's BIG5 and Python's big5 map some codes to different characters (A145: U+2027 / U+2022)
+    monkeypatch.setitem(T._ICONV, "big5", ("BIG5", None))
+    T._fast.cache_clear()
+    try:
+        assert T._fast("big5") is None and T._fast("gb18030") is not None
+    finally:
+        T._fast.cache_clear()
