@@ -78,22 +78,75 @@ def _table_bytes(e: DuckDBEngine) -> int:
                       "WHERE tag = 'IN_MEMORY_TABLE'")[0][0]
 
 
-def test_a_large_export_is_kept_compressed_and_a_small_one_is_not_recompressed(tmp_path):
-    """Under the memory limit a loaded table that would take a quarter of it is compressed (CHECKPOINT):
-    the checks then scan it without spilling. Records and numbering are the same either way."""
+def _complaints(tmp_path: Path, rows: int) -> tuple[object, Path]:
     schema = load_schema("crm.complaints", QS / "schemas" / "crm" / "complaints.schema.json")
     header = (QS / "data" / "crm" / "complaints.csv").read_text(encoding="utf-8").splitlines()[0]
-    big = tmp_path / "complaints.csv"
-    with big.open("w", encoding="utf-8") as fh:
+    path = tmp_path / f"complaints-{rows}.csv"
+    with path.open("w", encoding="utf-8") as fh:
         fh.write(header + "\n")
-        for i in range(400_000):
+        for i in range(rows):
             fh.write(f"C{i:06d},K{i % 997:03d},phone,high,2026-03-01 09:00:00,2026-03-01 10:00:00,"
                      f"2026-03-02 09:00:00,138{i:08d},E{i % 7:02d}\n")
+    return schema, path
+
+
+def _ends(e: DuckDBEngine, loaded, rows: int) -> list[tuple]:
+    return e.fetchall(f"SELECT __row, complaint_id FROM {loaded.table} WHERE {loaded.rows_where('', [1, rows])} "
+                      "ORDER BY __row")
+
+
+def test_loaded_tables_are_compressed_once_they_take_a_quarter_of_the_memory_limit(tmp_path):
+    """Under the memory limit, loaded tables that take a quarter of it are compressed (CHECKPOINT): the
+    checks then scan them without spilling. Records and numbering are the same either way."""
+    schema, csv = _complaints(tmp_path, 60_000)          # 6.6 MB: under an eighth of 64 MB, loaded in memory
     with DuckDBEngine(memory_limit="64MB") as e:
-        loaded = e.load(schema, Source("crm.complaints", big, "complaints.csv", "csv"))
-        assert loaded.rows == 400_000 and _table_bytes(e) < 16 * 2**20
-        assert e.fetchall(f"SELECT __row, complaint_id FROM {loaded.table} WHERE {loaded.rows_where('', [1, 400_000])} "
-                          "ORDER BY __row") == [(1, "C000000"), (400_000, "C399999")]
-    with DuckDBEngine(memory_limit="1GB") as e:
-        e.load(schema, Source("crm.complaints", big, "complaints.csv", "csv"))
-        assert _table_bytes(e) > 16 * 2**20        # well under a quarter of 1 GB: left as loaded
+        first = e.load(schema, Source("crm.complaints", csv, "complaints.csv", "csv"))
+        as_loaded = _table_bytes(e)
+        assert e._disk is None and first.rows == 60_000 and as_loaded > 6 * 2**20     # under a quarter: as loaded
+        second = e.load(schema, Source("crm.complaints", csv, "again.csv", "csv"))
+        assert 0 < _table_bytes(e) < as_loaded / 2                                     # both compressed
+        assert _ends(e, first, 60_000) == _ends(e, second, 60_000) == [(1, "C000000"), (60_000, "C059999")]
+
+
+def test_an_export_of_an_eighth_of_the_memory_limit_is_loaded_into_a_database_file(tmp_path):
+    """Such a table would spill while loading: it goes to a DuckDB file in the spill folder, compressed as
+    it is written, with the same records and numbering; the file is removed when the engine closes."""
+    schema, csv = _complaints(tmp_path, 400_000)         # 44 MB
+    spill = tmp_path / "spill"
+    spill.mkdir()
+    with DuckDBEngine(memory_limit="64MB", temp_dir=str(spill)) as e:
+        loaded = e.load(schema, Source("crm.complaints", csv, "complaints.csv", "csv"))
+        assert e._disk is not None and Path(e._disk).parent == spill and Path(e._disk).stat().st_size > 0
+        assert loaded.rows == 400_000 and _table_bytes(e) < 2**20
+        assert _ends(e, loaded, 400_000) == [(1, "C000000"), (400_000, "C399999")]
+        e.lock()                                         # the file stays readable once external access is off
+        assert e.fetchall(f"SELECT count(DISTINCT complaint_id) FROM {loaded.table}") == [(400_000,)]
+    assert not list(spill.glob("*.duckdb*"))
+
+
+def test_json_values_are_typed_by_their_json_type(tmp_path):
+    """Strings with escapes, integers written as 3.0 or too large for BIGINT, a number as a string,
+    a boolean as text: each value typed, or kept as evidence of the wrong type; a missing key is missing.
+    A value kept as JSON is an integer at any size (1e30), as JSON Schema counts."""
+    schema_path = tmp_path / "t.schema.json"
+    schema_path.write_text('{"type": "object", "properties": {"s": {"type": "string"}, "i": {"type": "integer"}, '
+                           '"n": {"type": "number"}, "b": {"type": "boolean"}, "a": {"type": ["integer", "string"]}, '
+                           '"u": {}}}', encoding="utf-8")
+    schema = load_schema("t.t", schema_path)
+    path = tmp_path / "t.jsonl"
+    path.write_text('{"s": "a\\"b\\u00e9", "i": 12, "n": 1.5, "b": true, "a": 7, "u": [1]}\n'
+                    '{"s": 5, "i": 3.0, "n": -2, "b": "yes", "a": 2.5, "u": null}\n'
+                    '{"s": "", "i": 12345678901234567890123, "n": 1e2, "b": false, "a": 1e30, "u": {"k": 1}}\n'
+                    '{"i": 1.5, "n": "1", "a": true}\n', encoding="utf-8")
+    with DuckDBEngine() as e:
+        loaded = e.load(schema, Source("t.t", path, "t.jsonl", "jsonl"))
+        cols = {name: src.index for name, src in loaded.sources.items()}
+        bad = ", ".join(f'"__bad_{cols[c]}"' for c in ("s", "i", "n", "b", "a"))
+        got = e.fetchall(f'SELECT __row, s, i, n, b, CAST(u AS VARCHAR), "__miss_{cols["s"]}", {bad} '
+                         f"FROM {loaded.table} ORDER BY __row")
+    assert got == [
+        (1, 'a"bé', 12, 1.5, True, "[1]", False, None, None, None, None, None),
+        (2, None, 3, -2.0, None, None, False, "5", None, None, '"yes"', "2.5"),
+        (3, "", None, 100.0, False, '{"k":1}', False, None, "12345678901234567890123", None, None, None),
+        (4, None, None, None, None, None, True, None, "1.5", '"1"', None, "true"),
+    ]
