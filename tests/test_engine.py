@@ -108,10 +108,10 @@ def test_loaded_tables_are_compressed_once_they_take_a_quarter_of_the_memory_lim
         assert _ends(e, first, 60_000) == _ends(e, second, 60_000) == [(1, "C000000"), (60_000, "C059999")]
 
 
-def test_an_export_of_an_eighth_of_the_memory_limit_is_loaded_into_a_database_file(tmp_path):
+def test_an_export_of_half_the_memory_limit_is_loaded_into_a_database_file(tmp_path):
     """Such a table would spill while loading: it goes to a DuckDB file in the spill folder, compressed as
     it is written, with the same records and numbering; the file is removed when the engine closes."""
-    schema, csv = _complaints(tmp_path, 400_000)         # 44 MB
+    schema, csv = _complaints(tmp_path, 400_000)         # 44 MB of CSV, over half of 64 MB
     spill = tmp_path / "spill"
     spill.mkdir()
     with DuckDBEngine(memory_limit="64MB", temp_dir=str(spill)) as e:

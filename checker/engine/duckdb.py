@@ -68,7 +68,7 @@ class DuckDBEngine(FileLoading):
         Older DuckDBs keep plain in-memory tables.
         """
         self._compact_above: float | None = None        # bytes of loaded tables that call for a checkpoint
-        self._disk_from: float | None = None            # size of an export that is loaded into a database file
+        self._limit: float | None = None                # the memory limit in bytes, where compression works
         try:
             self._run("ATTACH ':memory:' AS checker_data (COMPRESS)")
             self._run("USE checker_data")
@@ -76,27 +76,36 @@ class DuckDBEngine(FileLoading):
             return
         limit = _bytes(self._run("SELECT value FROM duckdb_settings() WHERE name = 'memory_limit'")[0][0])
         self._compact_above = limit / 4 if limit is not None else 0
-        self._disk_from = limit / 8 if limit is not None else None
+        self._limit = limit
 
     def _to_disk(self, source: Source) -> bool:
         """Load this export into a database file in the spill folder (attached on first use)?
 
-        An export of more than an eighth of the memory limit would be loaded uncompressed, spill while
-        loading and be read back to be compressed.  Written to a database file, DuckDB compresses
-        each row group as it fills: measured on the 10M-record complaints (1.6 GB of CSV, 355 MB as a
-        table), 15 s where loading in memory and compressing took 23 s, and the 10M-record Parquet
-        interactions 5.6 s instead of 12 s.  The file is removed when the engine closes.
+        A large export would be loaded uncompressed, spill while loading and be read back to be
+        compressed.  Written to a database file, DuckDB compresses each row group as it fills:
+        measured on the 10M-record complaints (1.6 GB of CSV, 355 MB as a table) 15 s, where loading
+        in memory and compressing took 23 s, and on the 10M-record Parquet interactions (135 MB)
+        5–5.6 s instead of 8–12 s.  Below about half the memory limit of CSV or JSON (a 500k-record
+        CSV of 73 MB: 0.7 s in memory, 1.2 s into a file), or an eighth of it of Parquet or XLSX
+        (compressed files, several times their size once loaded), memory is faster.  The file is
+        removed when the engine closes.
         """
-        if self._disk_from is None or source.path is None:
+        if self._limit is None or source.path is None:
             return False
         try:
-            if source.path.stat().st_size < self._disk_from:
+            # text (CSV, JSON) takes about as much room loaded as on disk; Parquet and XLSX are compressed
+            if source.path.stat().st_size < self._limit * (_DISK_SHARE_COMPRESSED if source.format in
+                                                               ("parquet", "xlsx") else _DISK_SHARE_TEXT):
                 return False
         except OSError:
             return False
         if self._disk is None:
             path = os.path.join(self._disk_dir, f"checker-{os.getpid()}-{id(self):x}.duckdb")
-            self._run(f"ATTACH {ql(path)} AS checker_disk")
+            try:
+                self._run(f"ATTACH {ql(path)} AS checker_disk")
+            except duckdb.Error:        # the spill folder is not writable: load in memory, as before
+                self._limit = None
+                return False
             self._disk = path
         return True
 
@@ -361,6 +370,12 @@ class DuckDBEngine(FileLoading):
             f"(SELECT t, max(c) AS c FROM {offsets} GROUP BY t) o ON m.rid >= o.t "
             f"UNION ALL SELECT __row, {rest} FROM {fixed} ORDER BY __row")
         self._run(f"DROP TABLE {main}; DROP TABLE {fixed}; DROP TABLE {offsets}")
+
+
+#: the share of the memory limit an export's file must reach to be loaded into a database file
+#: (see :meth:`DuckDBEngine._to_disk`)
+_DISK_SHARE_TEXT = 1 / 2
+_DISK_SHARE_COMPRESSED = 1 / 8
 
 
 def _bytes(size: str) -> int | None:
