@@ -86,7 +86,21 @@ class Evaluator:
         finally:
             if self._writer:
                 self._writer.close()
-        return self._merge(partials, uncovered), uncovered
+        results = self._merge(partials, uncovered)
+        self._place(results)
+        return results, uncovered
+
+    def _place(self, results: list[RuleResult]) -> None:
+        """Each record sample's line in its file, where lines mean something (SARIF regions, annotations)."""
+        rows: dict[str, set[int]] = {}
+        for r in results:
+            if r.dataset in self.loaded:
+                rows.setdefault(r.dataset, set()).update(s.row for s in r.samples if s.row is not None)
+        lines = {name: self.loaded[name].lines_of(wanted) for name, wanted in rows.items()}
+        for r in results:
+            for s in r.samples:
+                if s.row is not None:
+                    s.line = lines.get(r.dataset, {}).get(s.row)
 
     def _dataset(self, loaded: Loaded, structural: list[StructuralCheck], judged: list[Judged],
                  coverage: list[Coverage], uncovered: dict) -> list[Partial]:

@@ -150,3 +150,32 @@ def test_json_values_are_typed_by_their_json_type(tmp_path):
         (3, "", None, 100.0, False, '{"k":1}', False, None, "12345678901234567890123", None, None, None),
         (4, None, None, None, None, None, True, None, "1.5", '"1"', None, "true"),
     ]
+
+
+@pytest.mark.parametrize("text, encoding, expected", [
+    ("complaint_id,customer_id\nC1,K1\nC2,K2\nC3,K3\n", "utf-8", {1: 2, 2: 3, 3: 4}),
+    ("complaint_id,customer_id\r\nC1,\"K\r\n1\"\r\nC2,K2\r\nC3,\"K\n\n3\"\r\nC4,K4", "utf-8", {1: 2, 2: 4, 3: 5, 4: 8}),
+    ("complaint_id,customer_id\nC1,K1\n\nC2,K2\n\n\nC3,K3\n", "utf-8", {1: 2, 2: 4, 3: 7}),
+    ("投訴編號,客戶編號\nC1,客戶一\nC2,\"客\n戶\"\nC3,K3\n", "gb18030", {1: 2, 2: 3, 3: 5}),
+])
+def test_each_record_knows_the_line_it_starts_on(tmp_path, text, encoding, expected):
+    """Quoted line breaks and blank lines move records off row + 1; the line is where the record starts."""
+    schema = load_schema("crm.complaints", QS / "schemas" / "crm" / "complaints.schema.json")
+    path = tmp_path / "complaints.csv"
+    path.write_bytes(text.encode(encoding))
+    with DuckDBEngine() as e:
+        loaded = e.load(schema, Source("crm.complaints", path, "complaints.csv", "csv", encoding=encoding))
+        assert loaded.rows == len(expected)
+        assert loaded.lines_of(set(expected)) == expected
+        assert loaded.lines_of({2}) == {2: expected[2]}
+        one_line_each = all(line == row + 1 for row, line in expected.items())
+        assert (loaded.line_offset == 1) == one_line_each      # looked up only where records move
+
+
+def test_json_lines_rows_are_their_lines(tmp_path):
+    rows, records = _jsonl(tmp_path, '{"customer_id": "K1", "name": "a", "tier": "gold"}\n\n'
+                                     '{"customer_id": "K3", "name": "b", "tier": "gold"}\n')
+    schema = load_schema("crm.customers", QS / "schemas" / "crm" / "customers.schema.json")
+    with DuckDBEngine() as e:
+        loaded = e.load(schema, Source("crm.customers", tmp_path / "customers.jsonl", "customers.jsonl", "jsonl"))
+        assert loaded.lines_of({1, 3}) == {1: 1, 3: 3} and [r[0] for r in records] == [1, 3]

@@ -7,7 +7,6 @@ rule trees runs after that.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
@@ -17,7 +16,7 @@ from typing import Any
 import duckdb
 
 from checker.compile.sqlfrag import qi, ql
-from checker.engine.base import FileLoading
+from checker.engine.base import FileLoading, count_lines, scan_file
 from checker.engine.loading import ColumnSource, HeaderMap, Loaded, column_sources, typed_query
 from checker.load import readers
 from checker.load.sources import Source
@@ -25,11 +24,7 @@ from checker.model.dataset import DatasetSchema
 from checker.problems import CheckerError, Problem, Span
 
 def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 22), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+    return scan_file(path)[0]
 
 
 class DuckDBEngine(FileLoading):
@@ -47,6 +42,7 @@ class DuckDBEngine(FileLoading):
         self._run(f"SET temp_directory = {ql(temp_dir or os.path.join(self._tmp.name, 'spill'))}")
         self._disk_dir = temp_dir or self._tmp.name
         self._disk: str | None = None                     # the database file of large exports, once attached
+        self._file_lines: int | None = None               # lines of the file last loaded
         if memory_limit:
             try:
                 self._run(f"SET memory_limit = {ql(memory_limit)}")
@@ -161,6 +157,7 @@ class DuckDBEngine(FileLoading):
                     self._run("USE checker_data")
                 self._run(f"CREATE VIEW {table} AS SELECT * FROM checker_disk.{table}")
         loaded.rows = self._run(f"SELECT count(*) FROM {table}")[0][0]
+        self._settle_lines(loaded, self._file_lines)
         self._compact()
         return loaded
 
@@ -205,10 +202,10 @@ class DuckDBEngine(FileLoading):
     def _load(self, schema: DatasetSchema, source: Source, table: str) -> Loaded:
         # hashing releases the GIL: fingerprint the file while DuckDB reads it
         with ThreadPoolExecutor(max_workers=1) as pool:
-            sha = pool.submit(sha256_file, source.path)
+            sha = pool.submit(scan_file, source.path)
             loaded = Loaded(schema, table, source.display, source.format, "", 0)
             self._read(schema, source, loaded)
-            loaded.sha256 = sha.result()
+            loaded.sha256, self._file_lines = sha.result()
         return loaded
 
     def _load_raw(self, schema: DatasetSchema, raw: readers.RawTable, mapping: list[int | None],
@@ -297,6 +294,7 @@ class DuckDBEngine(FileLoading):
         loaded.notes.extend(notes)
         sources = column_sources(schema, mapping, "text")
         loaded.sources = {s.column.name: s for s in sources}
+        loaded.line_source = (path, delim)
         names = [f"c{i}" for i in range(len(header))]
         columns = "{" + ", ".join(f"{ql(n)}: 'VARCHAR'" for n in names) + "}"
         rej = f"{loaded.table}_rejects"
@@ -318,7 +316,7 @@ class DuckDBEngine(FileLoading):
             loaded.row_ids = True
             return
         kept = self._run(f"SELECT count(*) FROM {main}")[0][0]
-        if self._line_numbers_are_records(path, kept + len(rejects)) and all(
+        if count_lines(path) - 1 == kept + len(rejects) and all(
                 "\n" not in (r[2] or "") for r in rejects):
             self._merge_rejects(schema, sources, main, loaded, rejects, header, delim)
         else:
@@ -326,18 +324,6 @@ class DuckDBEngine(FileLoading):
             self._run(f"DROP TABLE {main}")
             raw = readers.read_csv_exact(path, delim, source.display)
             self._load_raw(schema, raw, mapping, loaded)
-
-    @staticmethod
-    def _line_numbers_are_records(path: Path, records: int) -> bool:
-        lines = 0
-        last = b"\n"
-        with path.open("rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 22), b""):
-                lines += chunk.count(b"\n")
-                last = chunk[-1:]
-        if last != b"\n":
-            lines += 1
-        return lines - 1 == records
 
     def _merge_rejects(self, schema, sources, main, loaded, rejects, header, delim) -> None:
         width = len(header)

@@ -13,6 +13,7 @@ convert is NULL in its column and kept as evidence, never a dropped record.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from checker.compile.sqlfrag import qi, timestamp_value, valid_date
 from checker.model.dataset import Column, DatasetSchema
 from checker.problems import Problem, Span, did_you_mean
@@ -45,6 +46,20 @@ class Loaded:
     #: the table has ``__rid``, a physical row id with ``__row = __rid + 1``: looking records up by it
     #: reads only their row groups, where a filter on a computed ``__row`` would read every record
     row_ids: bool = False
+    #: where lines mean something: a record's line is its row + ``line_offset`` (every record one
+    #: line), or is looked up in ``line_source`` (a UTF-8 CSV and its delimiter: records span lines)
+    line_offset: int | None = None
+    line_source: tuple[Path, str] | None = None
+
+    def lines_of(self, rows: set[int]) -> dict[int, int]:
+        """Record number -> the line of the file where the record starts, for these records."""
+        if self.line_offset is not None:
+            return {r: r + self.line_offset for r in rows}
+        if self.line_source is not None and rows:
+            from checker.load.readers import record_lines
+
+            return record_lines(*self.line_source, rows)
+        return {}
 
     def rows_where(self, alias: str, rows: list[int]) -> str:
         """SQL: the record is one of ``rows`` (record numbers), as cheaply as the table allows."""

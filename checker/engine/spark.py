@@ -200,6 +200,7 @@ class SparkEngine(FileLoading):
         else:
             loaded.sha256 = sha256_file(source.path)
         loaded.rows = self.spark.table(table).count()
+        self._settle_lines(loaded)
         return loaded
 
     def _view(self, frame, name: str) -> None:
@@ -284,6 +285,8 @@ class SparkEngine(FileLoading):
             raise CheckerError([Problem(Span(source.display, 1, 1), "D403", "the CSV file has no header row")])
         mapping, notes = HeaderMap(schema).map(header, source.display)
         loaded.notes.extend(notes)
+        if not source.uri:
+            loaded.line_source = (path, delim)
         width = len(header)
         numbered = f"{loaded.table}_numbered"
         if self._numbered(self.spark.read.text(location).where("value <> ''"), numbered, odd_quotes=True):

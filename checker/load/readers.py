@@ -111,6 +111,30 @@ def read_csv_exact(path: Path, delimiter: str, display: str) -> RawTable:
     return RawTable(header, columns, rows, shapes)
 
 
+def record_lines(path: Path, delimiter: str, rows: set[int]) -> dict[int, int]:
+    """The line where each of these records starts, records numbered as :func:`read_csv_exact` numbers them.
+
+    For a CSV whose records span lines (quoted line breaks) or that has blank lines; reads up to the
+    last record asked for.
+    """
+    out: dict[int, int] = {}
+    last = max(rows)
+    with path.open("r", encoding="utf-8-sig", newline="", errors="replace") as fh:
+        reader = csv.reader(fh, delimiter=delimiter)
+        next(reader, None)
+        n = 0
+        start = reader.line_num + 1
+        for record in reader:
+            if record:
+                n += 1
+                if n in rows:
+                    out[n] = start
+                if n >= last:
+                    break
+            start = reader.line_num + 1
+    return out
+
+
 def shape_problem(fields: int, width: int) -> str | None:
     if fields == width:
         return None

@@ -52,6 +52,10 @@ class Summary(Model):
 
 class Sample(Model):
     row: int | None = Field(description="1-based record number in the input file; null for a group")
+    line: int | None = Field(default=None, description="1-based line of the input file where the record starts "
+                             "(a CSV's header is line 1, a JSON Lines record's line is its row, a sheet's "
+                             "header row is row 1); null for a group, a Parquet or JSON array record, "
+                             "or where the file is not at hand")
     key: dict[str, Any] | None = Field(description="the record key (x-key) or, for aggregate rules, the group key")
     message: str
     version: str | None = Field(default=None, description="the ruleset version that judged this record")

@@ -3,9 +3,9 @@
 Every rule (and structural check) is a ``tool.driver.rules`` entry with its help text
 (from the labels) and clauses; the clauses are also a SARIF taxonomy the rules relate to.
 Each violation sample is a result located at its data file (``artifactLocation.uri`` is
-the input path) and line: row + 1 for CSV and XLSX (line 1 is the header), the row
-itself for JSON Lines, and no region where a line means nothing (aggregate samples,
-JSON arrays, Parquet).  Waived samples are results with an external suppression.
+the input path) and the line where the record starts (``Sample.line``: in a CSV after
+records with quoted line breaks too), and no region where a line means nothing (aggregate
+samples, JSON arrays, Parquet).  Waived samples are results with an external suppression.
 Levels: critical and high -> error, medium and low -> warning, info -> note.
 SARIF is JSON, so it is built as a dict and dumped: no template needed.
 """

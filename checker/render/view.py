@@ -22,7 +22,6 @@ REGULATIONS = tuple(f"M{n}" for n in range(1, 8))
 SEVERITY_ORDER = tuple(reversed(SEVERITIES))  # critical first
 STATUSES = ("fail", "error", "pass", "skipped")
 # Formats whose record number maps to a line of the file: CSV and sheets have a header line.
-LINE_OFFSET = {"csv": 1, "xlsx": 1, "jsonl": 0}
 
 
 @dataclass(frozen=True)
@@ -131,13 +130,6 @@ def regulation_of(clause: str, catalog: dict[str, Any] | None = None) -> str:
     return clause.split(".", 1)[0]
 
 
-def line_of(ref: InputRef | None, row: int | None) -> int | None:
-    """The 1-based line of a record in its file, where lines mean something (CSV, XLSX, JSONL)."""
-    if ref is None or row is None or ref.format not in LINE_OFFSET:
-        return None
-    return row + LINE_OFFSET[ref.format]
-
-
 def key_text(key: dict[str, Any] | None) -> str:
     if not key:
         return ""
@@ -175,7 +167,7 @@ def data_path(result: Result, path: str) -> str:
 
 
 def _samples(samples: list[Sample], ref: InputRef | None, result: Result) -> list[SampleView]:
-    return [SampleView(row=s.row, line=line_of(ref, s.row), file=data_path(result, ref.path) if ref else None,
+    return [SampleView(row=s.row, line=s.line, file=data_path(result, ref.path) if ref else None,
                        key=key_text(s.key),
                        message=s.message, version=s.version, waiver=s.waiver, new=s.new,
                        fingerprint=s.fingerprint) for s in samples]
