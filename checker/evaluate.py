@@ -95,10 +95,11 @@ class Evaluator:
         rows: dict[str, set[int]] = {}
         for r in results:
             if r.dataset in self.loaded:
-                rows.setdefault(r.dataset, set()).update(s.row for s in r.samples if s.row is not None)
+                rows.setdefault(r.dataset, set()).update(
+                    s.row for s in r.samples + r.waived_samples if s.row is not None)
         lines = {name: self.loaded[name].lines_of(wanted) for name, wanted in rows.items()}
         for r in results:
-            for s in r.samples:
+            for s in r.samples + r.waived_samples:
                 if s.row is not None:
                     s.line = lines.get(r.dataset, {}).get(s.row)
 
@@ -116,7 +117,8 @@ class Evaluator:
         # a rule whose SQL fails on this data (a cast that cannot be made, say) errors on its own;
         # the scan then runs again without it, so one rule never stops the others
         while True:
-            checks = [P.RowCheck(s.rule_id, s.violation, "TRUE") for s in structural]
+            checks = [P.RowCheck(s.rule_id, s.violation, "TRUE", waivers=tuple(self._waiver_sql(s.rule_id)))
+                      for s in structural]
             shared: dict[tuple[str, str], str] = {}
             checks += [P.row_check(j.rule, i, self._waiver_sql(j.rule.id), shared) for i, j in enumerate(row_judged)]
             checks += [P.RowCheck(f"__uncovered:{c.ruleset}", _sql(c.uncovered), "TRUE") for c in coverage]
@@ -148,8 +150,11 @@ class Evaluator:
             answers[i].rows = rows
         self._fetch(loaded, sorted({r for a in answers for r in a.rows + a.waived_rows}))
         for check, a in zip(structural, answers):
+            self._count_waivers(check.rule_id, a.per_waiver)
             samples = self._structural_samples(loaded, check, a.rows)
-            out.append(Partial(check.rule_id, None, a.checked, a.violations, 0, samples, structural=check))
+            waived = self._structural_samples(loaded, check, a.waived_rows, waived=True)
+            out.append(Partial(check.rule_id, None, a.checked, a.violations, a.waived, samples, waived,
+                               structural=check))
         for j, a in zip(row_judged, answers[len(structural):]):
             self._count_waivers(j.rule.id, a.per_waiver)
             out.append(Partial(j.rule.id, j.version, a.checked, a.violations, a.waived,
@@ -389,7 +394,8 @@ class Evaluator:
                       fingerprint=self._fingerprint(loaded, rule.id, row),
                       waiver=self._which_waiver(loaded, rule.id, row) if waived else None)
 
-    def _structural_samples(self, loaded: Loaded, check: StructuralCheck, rows: list[int]) -> list[Sample]:
+    def _structural_samples(self, loaded: Loaded, check: StructuralCheck, rows: list[int],
+                            waived: bool = False) -> list[Sample]:
         if not rows:
             return []
         sql = (f"SELECT t.__row, {check.evidence} FROM {loaded.table} AS t "
@@ -402,7 +408,8 @@ class Evaluator:
             shown = value if check.keyword == "shape" else (f"'{value}'" if evidence is not None else "null")
             samples.append(Sample(row=row, key=self._shown_key(loaded, row),
                                   message=check.message(self.opts.lang, shown, null=evidence is None),
-                                  fingerprint=self._fingerprint(loaded, check.rule_id, row)))
+                                  fingerprint=self._fingerprint(loaded, check.rule_id, row),
+                                  waiver=self._which_waiver(loaded, check.rule_id, row) if waived else None))
         return samples
 
     # -- merging ---------------------------------------------------------------------------------
@@ -432,7 +439,8 @@ class Evaluator:
                 results.append(RuleResult(
                     rule_id=rule_id, ruleset=None, ruleset_version=None, kind="schema", clauses=[],
                     severity=check.severity, dataset=check.dataset, status=status, checked=first.checked,
-                    violations=violations, samples=samples, baseline=base, fingerprints=prints,
+                    violations=violations, waived=sum(p.waived for p in parts), samples=samples,
+                    waived_samples=waived_samples, baseline=base, fingerprints=prints,
                     location=str(loaded.schema.columns[check.column].span) if check.column else loaded.schema.path))
                 continue
             rule = first.rule

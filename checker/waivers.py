@@ -8,8 +8,10 @@ A waiver file is a YAML list::
       approved_by: 王經理
       expires: 2026-12-31
 
-A waived violation counts as waived, not as a violation.  A waiver past its expiry
-does not apply and the run warns about it; so does a waiver that matches nothing.
+``rule`` may also name a structural check of a dataset schema (``schema:crm.complaints.phone:pattern``);
+its ``where`` and ``keys`` are then over that dataset.  A waived violation counts as waived, not as
+a violation.  A waiver past its expiry does not apply and the run warns about it; so does a waiver
+that matches nothing.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from pydantic import Field, ValidationError, model_validator
 from sqlglot import exp
 
 from checker.compile import expr as X
+from checker.compile.structural import structural_ids
 from checker.compile.rules import MAIN_ALIAS, CompiledRule
 from checker.load.rulesets import validation_problems
 from checker.load.yamlio import Positions, load_file
@@ -82,16 +85,23 @@ def compile_waivers(path: Path, rules: list[CompiledRule], schemas: dict[str, Da
     by_id: dict[str, CompiledRule] = {}
     for rule in rules:
         by_id.setdefault(rule.id, rule)
+    structural = {sid: name for name, schema in schemas.items() for sid in structural_ids(schema)}
     waivers: list[Waiver] = []
     for i, entry, wid, span in doc_entries:
         rule = by_id.get(entry.rule)
-        if rule is None:
+        if rule is None and entry.rule not in structural:
             problems.append(Problem(pos.value((i, "rule")), "R104", f"waiver {wid}: unknown rule '{entry.rule}'",
-                                    hint=did_you_mean(entry.rule, by_id)))
+                                    hint=did_you_mean(entry.rule, list(by_id) + list(structural))))
             continue
         expired = entry.expires < as_of
         try:
-            condition = _condition(entry, wid, rule, schemas, pos, i, as_of)
+            if rule is not None:
+                condition = _condition(entry, wid, rule.id, schemas[rule.dataset], dict(rule.ruleset.params),
+                                       rule.group_names() if rule.kind == "aggregate" else [], list(rule.group_by),
+                                       pos, i, as_of)
+            else:
+                condition = _condition(entry, wid, entry.rule, schemas[structural[entry.rule]], {}, [], [],
+                                       pos, i, as_of)
         except CheckerError as err:
             problems.extend(err.problems)
             continue
@@ -99,16 +109,15 @@ def compile_waivers(path: Path, rules: list[CompiledRule], schemas: dict[str, Da
     return waivers, problems
 
 
-def _condition(entry: WaiverEntry, wid: str, rule: CompiledRule, schemas: dict[str, DatasetSchema],
-               pos: Positions, i: int, as_of: dt.date) -> exp.Expression:
-    schema = schemas[rule.dataset]
+def _condition(entry: WaiverEntry, wid: str, rule_id: str, schema: DatasetSchema, params: dict[str, Any],
+               group_names: list[str], group_by: list[exp.Expression], pos: Positions, i: int,
+               as_of: dt.date) -> exp.Expression:
+    """The waiver's SQL condition over the records (or groups) of the rule's dataset."""
     if entry.where is not None:
-        params = dict(rule.ruleset.params)
         params["as_of"] = as_of
-        ctx = X.ExprContext(f"{rule.id} (waiver {wid})", pos.value((i, "where")), schema, MAIN_ALIAS, {}, params,
+        ctx = X.ExprContext(f"{rule_id} (waiver {wid})", pos.value((i, "where")), schema, MAIN_ALIAS, {}, params,
                             False, "where")
         return X.compile_expression(entry.where, ctx)
-    group_names = rule.group_names() if rule.kind == "aggregate" else []
     alternatives = []
     for k, key in enumerate(entry.keys or []):
         parts = []
@@ -124,7 +133,7 @@ def _condition(entry: WaiverEntry, wid: str, rule: CompiledRule, schemas: dict[s
                         value.isoformat() if isinstance(value, dt.date) else (
                         ("true" if value else "false") if isinstance(value, bool) else str(value))
             elif col in group_names:
-                target = rule.group_by[group_names.index(col)]
+                target = group_by[group_names.index(col)]
             else:
                 raise CheckerError([Problem(pos.value((i, "keys", k, col)), "R112",
                                             f"waiver {wid}: '{col}' is not a column of {schema.name}",

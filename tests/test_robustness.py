@@ -177,3 +177,39 @@ def test_a_scan_joins_each_distinct_partner_once():
     sql = P.fused_scan("ds_1", checks, 5, lambda ds: "ds_2")
     assert sql.count("LEFT JOIN") == 2
     assert checks[0].joins[0].sql_alias == checks[1].joins[0].sql_alias != checks[2].joins[0].sql_alias
+
+
+def test_a_structural_check_can_be_waived_like_a_rule(cli, tmp_path):
+    """A waiver may name a schema check: its violations count as waived, its samples name the waiver,
+    and a mistyped check id is refused at its line with the nearest id."""
+    waivers = tmp_path / "w.yaml"
+    waivers.write_text(textwrap.dedent("""\
+        - {id: W-PH, rule: "schema:crm.complaints.contact_phone:pattern", keys: [{complaint_id: C000004}],
+           reason: 舊系統格式 / legacy format, approved_by: a, expires: 2026-12-31}
+        - {id: W-CH, rule: "schema:crm.complaints.channel:enum", where: "channel = 'fax'",
+           reason: r, approved_by: a, expires: 2026-12-31}
+        - {id: W-SV, rule: "schema:crm.complaints.severity:enum", where: "severity = 'none'",
+           reason: r, approved_by: a, expires: 2026-12-31}
+        """), encoding="utf-8")
+    plain = _check(cli, tmp_path, QS / "rules")
+    got = _check(cli, tmp_path, QS / "rules", "--waivers", str(waivers))
+    phone = got["schema:crm.complaints.contact_phone:pattern"]
+    assert plain["schema:crm.complaints.contact_phone:pattern"]["violations"] == 1
+    assert phone["violations"] == 0 and phone["waived"] == 1 and phone["status"] == "pass"
+    assert [(s["row"], s["line"], s["waiver"]) for s in phone["waived_samples"]] == [(4, 5, "W-PH")]
+    assert phone["fingerprints"] == []                                   # a waived record is no baseline entry
+    channel = got["schema:crm.complaints.channel:enum"]                  # row 6's channel is 'fax'
+    assert [s["waiver"] for s in channel["waived_samples"]] == ["W-CH"] and channel["violations"] == 0
+    assert got["schema:crm.complaints.severity:enum"] == plain["schema:crm.complaints.severity:enum"]
+    result = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    uses = {w["id"]: w for w in result["waivers"]}
+    assert uses["W-PH"]["matched"] == 1 and uses["W-SV"]["matched"] == 0
+    assert result["summary"]["waived"] == 2
+    assert any(w["code"] == "W504" and "W-SV" in w["message"] for w in result["warnings"])
+
+    waivers.write_text('- {rule: "schema:crm.complaints.contact_phone:patern", keys: [{complaint_id: C1}], '
+                       "reason: r, approved_by: a, expires: 2026-12-31}\n", encoding="utf-8")
+    run = cli("check", "--data", str(QS / "data"), "--rules", str(QS / "rules"), "--schemas", str(QS / "schemas"),
+              "--waivers", str(waivers))
+    assert run.exit_code == 2 and f"{waivers}:1:" in run.stderr and "R104" in run.stderr
+    assert "schema:crm.complaints.contact_phone:pattern" in run.stderr          # the suggestion
