@@ -26,7 +26,9 @@ def _both(src: Path, tmp_path: Path, encoding: str) -> tuple[bytes, int]:
     n3 = T.transcode(src, many, encoding, workers=3, parallel_from=0)
     assert many.read_bytes() == one.read_bytes() and n3 == n1
     assert not list(tmp_path.glob("*.part*"))            # helper part files are removed
-    return one.read_bytes(), n1
+    text = one.read_bytes()
+    assert n1.lines == text.count(b"\n") + (not text.endswith(b"\n"))   # the copy's lines, counted on the way
+    return text, n1.replaced
 
 
 @pytest.mark.parametrize("encoding", ["gb18030", "big5", "shift_jis", "cp1252"])
@@ -98,9 +100,9 @@ def test_iconv_decodes_exactly_as_python(tmp_path, monkeypatch, encoding):
     assert T._fast(encoding) is not None
     for workers in (1, 3):
         out = tmp_path / f"out{workers}.csv"
-        replaced = T.transcode(src, out, encoding, workers=workers, parallel_from=0)
+        replaced, lines = T.transcode(src, out, encoding, workers=workers, parallel_from=0)
         assert out.read_bytes().decode("utf-8") == expected
-        assert replaced == expected.count("\ufffd")
+        assert replaced == expected.count("\ufffd") and lines == len(expected.splitlines())
     assert sum(by_python) < src.stat().st_size / 2           # iconv read most of it, Python the lines it refused
     assert by_python or encoding == "latin-1"                # (latin-1 has no byte iconv refuses)
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from checker.engine.loading import HeaderMap, Loaded
 from checker.load import readers
-from checker.load.transcode import splits_at_line_feeds, transcode
+from checker.load.transcode import transcode
 from checker.load.sources import Source
 from checker.model.dataset import DatasetSchema
 from checker.problems import CheckerError, Problem, Span
@@ -51,24 +51,21 @@ class FileLoading(ABC):
             raise CheckerError([Problem(Span(source.display), "D403",
                                         f"cannot read export for {schema.name}: {exc}")]) from None
 
-    def _settle_lines(self, loaded: Loaded, file_lines: int | None = None) -> None:
+    def _settle_lines(self, loaded: Loaded) -> None:
         """After a load (rows counted): where each record's line is.
 
         A JSON Lines record's row is its line, and a sheet's data row n is row n + 1.  A CSV whose file
         has one line per record plus its header has every record on one line (line = row + 1); one
         with records across lines (quoted line breaks) or blank lines has them looked up in the file.
-        ``file_lines`` is the line count of the original file, if already counted while hashing it.
+        The lines are counted while the file is hashed or transcoded, or else here.
         """
         if loaded.format == "jsonl":
             loaded.line_offset = 0
         elif loaded.format == "xlsx":
             loaded.line_offset = 1
         elif loaded.format == "csv" and loaded.line_source is not None:
-            path = loaded.line_source[0]
-            if file_lines is None or (loaded.encoding not in NATIVE_ENCODINGS
-                                      and not splits_at_line_feeds(loaded.encoding or "")):
-                file_lines = count_lines(path)         # 0x0A in the original need not be a line feed
-            if file_lines == loaded.rows + 1:
+            lines = loaded.file_lines if loaded.file_lines is not None else count_lines(loaded.line_source[0])
+            if lines == loaded.rows + 1:
                 loaded.line_offset = 1
 
     def _read(self, schema: DatasetSchema, source: Source, loaded: Loaded) -> None:
@@ -98,7 +95,7 @@ class FileLoading(ABC):
         if encoding in NATIVE_ENCODINGS:
             return source.path
         utf8 = Path(self._tmp.name) / f"{loaded.table}.csv"
-        replaced = transcode(source.path, utf8, encoding)
+        replaced, loaded.file_lines = transcode(source.path, utf8, encoding)
         if replaced:
             loaded.notes.append(Problem(Span(source.display), "D403",
                                         f"{replaced} byte sequences are not valid {encoding}; "
@@ -142,19 +139,20 @@ class FileLoading(ABC):
 
 
 
-def scan_file(path: Path, digest: bool = True) -> tuple[str, int]:
-    """(sha256 or '', lines) of a file, in one read: lines as a text editor counts them, at each 0x0A."""
+def scan_file(path: Path, digest: bool = True, lines: bool = True) -> tuple[str, int | None]:
+    """(sha256 or '', lines or None) of a file in one read: lines as a text editor counts them, at each 0x0A."""
     sha = hashlib.sha256()
-    lines = 0
+    feeds = 0
     last = b"\n"
     with path.open("rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 22), b""):
             if digest:
                 sha.update(chunk)
-            lines += chunk.count(b"\n")
-            last = chunk[-1:]
-    return (sha.hexdigest() if digest else ""), lines + (last != b"\n")
+            if lines:
+                feeds += chunk.count(b"\n")
+                last = chunk[-1:]
+    return (sha.hexdigest() if digest else ""), (feeds + (last != b"\n") if lines else None)
 
 
 def count_lines(path: Path) -> int:
-    return scan_file(path, digest=False)[1]
+    return scan_file(path, digest=False)[1] or 0

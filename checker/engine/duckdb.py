@@ -16,7 +16,7 @@ from typing import Any
 import duckdb
 
 from checker.compile.sqlfrag import qi, ql
-from checker.engine.base import FileLoading, count_lines, scan_file
+from checker.engine.base import NATIVE_ENCODINGS, FileLoading, count_lines, scan_file
 from checker.engine.loading import ColumnSource, HeaderMap, Loaded, column_sources, typed_query
 from checker.load import readers
 from checker.load.sources import Source
@@ -42,7 +42,6 @@ class DuckDBEngine(FileLoading):
         self._run(f"SET temp_directory = {ql(temp_dir or os.path.join(self._tmp.name, 'spill'))}")
         self._disk_dir = temp_dir or self._tmp.name
         self._disk: str | None = None                     # the database file of large exports, once attached
-        self._file_lines: int | None = None               # lines of the file last loaded
         if memory_limit:
             try:
                 self._run(f"SET memory_limit = {ql(memory_limit)}")
@@ -157,7 +156,7 @@ class DuckDBEngine(FileLoading):
                     self._run("USE checker_data")
                 self._run(f"CREATE VIEW {table} AS SELECT * FROM checker_disk.{table}")
         loaded.rows = self._run(f"SELECT count(*) FROM {table}")[0][0]
-        self._settle_lines(loaded, self._file_lines)
+        self._settle_lines(loaded)
         self._compact()
         return loaded
 
@@ -202,10 +201,15 @@ class DuckDBEngine(FileLoading):
     def _load(self, schema: DatasetSchema, source: Source, table: str) -> Loaded:
         # hashing releases the GIL: fingerprint the file while DuckDB reads it
         with ThreadPoolExecutor(max_workers=1) as pool:
-            sha = pool.submit(scan_file, source.path)
+            # a UTF-8 CSV's lines are counted as it is hashed; a transcoded one's as it is transcoded
+            # (counting holds the GIL, which the transcoding needs)
+            count = source.format == "csv" and (source.encoding or "utf-8").lower() in NATIVE_ENCODINGS
+            sha = pool.submit(scan_file, source.path, True, count)
             loaded = Loaded(schema, table, source.display, source.format, "", 0)
             self._read(schema, source, loaded)
-            loaded.sha256, self._file_lines = sha.result()
+            loaded.sha256, lines = sha.result()
+            if loaded.file_lines is None and loaded.encoding in NATIVE_ENCODINGS:
+                loaded.file_lines = lines
         return loaded
 
     def _load_raw(self, schema: DatasetSchema, raw: readers.RawTable, mapping: list[int | None],

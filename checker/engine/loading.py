@@ -50,6 +50,8 @@ class Loaded:
     #: line), or is looked up in ``line_source`` (a UTF-8 CSV and its delimiter: records span lines)
     line_offset: int | None = None
     line_source: tuple[Path, str] | None = None
+    #: lines of the UTF-8 file the engine read (``line_source``), where already counted on the way
+    file_lines: int | None = None
 
     def lines_of(self, rows: set[int]) -> dict[int, int]:
         """Record number -> the line of the file where the record starts, for these records."""

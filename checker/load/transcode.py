@@ -29,6 +29,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import NamedTuple
 
 CHUNK = 1 << 22
 #: below this a file is decoded in one stream (starting helpers would cost more than it saves)
@@ -226,32 +227,65 @@ def _cuts(src: Path, size: int, parts: int) -> list[int]:
     return sorted(set(cuts))
 
 
+class Transcoded(NamedTuple):
+    replaced: int      # undecodable byte sequences, written as U+FFFD
+    lines: int         # lines of the copy, as a text editor counts them (at each line feed)
+
+
+class _Counting:
+    """A binary file that counts the line feeds written to it."""
+
+    def __init__(self, fh):
+        self.fh = fh
+        self.feeds = 0
+        self.last = b"\n"
+
+    def write(self, data: bytes) -> None:
+        if data:
+            self.feeds += data.count(b"\n")
+            self.last = data[-1:]
+            self.fh.write(data)
+
+
 def transcode(src: Path, dst: Path, encoding: str, workers: int | None = None,
-              parallel_from: int = PARALLEL_FROM) -> int:
-    """src (in ``encoding``) to dst as UTF-8, undecodable bytes as U+FFFD; return how many were replaced."""
+              parallel_from: int = PARALLEL_FROM) -> Transcoded:
+    """src (in ``encoding``) to dst as UTF-8, undecodable bytes as U+FFFD.
+
+    The lines of the copy are counted as it is written (the loaders compare them with the
+    records), by whichever process writes each part.
+    """
     size = src.stat().st_size
     workers = workers or os.cpu_count() or 1
     if workers < 2 or size < parallel_from or not splits_at_line_feeds(encoding):
-        with dst.open("wb") as out:
-            return decode_range(src, out, encoding, 0, size)
+        with dst.open("wb") as fh:
+            out = _Counting(fh)
+            replaced = decode_range(src, out, encoding, 0, size)
+            return Transcoded(replaced, out.feeds + (out.last != b"\n"))
     cuts = _cuts(src, size, workers)
     parts = [dst.with_name(f"{dst.name}.part{k}") for k in range(1, len(cuts) - 1)]
     helpers = [subprocess.Popen([sys.executable, "-m", "checker.load.transcode", str(src), str(part), encoding,
                                  str(cuts[k]), str(cuts[k + 1])], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
                for k, part in enumerate(parts, start=1)]
     try:
-        with dst.open("wb") as out:
+        with dst.open("wb") as fh:
+            out = _Counting(fh)
             replaced = decode_range(src, out, encoding, cuts[0], cuts[1])
+            feeds, last = out.feeds, out.last
             for k, (helper, part) in enumerate(zip(helpers, parts), start=1):
                 told, _ = helper.communicate()
-                if helper.returncode == 0 and told.strip().isdigit():
-                    replaced += int(told)
-                    with part.open("rb") as fh:
-                        out.flush()
-                        _append(fh, out)
+                counts = told.split()
+                if helper.returncode == 0 and len(counts) == 3 and all(c.isdigit() for c in counts):
+                    replaced += int(counts[0])
+                    if part.stat().st_size:
+                        feeds, last = feeds + int(counts[1]), b"\n" if counts[2] == b"1" else b"x"
+                    with part.open("rb") as pf:
+                        fh.flush()
+                        _append(pf, fh)
                 else:  # a helper that could not run: decode its part here
+                    out.feeds, out.last = feeds, last
                     replaced += decode_range(src, out, encoding, cuts[k], cuts[k + 1])
-        return replaced
+                    feeds, last = out.feeds, out.last
+        return Transcoded(replaced, feeds + (last != b"\n"))
     finally:
         for helper in helpers:
             if helper.poll() is None:
@@ -281,9 +315,12 @@ def _append(src, dst) -> None:
 
 
 def _main(argv: list[str]) -> int:
+    """A helper: decode one part; print the U+FFFD written, the line feeds, and 1 if it ends with one."""
     src, part, encoding, start, end = argv
-    with open(part, "wb") as out:
-        print(decode_range(Path(src), out, encoding, int(start), int(end)))
+    with open(part, "wb") as fh:
+        out = _Counting(fh)
+        replaced = decode_range(Path(src), out, encoding, int(start), int(end))
+    print(replaced, out.feeds, int(out.last == b"\n"))
     return 0
 
 
