@@ -127,7 +127,8 @@ def test_an_export_of_half_the_memory_limit_is_loaded_into_a_database_file(tmp_p
 def test_json_values_are_typed_by_their_json_type(tmp_path):
     """Strings with escapes, integers written as 3.0 or too large for BIGINT, a number as a string,
     a boolean as text: each value typed, or kept as evidence of the wrong type; a missing key is missing.
-    A value kept as JSON is an integer at any size (1e30), as JSON Schema counts."""
+    A value kept as JSON is an integer at any size (1e30), as JSON Schema counts; NaN and -Infinity, which
+    the JSON parser takes, are no numbers."""
     schema_path = tmp_path / "t.schema.json"
     schema_path.write_text('{"type": "object", "properties": {"s": {"type": "string"}, "i": {"type": "integer"}, '
                            '"n": {"type": "number"}, "b": {"type": "boolean"}, "a": {"type": ["integer", "string"]}, '
@@ -137,7 +138,8 @@ def test_json_values_are_typed_by_their_json_type(tmp_path):
     path.write_text('{"s": "a\\"b\\u00e9", "i": 12, "n": 1.5, "b": true, "a": 7, "u": [1]}\n'
                     '{"s": 5, "i": 3.0, "n": -2, "b": "yes", "a": 2.5, "u": null}\n'
                     '{"s": "", "i": 12345678901234567890123, "n": 1e2, "b": false, "a": 1e30, "u": {"k": 1}}\n'
-                    '{"i": 1.5, "n": "1", "a": true}\n', encoding="utf-8")
+                    '{"i": 1.5, "n": "1", "a": true}\n'
+                    '{"s": "x", "n": NaN, "a": -Infinity}\n', encoding="utf-8")
     with DuckDBEngine() as e:
         loaded = e.load(schema, Source("t.t", path, "t.jsonl", "jsonl"))
         cols = {name: src.index for name, src in loaded.sources.items()}
@@ -149,6 +151,7 @@ def test_json_values_are_typed_by_their_json_type(tmp_path):
         (2, None, 3, -2.0, None, None, False, "5", None, None, '"yes"', "2.5"),
         (3, "", None, 100.0, False, '{"k":1}', False, None, "12345678901234567890123", None, None, None),
         (4, None, None, None, None, None, True, None, "1.5", '"1"', None, "true"),
+        (5, "x", None, None, None, None, False, None, None, "NaN", None, "-Infinity"),   # not JSON numbers
     ]
 
 

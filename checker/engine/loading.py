@@ -177,7 +177,7 @@ def _json_class(raw: str) -> str:
     """SQL: the JSON type of the JSON text ``raw`` (a value as the loader extracts it), from its first
     characters, without parsing it: 'NULL', 'BOOLEAN', 'VARCHAR', 'OBJECT', 'ARRAY', 'INTEGER' (a
     number without fraction or exponent, of any size, as JSON Schema counts integers), 'DOUBLE', or
-    'OTHER' (what Python's JSON reader also takes: NaN, Infinity), which is of no JSON Schema type.
+    'OTHER' (what Python's and DuckDB's JSON readers also take: NaN, -Infinity), of no JSON Schema type.
 
     Extracted values are written by the engine's JSON writer, so they have no surrounding space and
     one spelling per type.  (Parsing each value again for ``json_type`` was half of the load time of
@@ -187,7 +187,8 @@ def _json_class(raw: str) -> str:
     return (f"(CASE WHEN {raw} IS NULL THEN NULL WHEN {raw} = 'null' THEN 'NULL' "
             f"WHEN {raw} = 'true' OR {raw} = 'false' THEN 'BOOLEAN' WHEN {first} = '\"' THEN 'VARCHAR' "
             f"WHEN {first} = '{{' THEN 'OBJECT' WHEN {first} = '[' THEN 'ARRAY' "
-            f"WHEN NOT ({first} = '-' OR {first} BETWEEN '0' AND '9') THEN 'OTHER' "
+            f"WHEN NOT ({first} BETWEEN '0' AND '9' OR ({first} = '-' AND substr({raw}, 2, 1) BETWEEN '0' AND '9')) "
+            f"THEN 'OTHER' "
             f"WHEN contains({raw}, '.') OR contains(lower({raw}), 'e') THEN 'DOUBLE' ELSE 'INTEGER' END)")
 
 
