@@ -494,7 +494,7 @@ def sql_timed(fn):
 
 E.DuckDBEngine._run = sql_timed(E.DuckDBEngine._run)
 E.DuckDBEngine.fetchall = sql_timed(E.DuckDBEngine.fetchall)
-E.sha256_file = timed('load: sha256 of the file', E.sha256_file)
+E.scan_file = timed('load: sha256 (and lines) of the file', E.scan_file)
 E.readers.read_header = timed('load: read header / detect', E.readers.read_header)
 E.readers.detect_encoding = timed('load: read header / detect', E.readers.detect_encoding)
 R.prepare = timed('prepare: load + compile schemas and rules', R.prepare)

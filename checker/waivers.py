@@ -95,13 +95,8 @@ def compile_waivers(path: Path, rules: list[CompiledRule], schemas: dict[str, Da
             continue
         expired = entry.expires < as_of
         try:
-            if rule is not None:
-                condition = _condition(entry, wid, rule.id, schemas[rule.dataset], dict(rule.ruleset.params),
-                                       rule.group_names() if rule.kind == "aggregate" else [], list(rule.group_by),
-                                       pos, i, as_of)
-            else:
-                condition = _condition(entry, wid, entry.rule, schemas[structural[entry.rule]], {}, [], [],
-                                       pos, i, as_of)
+            schema = schemas[rule.dataset if rule is not None else structural[entry.rule]]
+            condition = _condition(entry, wid, schema, rule, pos, i, as_of)
         except CheckerError as err:
             problems.extend(err.problems)
             continue
@@ -109,15 +104,17 @@ def compile_waivers(path: Path, rules: list[CompiledRule], schemas: dict[str, Da
     return waivers, problems
 
 
-def _condition(entry: WaiverEntry, wid: str, rule_id: str, schema: DatasetSchema, params: dict[str, Any],
-               group_names: list[str], group_by: list[exp.Expression], pos: Positions, i: int,
-               as_of: dt.date) -> exp.Expression:
-    """The waiver's SQL condition over the records (or groups) of the rule's dataset."""
+def _condition(entry: WaiverEntry, wid: str, schema: DatasetSchema, rule: CompiledRule | None, pos: Positions,
+               i: int, as_of: dt.date) -> exp.Expression:
+    """The waiver's SQL condition over the records (or groups) of the rule's dataset; ``rule`` is None for
+    a structural check (no params, no groups)."""
     if entry.where is not None:
+        params = dict(rule.ruleset.params) if rule is not None else {}
         params["as_of"] = as_of
-        ctx = X.ExprContext(f"{rule_id} (waiver {wid})", pos.value((i, "where")), schema, MAIN_ALIAS, {}, params,
-                            False, "where")
+        ctx = X.ExprContext(f"{entry.rule} (waiver {wid})", pos.value((i, "where")), schema, MAIN_ALIAS, {},
+                            params, False, "where")
         return X.compile_expression(entry.where, ctx)
+    group_names = rule.group_names() if rule is not None and rule.kind == "aggregate" else []
     alternatives = []
     for k, key in enumerate(entry.keys or []):
         parts = []
@@ -133,7 +130,7 @@ def _condition(entry: WaiverEntry, wid: str, rule_id: str, schema: DatasetSchema
                         value.isoformat() if isinstance(value, dt.date) else (
                         ("true" if value else "false") if isinstance(value, bool) else str(value))
             elif col in group_names:
-                target = group_by[group_names.index(col)]
+                target = rule.group_by[group_names.index(col)]
             else:
                 raise CheckerError([Problem(pos.value((i, "keys", k, col)), "R112",
                                             f"waiver {wid}: '{col}' is not a column of {schema.name}",

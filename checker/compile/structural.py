@@ -168,17 +168,12 @@ def compile_structural(loaded: Loaded, alias: str = "t") -> list[StructuralCheck
     return checks
 
 
-#: keywords that are checks of their own when a column has them (besides required, type and format)
-_VALUE_KEYWORDS = ("enum", "const", "pattern", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
-                   "minLength", "maxLength")
-
-
 def structural_ids(schema) -> list[str]:
     """The ids of the structural checks a dataset schema can have (what a waiver may name)."""
     ids = [f"schema:{schema.name}:shape"]
     for name, col in schema.columns.items():
         kws = (["required"] if col.required else []) + (["type"] if col.typed else []) + [
-            k for k in _VALUE_KEYWORDS if k in col.keywords] + (["format"] if col.format else [])
+            k for k in _TEXT if k in col.keywords] + (["format"] if col.format else [])
         ids.extend(f"schema:{schema.name}.{name}:{k}" for k in kws)
     return ids
 

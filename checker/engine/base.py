@@ -63,10 +63,15 @@ class FileLoading(ABC):
             loaded.line_offset = 0
         elif loaded.format == "xlsx":
             loaded.line_offset = 1
-        elif loaded.format == "csv" and loaded.line_source is not None:
-            lines = loaded.file_lines if loaded.file_lines is not None else count_lines(loaded.line_source[0])
-            if lines == loaded.rows + 1:
-                loaded.line_offset = 1
+        elif loaded.format == "csv" and loaded.line_source is not None and self._file_lines(loaded) == loaded.rows + 1:
+            loaded.line_offset = 1
+
+    @staticmethod
+    def _file_lines(loaded: Loaded) -> int:
+        """Lines of the UTF-8 CSV the engine reads (``loaded.line_source``), counted once."""
+        if loaded.file_lines is None:
+            loaded.file_lines = count_lines(loaded.line_source[0])
+        return loaded.file_lines
 
     def _read(self, schema: DatasetSchema, source: Source, loaded: Loaded) -> None:
         if source.format == "csv":

@@ -16,16 +16,12 @@ from typing import Any
 import duckdb
 
 from checker.compile.sqlfrag import qi, ql
-from checker.engine.base import NATIVE_ENCODINGS, FileLoading, count_lines, scan_file
+from checker.engine.base import NATIVE_ENCODINGS, FileLoading, scan_file
 from checker.engine.loading import ColumnSource, HeaderMap, Loaded, column_sources, typed_query
 from checker.load import readers
 from checker.load.sources import Source
 from checker.model.dataset import DatasetSchema
 from checker.problems import CheckerError, Problem, Span
-
-def sha256_file(path: Path) -> str:
-    return scan_file(path)[0]
-
 
 class DuckDBEngine(FileLoading):
     name = "duckdb"
@@ -40,7 +36,7 @@ class DuckDBEngine(FileLoading):
         self._run("SET TimeZone = 'UTC'")
         self._run("SET enable_progress_bar = false")  # DuckDB's own bar writes to stdout; the checker has its own
         self._run(f"SET temp_directory = {ql(temp_dir or os.path.join(self._tmp.name, 'spill'))}")
-        self._disk_dir = temp_dir or self._tmp.name
+        self._disk_dir: str | None = temp_dir or self._tmp.name     # None once it proved unwritable
         self._disk: str | None = None                     # the database file of large exports, once attached
         if memory_limit:
             try:
@@ -62,16 +58,15 @@ class DuckDBEngine(FileLoading):
         ~10 s faster.  Exports too large for that go to a database file instead (:meth:`_to_disk`).
         Older DuckDBs keep plain in-memory tables.
         """
-        self._compact_above: float | None = None        # bytes of loaded tables that call for a checkpoint
-        self._limit: float | None = None                # the memory limit in bytes, where compression works
+        self._compressed = False
+        self._limit: int | None = None                  # the memory limit in bytes, if DuckDB says it readably
         try:
             self._run("ATTACH ':memory:' AS checker_data (COMPRESS)")
             self._run("USE checker_data")
         except duckdb.Error:
             return
-        limit = _bytes(self._run("SELECT value FROM duckdb_settings() WHERE name = 'memory_limit'")[0][0])
-        self._compact_above = limit / 4 if limit is not None else 0
-        self._limit = limit
+        self._compressed = True
+        self._limit = _bytes(self._run("SELECT value FROM duckdb_settings() WHERE name = 'memory_limit'")[0][0])
 
     def _to_disk(self, source: Source) -> bool:
         """Load this export into a database file in the spill folder (attached on first use)?
@@ -85,7 +80,7 @@ class DuckDBEngine(FileLoading):
         (compressed files, several times their size once loaded), memory is faster.  The file is
         removed when the engine closes.
         """
-        if self._limit is None or source.path is None:
+        if not self._compressed or self._limit is None or self._disk_dir is None or source.path is None:
             return False
         try:
             # text (CSV, JSON) takes about as much room loaded as on disk; Parquet and XLSX are compressed
@@ -99,7 +94,7 @@ class DuckDBEngine(FileLoading):
             try:
                 self._run(f"ATTACH {ql(path)} AS checker_disk")
             except duckdb.Error:        # the spill folder is not writable: load in memory, as before
-                self._limit = None
+                self._disk_dir = None
                 return False
             self._disk = path
         return True
@@ -166,11 +161,11 @@ class DuckDBEngine(FileLoading):
         Compressed, they are ~5x smaller, so what is loaded next and the scans of the checks stay
         within the limit instead of spilling; below that size compressing would cost more than it saves.
         """
-        if self._compact_above is None:
+        if not self._compressed:
             return
         used = self._run("SELECT coalesce(sum(memory_usage_bytes + temporary_storage_bytes), 0) FROM duckdb_memory() "
                          "WHERE tag = 'IN_MEMORY_TABLE'")[0][0]
-        if used > self._compact_above:
+        if used > (self._limit or 0) / 4:
             self._run("CHECKPOINT")
 
     def empty(self, schema: DatasetSchema) -> Loaded:
@@ -208,7 +203,7 @@ class DuckDBEngine(FileLoading):
             loaded = Loaded(schema, table, source.display, source.format, "", 0)
             self._read(schema, source, loaded)
             loaded.sha256, lines = sha.result()
-            if loaded.file_lines is None and loaded.encoding in NATIVE_ENCODINGS:
+            if loaded.file_lines is None:           # (a transcoded copy's were counted as it was written)
                 loaded.file_lines = lines
         return loaded
 
@@ -320,7 +315,7 @@ class DuckDBEngine(FileLoading):
             loaded.row_ids = True
             return
         kept = self._run(f"SELECT count(*) FROM {main}")[0][0]
-        if count_lines(path) - 1 == kept + len(rejects) and all(
+        if self._file_lines(loaded) - 1 == kept + len(rejects) and all(
                 "\n" not in (r[2] or "") for r in rejects):
             self._merge_rejects(schema, sources, main, loaded, rejects, header, delim)
         else:

@@ -20,8 +20,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from checker.engine.base import FileLoading
-from checker.engine.duckdb import sha256_file
+from checker.engine.base import FileLoading, scan_file
 from checker.engine.loading import ColumnSource, HeaderMap, Loaded, column_sources, typed_query
 from checker.engine.spark_sql import SparkUnsupported, to_spark
 from checker.load import readers
@@ -198,7 +197,11 @@ class SparkEngine(FileLoading):
                                         "and is not read twice to hash it", level="warning",
                                         hint="the lake's own versioning (object version, snapshot id) identifies it"))
         else:
-            loaded.sha256 = sha256_file(source.path)
+            # a UTF-8 CSV read as it is: its lines counted in the same read
+            same = loaded.line_source is not None and loaded.line_source[0] == source.path
+            loaded.sha256, lines = scan_file(source.path, lines=same and loaded.file_lines is None)
+            if loaded.file_lines is None:
+                loaded.file_lines = lines
         loaded.rows = self.spark.table(table).count()
         self._settle_lines(loaded)
         return loaded

@@ -246,6 +246,15 @@ class _Counting:
             self.last = data[-1:]
             self.fh.write(data)
 
+    def appended(self, feeds: int, ends_with_feed: bool) -> None:
+        """Count a part copied in behind this writer's back (a helper's, which counted it)."""
+        self.feeds += feeds
+        self.last = b"\n" if ends_with_feed else b"x"
+
+    @property
+    def lines(self) -> int:
+        return self.feeds + (self.last != b"\n")
+
 
 def transcode(src: Path, dst: Path, encoding: str, workers: int | None = None,
               parallel_from: int = PARALLEL_FROM) -> Transcoded:
@@ -260,7 +269,7 @@ def transcode(src: Path, dst: Path, encoding: str, workers: int | None = None,
         with dst.open("wb") as fh:
             out = _Counting(fh)
             replaced = decode_range(src, out, encoding, 0, size)
-            return Transcoded(replaced, out.feeds + (out.last != b"\n"))
+            return Transcoded(replaced, out.lines)
     cuts = _cuts(src, size, workers)
     parts = [dst.with_name(f"{dst.name}.part{k}") for k in range(1, len(cuts) - 1)]
     helpers = [subprocess.Popen([sys.executable, "-m", "checker.load.transcode", str(src), str(part), encoding,
@@ -270,22 +279,19 @@ def transcode(src: Path, dst: Path, encoding: str, workers: int | None = None,
         with dst.open("wb") as fh:
             out = _Counting(fh)
             replaced = decode_range(src, out, encoding, cuts[0], cuts[1])
-            feeds, last = out.feeds, out.last
             for k, (helper, part) in enumerate(zip(helpers, parts), start=1):
                 told, _ = helper.communicate()
                 counts = told.split()
                 if helper.returncode == 0 and len(counts) == 3 and all(c.isdigit() for c in counts):
                     replaced += int(counts[0])
                     if part.stat().st_size:
-                        feeds, last = feeds + int(counts[1]), b"\n" if counts[2] == b"1" else b"x"
+                        out.appended(int(counts[1]), counts[2] == b"1")
                     with part.open("rb") as pf:
                         fh.flush()
                         _append(pf, fh)
                 else:  # a helper that could not run: decode its part here
-                    out.feeds, out.last = feeds, last
                     replaced += decode_range(src, out, encoding, cuts[k], cuts[k + 1])
-                    feeds, last = out.feeds, out.last
-        return Transcoded(replaced, feeds + (last != b"\n"))
+        return Transcoded(replaced, out.lines)
     finally:
         for helper in helpers:
             if helper.poll() is None:

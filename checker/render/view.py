@@ -21,7 +21,6 @@ from checker.render.labels import labels
 REGULATIONS = tuple(f"M{n}" for n in range(1, 8))
 SEVERITY_ORDER = tuple(reversed(SEVERITIES))  # critical first
 STATUSES = ("fail", "error", "pass", "skipped")
-# Formats whose record number maps to a line of the file: CSV and sheets have a header line.
 
 
 @dataclass(frozen=True)
