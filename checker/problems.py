@@ -121,4 +121,10 @@ CODES = {
     "T504": "PDF cannot be printed",
     "T601": "rule example gives the wrong verdict",
     "T602": "rule example cannot run",
+    "X208": "data type not on the closed list",
+    "X209": "regenerated SQL differs from the checked expression",
+    "X210": "statement refused by the engine guard (not one read-only SELECT)",
+    "X211": "message template construct not allowed",
+    "D409": "git revision is not a commit",
+    "W506": "personal-data fingerprints not written (no fingerprint key)",
 }
