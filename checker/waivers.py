@@ -138,7 +138,8 @@ def _condition(entry: WaiverEntry, wid: str, schema: DatasetSchema, rule: Compil
             parts.append(exp.EQ(this=target.copy(), expression=X.literal(value)) if value is not None
                          else exp.Is(this=target.copy(), expression=exp.Null()))
         alternatives.append(exp.paren(exp.and_(*parts)))
-    return exp.or_(*alternatives)
+    ctx = X.ExprContext(f"{entry.rule} (waiver {wid})", pos.value((i, "keys")), schema, MAIN_ALIAS, what="keys")
+    return X.verify_regenerated(exp.or_(*alternatives), ctx)
 
 
 def for_rule(waivers: list[Waiver], rule_id: str) -> list[Waiver]:

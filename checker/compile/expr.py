@@ -6,18 +6,23 @@ The pipeline is a list of pure steps over a sqlglot tree:
 2. :func:`check_nodes` — every node type and function must be on the whitelist;
    subqueries, table functions, window functions, file or environment access and
    clock functions are refused.
+   Data types come from a closed list (:data:`DATA_TYPES`), with integer parameters only;
+   words such as interval units and date parts from another (:data:`WORDS`).
 3. :func:`resolve_columns` — every column is a column of the rule's dataset or of a
    joined alias; bare columns are qualified with the dataset's table alias.
 4. :func:`bind_params` — ``:name`` placeholders become typed literals.
+5. :func:`verify_regenerated` — the SQL text regenerated from the tree is parsed back and
+   must be the same tree (so no text inside a node can become SQL of its own).
 
-Only SQL regenerated from the resulting tree is ever run.
+Only SQL regenerated from the resulting tree is ever run, and the engines run nothing but
+one read-only SELECT (see :mod:`checker.engine.guard`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any, Mapping
 
@@ -36,9 +41,23 @@ ALLOWED_NODES: tuple[type[exp.Expression], ...] = (
     exp.And, exp.Or, exp.Not, exp.Xor, exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE,
     exp.NullSafeEQ, exp.NullSafeNEQ, exp.Is, exp.In, exp.Between, exp.Like, exp.ILike,
     exp.Add, exp.Sub, exp.Mul, exp.Div, exp.IntDiv, exp.Mod, exp.Neg, exp.DPipe,
-    exp.Case, exp.If, exp.Cast, exp.TryCast, exp.DataType, exp.DataTypeParam, exp.Interval, exp.Var,
-    exp.Placeholder, exp.Distinct,
+    exp.Case, exp.If, exp.Cast, exp.TryCast, exp.Interval, exp.Placeholder, exp.Distinct,
 )
+
+_T = exp.DataType.Type
+#: The closed list of type names a CAST may name (DuckDB's scalar types a rule can compare).
+DATA_TYPES: frozenset[exp.DataType.Type] = frozenset({
+    _T.BOOLEAN, _T.TINYINT, _T.SMALLINT, _T.INT, _T.BIGINT, _T.INT128, _T.UTINYINT, _T.USMALLINT, _T.UINT,
+    _T.UBIGINT, _T.FLOAT, _T.DOUBLE, _T.DECIMAL, _T.TEXT, _T.VARCHAR, _T.CHAR, _T.DATE, _T.TIME,
+    _T.TIMESTAMP, _T.TIMESTAMPTZ, _T.INTERVAL,
+})
+#: Types that take parameters, and how many (each an unsigned integer literal).
+_TYPE_PARAMS = {_T.DECIMAL: 2, _T.VARCHAR: 1, _T.CHAR: 1, _T.TEXT: 1}
+#: The closed list of bare words an expression may hold (interval units, date parts), upper case.
+WORDS: frozenset[str] = frozenset(
+    w + s for w in ("YEAR", "MONTH", "DAY", "HOUR", "MINUTE", "SECOND", "MILLISECOND", "MICROSECOND", "WEEK",
+                    "QUARTER", "DECADE", "CENTURY", "MILLENNIUM") for s in ("", "S")
+) | {"DOW", "DOY", "ISODOW", "ISOYEAR", "EPOCH", "YEARWEEK", "DAYOFWEEK", "DAYOFYEAR", "WEEKDAY", "WEEKOFYEAR"}
 
 #: Scalar functions a rule may call, written as sample calls; sqlglot maps each to its node class.
 SCALAR_FUNCTIONS = {
@@ -151,57 +170,140 @@ def parse(text: str, ctx: ExprContext) -> exp.Expression:
     return node
 
 
-def check_nodes(node: exp.Expression, ctx: ExprContext) -> exp.Expression:
-    scalar_classes, scalar_names, agg_classes, agg_names = _whitelist()
+def _where(node: exp.Expression, text: str) -> dict[str, int]:
+    """``line``/``col`` (1-based, within the expression text) of a node, for a problem's position.
+
+    sqlglot records positions on tokens such as identifiers and literals only.  A node is placed at its
+    own word (a function's name, a subquery's SELECT, a type's name) where that is found just before the
+    first positioned token inside it, else at that token; a node with none inside is looked up after
+    the nearest positioned token around it.
+    """
+    word = _word(node)
+    starts = [d.meta["start"] for d in node.walk() if "start" in d.meta]
+    if starts:
+        first = min(starts)
+        at = text.lower().rfind(word, 0, first + 1) if word else -1
+        between = text[at + len(word):first] if at >= 0 else "x"
+        return _line_col(text, at if not between.strip(" \t\r\n(") else first)
+    anchor, up = 0, node.parent
+    while up is not None:
+        found = [d.meta["start"] for d in up.walk() if "start" in d.meta]
+        if found:
+            anchor = min(found)
+            break
+        up = up.parent
+    at = text.lower().find(word, anchor) if word else -1
+    return _line_col(text, at if at >= 0 else anchor)
+
+
+def _word(node: exp.Expression) -> str:
+    """The word a node is written with, lower case ('' where there is none to look for)."""
+    if isinstance(node, (exp.Query, exp.Subquery, exp.Exists)):
+        return "select"
+    if isinstance(node, exp.Anonymous):
+        return node.name.lower()
+    if isinstance(node, exp.Func):
+        return node.sql_name().lower()
+    if isinstance(node, exp.DataType):
+        return str(node.args.get("kind") or node.this.name).lower()
+    if isinstance(node, exp.Var):
+        return node.name.lower()
+    return ""
+
+
+def _line_col(text: str, offset: int) -> dict[str, int]:
+    before = text[:offset]
+    return {"line": before.count("\n") + 1, "col": offset - (before.rfind("\n") + 1) + 1}
+
+
+def check_nodes(node: exp.Expression, ctx: ExprContext, text: str = "") -> exp.Expression:
+    """Refuse any node that is not on the whitelist (X202/X203/X204/X208), at its position in ``text``."""
     for sub in node.walk():
-        if isinstance(sub, exp.Anonymous):
-            name = sub.name.lower()
-            if name in scalar_names:
-                continue
-            if name in agg_names:
-                if not ctx.allow_aggregates:
-                    raise _problem(ctx, "X204", f"aggregate function {name}() in a row expression",
-                                   hint="aggregates belong in an aggregate rule's expect (with group_by)")
-                continue
-            raise _refuse_function(name, ctx)
-        if isinstance(sub, exp.Star):
-            if isinstance(sub.parent, exp.Count):
-                continue
-            raise _problem(ctx, "X202", "'*' is not allowed", hint="name the columns")
-        if isinstance(sub, ALLOWED_NODES):
-            continue
-        cls = type(sub)
-        if cls in agg_classes:
-            if not ctx.allow_aggregates:
-                raise _problem(ctx, "X204", f"aggregate function {sub.sql_name().lower()}() in a row expression",
-                               hint="aggregates belong in an aggregate rule's expect (with group_by)")
-            continue
-        if cls in scalar_classes:
-            continue
-        if isinstance(sub, (exp.Subquery, exp.Query, exp.Exists)):
-            raise _problem(ctx, "X202", "subqueries are not allowed",
-                           hint="use a join rule (join: [...]) to read another dataset")
-        if isinstance(sub, exp.Func):
-            raise _refuse_function(sub.sql_name().lower(), ctx)
-        if isinstance(sub, (exp.Window, exp.WindowSpec)):
-            raise _problem(ctx, "X202", "window functions are not allowed",
-                           hint="use an aggregate rule (group_by) instead")
-        raise _problem(ctx, "X202", f"{cls.__name__} is not allowed in rule expressions",
-                       hint="allowed: columns, literals, arithmetic, comparisons, AND/OR/NOT, CASE, IN, BETWEEN, "
-                            "LIKE, IS NULL, CAST, intervals and whitelisted functions")
+        _judge(sub, ctx, text)
     return node
 
 
-def _refuse_function(name: str, ctx: ExprContext) -> CheckerError:
+def _judge(sub: exp.Expression, ctx: ExprContext, text: str) -> None:
+    scalar_classes, scalar_names, agg_classes, agg_names = _whitelist()
+    at = lambda: _where(sub, text)  # noqa: E731
+    aggregate_hint = "aggregates belong in an aggregate rule's expect (with group_by)"
+    if isinstance(sub, exp.Anonymous):
+        name = sub.name.lower()
+        if name in scalar_names:
+            return
+        if name in agg_names:
+            if not ctx.allow_aggregates:
+                raise _problem(ctx, "X204", f"aggregate function {name}() in a row expression", aggregate_hint, **at())
+            return
+        raise _refuse_function(name, ctx, at())
+    if isinstance(sub, exp.Star):
+        if isinstance(sub.parent, exp.Count):
+            return
+        raise _problem(ctx, "X202", "'*' is not allowed", hint="name the columns", **at())
+    if isinstance(sub, ALLOWED_NODES):
+        return
+    if isinstance(sub, (exp.DataType, exp.DataTypeParam)):
+        return _check_type(sub, ctx, text)
+    if isinstance(sub, exp.Var):
+        if sub.name.upper() not in WORDS:
+            raise _problem(ctx, "X202", f"'{sub.name}' is not a date part or interval unit",
+                           hint=did_you_mean(sub.name.upper(), WORDS) or "e.g. DAY, MONTH, YEAR", **at())
+        return
+    cls = type(sub)
+    if cls in agg_classes:
+        if not ctx.allow_aggregates:
+            raise _problem(ctx, "X204", f"aggregate function {sub.sql_name().lower()}() in a row expression",
+                           aggregate_hint, **at())
+        return
+    if cls in scalar_classes:
+        return
+    if isinstance(sub, (exp.Subquery, exp.Query, exp.Exists)):
+        raise _problem(ctx, "X202", "subqueries are not allowed",
+                       hint="use a join rule (join: [...]) to read another dataset", **at())
+    if isinstance(sub, exp.Func):
+        raise _refuse_function(sub.sql_name().lower(), ctx, at())
+    if isinstance(sub, (exp.Window, exp.WindowSpec)):
+        raise _problem(ctx, "X202", "window functions are not allowed",
+                       hint="use an aggregate rule (group_by) instead", **at())
+    raise _problem(ctx, "X202", f"{cls.__name__} is not allowed in rule expressions",
+                   hint="allowed: columns, literals, arithmetic, comparisons, AND/OR/NOT, CASE, IN, BETWEEN, "
+                        "LIKE, IS NULL, CAST, intervals and whitelisted functions", **at())
+
+
+def _check_type(node: exp.DataType | exp.DataTypeParam, ctx: ExprContext, text: str) -> None:
+    """A type must be on :data:`DATA_TYPES`, spelled as a keyword (not quoted, not user-defined, not nested),
+    with at most its number of unsigned integer parameters."""
+    if isinstance(node, exp.DataTypeParam):
+        if not isinstance(node.parent, exp.DataType):
+            raise _problem(ctx, "X208", "a type parameter outside a type", **_where(node, text))
+        return  # judged with its type
+    name = node.args.get("kind") or node.this.name
+    allowed = ", ".join(sorted({"BOOLEAN", "INTEGER", "BIGINT", "DOUBLE", "DECIMAL(p, s)", "VARCHAR", "DATE",
+                                "TIMESTAMP", "INTERVAL"}))
+    if node.this not in DATA_TYPES or node.args.get("kind") is not None or node.args.get("nested"):
+        raise _problem(ctx, "X208", f"type '{name}' is not on the list of types a rule may cast to",
+                       hint=f"use one of {allowed}", **_where(node, text))
+    params = node.expressions
+    if len(params) > _TYPE_PARAMS.get(node.this, 0) or not all(
+            isinstance(p, exp.DataTypeParam) and isinstance(p.this, exp.Literal) and not p.this.is_string
+            and str(p.this.this).isdigit() and str(p.this.this).isascii() for p in params):
+        raise _problem(ctx, "X208", f"type '{node.sql(dialect=DIALECT)}' has parameters a rule may not give",
+                       hint="a type takes unsigned integer parameters only, e.g. DECIMAL(12, 2)", **_where(node, text))
+    if any(k not in ("this", "expressions", "nested", "values", "prefix") and v not in (None, False, [])
+           for k, v in node.args.items()):
+        raise _problem(ctx, "X208", f"type '{name}' is written in a form a rule may not use", **_where(node, text))
+
+
+def _refuse_function(name: str, ctx: ExprContext, at: dict[str, int]) -> CheckerError:
     if name in CLOCK_FUNCTIONS:
         return _problem(ctx, "X203", f"{name}() is not allowed: results must not depend on the clock",
-                        hint="use :as_of, the run's evaluation date")
+                        hint="use :as_of, the run's evaluation date", **at)
     if name in FILE_FUNCTIONS or name.startswith("read_"):
         return _problem(ctx, "X203", f"{name}() is not allowed: rule expressions cannot read files, "
-                        "settings or the environment")
+                        "settings or the environment", **at)
     scalar, aggregate = function_names()
     return _problem(ctx, "X203", f"function {name}() is not on the whitelist",
-                    hint=did_you_mean(name, scalar + aggregate) or "see `checker explain --functions`")
+                    hint=did_you_mean(name, scalar + aggregate) or "see `checker explain --functions`", **at)
 
 
 def resolve_columns(node: exp.Expression, ctx: ExprContext) -> exp.Expression:
@@ -280,10 +382,64 @@ def _param(node: exp.Placeholder, ctx: ExprContext) -> Any:
 
 def compile_expression(text: str, ctx: ExprContext) -> exp.Expression:
     """Parse, check, resolve and bind one rule expression, then spell date arithmetic one way."""
-    node = parse(str(text), ctx)
-    node = check_nodes(node, ctx)
+    text = str(text)
+    node = parse(text, ctx)
+    node = check_nodes(node, ctx, text)
     node = resolve_columns(node, ctx)
-    return canonical_dates(bind_params(node, ctx), ctx)
+    return verify_regenerated(canonical_dates(bind_params(node, ctx), ctx), ctx)
+
+
+def verify_regenerated(node: exp.Expression, ctx: ExprContext) -> exp.Expression:
+    """The tree as the engine will read it, once its regenerated SQL parses back to the same tree (X209).
+
+    The engines run regenerated text, so a node whose text would read as something else (a name that
+    leaks quotes, a literal that is not one, text that closes the expression) must never reach them.
+    The text is parsed back; the result must be one expression equal to the checked tree (the only
+    difference allowed is a CAST the generator itself writes, e.g. around ``bool_or``'s argument),
+    regenerate to the very same text, and pass the whitelist again.  That parsed-back tree is returned:
+    what runs is exactly what was checked.
+    """
+    sql = to_sql(node)
+    try:
+        back = [s for s in sqlglot.parse(sql, read=DIALECT) if s is not None]
+    except (ParseError, TokenError):
+        back = []
+    if len(back) != 1 or not _same(node, back[0]) or to_sql(back[0]) != sql:
+        raise _problem(ctx, "X209", "the SQL regenerated from the checked expression does not read back as the "
+                       "same expression, so it is not run", hint="simplify the expression; quoted names and "
+                       "unusual literals are the usual cause")
+    check_nodes(back[0], replace(ctx, allow_aggregates=True), sql)
+    return back[0]
+
+
+def _same(checked: exp.Expression, back: exp.Expression) -> bool:
+    """``back`` (parsed from regenerated SQL) is ``checked``, up to CASTs the SQL generator added."""
+    if isinstance(back, exp.Cast) and not isinstance(checked, exp.Cast) and _same(checked, back.this):
+        return True
+    if type(checked) is not type(back):
+        return False
+    for key in (set(checked.args) | set(back.args)) - {"_type"}:
+        a, b = checked.args.get(key), back.args.get(key)
+        a = a if isinstance(a, list) else ([] if a in (None, False) else [a])
+        b = b if isinstance(b, list) else ([] if b in (None, False) else [b])
+        if len(a) != len(b):
+            return False
+        for x, y in zip(a, b):
+            if isinstance(x, exp.Expression) and isinstance(y, exp.Expression):
+                if not _same(x, y):
+                    return False
+            elif isinstance(x, exp.Expression) or isinstance(y, exp.Expression) or not _same_word(checked, x, y):
+                return False
+    return True
+
+
+def _same_word(node: exp.Expression, x: Any, y: Any) -> bool:
+    """Names the generator may re-case (function names, bare words, unquoted identifiers) compare caselessly;
+    everything else (literal text above all) exactly."""
+    caseless = isinstance(node, (exp.Anonymous, exp.Var)) or (isinstance(node, exp.Identifier) and not node.quoted)
+    if caseless and isinstance(x, str) and isinstance(y, str):
+        return x.lower() == y.lower()
+    return x == y
 
 
 _INTEGERS = {exp.DataType.Type.BIGINT, exp.DataType.Type.INT, exp.DataType.Type.SMALLINT, exp.DataType.Type.TINYINT}
