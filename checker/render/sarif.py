@@ -7,7 +7,9 @@ the input path) and the line where the record starts (``Sample.line``: in a CSV 
 records with quoted line breaks too), and no region where a line means nothing (aggregate
 samples, JSON arrays, Parquet).  Waived samples are results with an external suppression.
 Levels: critical and high -> error, medium and low -> warning, info -> note.
-SARIF is JSON, so it is built as a dict and dumped: no template needed.
+SARIF is JSON, so it is built as a dict and dumped: no template needed.  Everything in it
+comes from the view (the result's inert copy), so no message or property carries a
+control character, an escape sequence or a bidirectional control.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ class SarifRenderer(Renderer):
 
     def document(self, result: Result, lang: str) -> dict[str, Any]:
         view = build(result, lang)
+        result = view.result  # the inert copy: no record text reaches the document unescaped
         L = labels(lang)
         artifacts = [{"location": {"uri": uri_of(i.path)}, "hashes": {"sha-256": i.sha256},
                       **({"encoding": i.encoding} if i.encoding else {}),

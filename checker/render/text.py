@@ -1,6 +1,10 @@
 """The terminal summary: failing rules grouped by severity, with counts and a few samples.
 
-Fits an 80-column terminal, and uses colour only on a terminal without NO_COLOR.
+Fits an 80-column terminal, and uses colour only on a terminal without NO_COLOR.  The only
+control sequences in it are its own colours: every string of the result is made inert on
+one line first (:func:`checker.render.inert.inert`), so record text shows its control
+characters, escape sequences, line breaks and bidirectional controls as visible escapes.
+Nothing is interpreted as markup either (the summary is plain text, not rich markup).
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import sys
 import textwrap
 
 from checker.model.result import SEVERITIES, Result
+from checker.render.inert import inert_model
 
 COLOURS = {"critical": "\033[1;31m", "high": "\033[31m", "medium": "\033[33m", "low": "\033[36m",
            "info": "\033[2m", "pass": "\033[32m", "bold": "\033[1m", "reset": "\033[0m"}
@@ -25,6 +30,7 @@ def use_colour(stream=None) -> bool:
 
 
 def render(result: Result, lang: str = "en", colour: bool = False, width: int | None = None) -> str:
+    result = inert_model(result, multiline=False)
     width = min(width or shutil.get_terminal_size((80, 24)).columns, 100)
     c = (lambda name, text: f"{COLOURS[name]}{text}{COLOURS['reset']}") if colour else (lambda name, text: text)
     lines: list[str] = []

@@ -3,18 +3,24 @@
 Pure functions of :class:`~checker.model.result.Result` and a language: titles in
 that language, each sample's file and line, and the summaries by severity, by
 regulation and by clause (with the geometry of their charts) and the clause coverage.
-Nothing here escapes: each template's environment does that for its syntax.
+
+Every string of the result is made inert (:func:`checker.render.inert.inert`: control
+characters, escape sequences and bidirectional controls become visible escapes; TAB and
+LF stay) before anything is built from it, and the view's ``result`` is that inert copy:
+whatever a template or renderer reads from the view, bundled or ``--templates``, holds
+no text that could act on a terminal, a browser or a CI log.  Syntax escaping is not
+done here: each template's environment does that for its syntax.
 """
 
 from __future__ import annotations
 
 import posixpath
-
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from checker.model.result import SEVERITIES, InputRef, Result, RuleResult, Sample
+from checker.render.inert import inert_model
 from checker.render.labels import labels
 
 # The seven regulations of the catalog (see the project's regulations.md); always listed, even when unused.
@@ -203,6 +209,8 @@ def _bars(tallies: list[Tally], label_of=lambda t: t.id) -> list[Bar]:
 
 
 def build(result: Result, lang: str) -> View:
+    """The view of ``result`` in ``lang``, built from its inert copy (see the module's docstring)."""
+    result = inert_model(result, multiline=True)
     catalog = {c.id: c for c in result.catalog}
     clause_titles = {c.id: (c.title.get(lang) or next(iter(c.title.values()), "")) for c in result.catalog}
     files = {i.dataset: i for i in result.inputs}
