@@ -94,7 +94,7 @@ def _bind(compiled, schemas) -> list[Problem]:
                     sql = P.unique_members(rule, table_of(rule.dataset)).sql(dialect="duckdb")
                 else:
                     sql = P.aggregate_query(rule, table_of(rule.dataset), table_of).sql(dialect="duckdb")
-                engine.fetchall(f"EXPLAIN {sql}")
+                engine.explain(sql)
             except duckdb.Error as err:
                 first = str(err).strip().splitlines()[0]
                 key = "expect" if rule.rule.expect else "unique"

@@ -10,6 +10,7 @@ import pytest
 from checker.engine.duckdb import DuckDBEngine
 from checker.load.schemas import load_schema
 from checker.load.sources import Source
+from checker.problems import CheckerError
 from conftest import ROOT
 
 QS = ROOT / "examples" / "quickstart"
@@ -33,16 +34,21 @@ def engine():
     "INSTALL httpfs",
 ])
 def test_no_external_access_after_lock(engine, sql):
-    with pytest.raises(duckdb.Error):
+    # two walls: the statement guard refuses it, and DuckDB itself would too
+    with pytest.raises(CheckerError) as refused:
         engine.fetchall(sql)
+    assert refused.value.problems[0].code == "X210"
+    with pytest.raises(duckdb.Error):
+        engine.con.execute(sql)
     assert not Path("/tmp/checker-should-not-exist.csv").exists()
 
 
 def test_configuration_is_locked(engine):
-    with pytest.raises(duckdb.Error):
-        engine.fetchall("SET enable_external_access = true")
-    with pytest.raises(duckdb.Error):
-        engine.fetchall("SET lock_configuration = false")
+    for sql in ("SET enable_external_access = true", "SET lock_configuration = false"):
+        with pytest.raises(CheckerError):
+            engine.fetchall(sql)
+        with pytest.raises(duckdb.Error):
+            engine.con.execute(sql)
 
 
 def test_loaded_tables_stay_queryable(engine):
@@ -74,8 +80,8 @@ def test_jsonl_with_raw_control_characters_still_loads_every_line(tmp_path):
 
 
 def _table_bytes(e: DuckDBEngine) -> int:
-    return e.fetchall("SELECT sum(memory_usage_bytes + temporary_storage_bytes) FROM duckdb_memory() "
-                      "WHERE tag = 'IN_MEMORY_TABLE'")[0][0]
+    return e.con.execute("SELECT sum(memory_usage_bytes + temporary_storage_bytes) FROM duckdb_memory() "
+                      "WHERE tag = 'IN_MEMORY_TABLE'").fetchall()[0][0]
 
 
 def _complaints(tmp_path: Path, rows: int) -> tuple[object, Path]:

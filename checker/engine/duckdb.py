@@ -2,7 +2,10 @@
 
 Loading reads files, so it happens first; then :meth:`DuckDBEngine.lock` disables
 external access and locks the configuration, and only SQL regenerated from checked
-rule trees runs after that.
+rule trees runs after that.  Every query (:meth:`DuckDBEngine.fetchall`, ``execute``,
+``materialize``, ``explain``) passes the statement guard first, locked or not: one
+statement, a SELECT by DuckDB's own parser and by :func:`checker.engine.guard.check_query`,
+reading only the engine's own tables.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import Any
 import duckdb
 
 from checker.compile.sqlfrag import qi, ql
+from checker.engine import guard
 from checker.engine.base import NATIVE_ENCODINGS, FileLoading, scan_file
 from checker.engine.loading import ColumnSource, HeaderMap, Loaded, column_sources, typed_query
 from checker.load import readers
@@ -48,6 +52,7 @@ class DuckDBEngine(FileLoading):
         self._compress()
         self.locked = False
         self._n = 0
+        self._tables: set[str] = set()                    # what queries may read: loaded tables, kept answers
 
     def _compress(self) -> None:
         """Keep the tables compressed in memory (DuckDB >= 1.2), each compressed by a CHECKPOINT once loaded.
@@ -114,22 +119,39 @@ class DuckDBEngine(FileLoading):
         self._tmp.cleanup()
 
     # -- queries ---------------------------------------------------------------------------
-    def execute(self, sql: str, params: list[Any] | None = None):
-        return self.con.execute(sql, params or [])
+    def _query(self, sql: str) -> str:
+        """``sql`` if it is one read-only SELECT over the engine's own tables (X210 otherwise)."""
+        statements = self.con.extract_statements(sql)
+        if len(statements) != 1 or statements[0].type != duckdb.StatementType.SELECT:
+            kinds = ", ".join(str(s.type).rsplit(".", 1)[-1] for s in statements) or "none"
+            raise guard.refuse(f"DuckDB reads it as {len(statements)} statement(s): {kinds}")
+        guard.check_query(sql, "duckdb", self._tables.__contains__)
+        return sql
+
+    def execute(self, sql: str):
+        """A cursor over one guarded query's answer."""
+        return self.con.execute(self._query(sql))
 
     def _run(self, sql: str, params: list[Any] | None = None) -> list[tuple]:
-        """Run one statement and fetch all its rows (DuckDB wants every result finished)."""
+        """Run one of the engine's own statements (loading, settings) and fetch all its rows."""
         return self.con.execute(sql, params or []).fetchall()
 
     def fetchall(self, sql: str) -> list[tuple]:
-        return self.con.execute(sql).fetchall()
+        return self.con.execute(self._query(sql)).fetchall()
+
+    def explain(self, sql: str) -> list[tuple]:
+        """DuckDB's plan of one guarded query: binds it (types, names) without running it."""
+        return self.con.execute("EXPLAIN " + self._query(sql)).fetchall()
 
     def materialize(self, name: str, sql: str) -> None:
-        """Keep a query's answer as a temporary table, for the queries that read it more than once."""
-        self._run(f"CREATE TEMP TABLE {qi(name)} AS {sql}")
+        """Keep a guarded query's answer as a temporary table, for the queries that read it more than once."""
+        self._run(f"CREATE TEMP TABLE {qi(name)} AS {self._query(sql)}")
+        self._tables.add(name)
 
     def release(self, name: str) -> None:
-        self._run(f"DROP TABLE IF EXISTS {qi(name)}")
+        if name in self._tables:
+            self._tables.discard(name)
+            self._run(f"DROP TABLE IF EXISTS {qi(name)}")
 
     # -- loading ---------------------------------------------------------------------------
     def load(self, schema: DatasetSchema, source: Source) -> Loaded:
@@ -151,6 +173,7 @@ class DuckDBEngine(FileLoading):
                     self._run("USE checker_data")
                 self._run(f"CREATE VIEW {table} AS SELECT * FROM checker_disk.{table}")
         loaded.rows = self._run(f"SELECT count(*) FROM {table}")[0][0]
+        self._tables.add(table)
         self._settle_lines(loaded)
         self._compact()
         return loaded
@@ -176,6 +199,7 @@ class DuckDBEngine(FileLoading):
         raw_cols = ", ".join(f"CAST(NULL AS VARCHAR) AS c{i}" for i in range(len(sources)))
         self._run(f"CREATE TABLE {table} AS "
                   + typed_query(sources, "1", "CAST(NULL AS VARCHAR)", f"(SELECT {raw_cols} WHERE FALSE)"))
+        self._tables.add(table)
         return Loaded(schema, table, "(empty)", "json", "", 0, sources={s.column.name: s for s in sources})
 
     def load_records(self, schema: DatasetSchema, records: list[dict[str, Any]], display: str) -> Loaded:
@@ -191,6 +215,7 @@ class DuckDBEngine(FileLoading):
         src = Source(schema.name, path, display, "jsonl")
         loaded = self._load(schema, src, table)
         loaded.rows = len(records)
+        self._tables.add(table)
         return loaded
 
     def _load(self, schema: DatasetSchema, source: Source, table: str) -> Loaded:

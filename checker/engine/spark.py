@@ -20,6 +20,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from checker.engine import guard
 from checker.engine.base import FileLoading, scan_file
 from checker.engine.loading import ColumnSource, HeaderMap, Loaded, column_sources, typed_query
 from checker.engine.spark_sql import SparkUnsupported, to_spark
@@ -163,6 +164,9 @@ class SparkEngine(FileLoading):
 
     # -- queries ---------------------------------------------------------------------------
     def _sql(self, sql: str):
+        """One statement; once loaded, only a guarded query over the engine's own views (X210 otherwise)."""
+        if self.locked:
+            guard.check_query(sql, "duckdb", lambda name: name in self._views or name in self._kept)
         return self.spark.sql(to_spark(sql, queries_only=self.locked))
 
     def fetchall(self, sql: str) -> list[tuple]:

@@ -1,0 +1,91 @@
+"""The statement guard: once data is loaded, an engine runs one read-only SELECT at a time, and only that.
+
+Rule expressions are checked node by node and regenerated from their trees
+(:mod:`checker.compile.expr`); the guard is the second, independent wall at the engine's
+door.  Every statement an engine is asked to run after loading is parsed here as a whole and
+must be:
+
+* exactly one statement, and a query (``SELECT``, possibly with set operations);
+* free of any statement node (DML, DDL, commands, settings, pragmas, ``COPY``, ``ATTACH``…);
+* reading only tables the engine itself created (its loaded datasets and kept answers), by plain
+  name: no table functions (``read_csv``, ``duckdb_settings()``…), no other catalog or schema;
+* free of functions that read files, settings or the environment.
+
+The DuckDB engine asks DuckDB's own parser as well (statement count and type), so a statement
+that one parser reads differently from the other is refused by whichever is stricter.  A refusal
+is ``X210``: it means text reached the engine that no check built, which is a bug or an attack,
+never a user error to work around.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ParseError, TokenError
+
+from checker.compile.expr import CLOCK_FUNCTIONS, FILE_FUNCTIONS
+from checker.problems import CheckerError, Problem, Span
+
+#: Functions no statement may call, whoever wrote it: they read files, settings or the environment.
+FORBIDDEN_FUNCTIONS = frozenset(FILE_FUNCTIONS | CLOCK_FUNCTIONS | {
+    "current_setting", "getenv", "duckdb_settings", "duckdb_secrets", "which_secret", "pragma_version",
+    "current_database", "current_schema", "current_schemas", "current_user", "session_user", "user",
+    "version", "checkpoint", "force_checkpoint", "read_file", "write_csv", "setseed", "nextval", "currval",
+})
+#: Statement node kinds, refused wherever they sit in a tree.
+_STATEMENTS: tuple[type[exp.Expression], ...] = tuple(
+    getattr(exp, name) for name in (
+        "DML", "DDL", "Command", "Set", "Pragma", "Use", "Copy", "Attach", "Detach", "Install", "Load",
+        "Export", "Transaction", "Commit", "Rollback", "Summarize", "Describe", "Drop", "Alter", "Create",
+        "Insert", "Update", "Delete", "Merge", "TruncateTable", "LoadData", "Analyze", "Grant",
+    ) if hasattr(exp, name)
+)
+
+
+def refuse(why: str) -> CheckerError:
+    return CheckerError([Problem(Span("engine"), "X210", f"a statement was refused before it ran: {why}",
+                                 hint="no rule text can cause this; please report it (see SECURITY.md)")])
+
+
+def check_query(sql: str, dialect: str, tables: Callable[[str], bool]) -> exp.Query:
+    """The one query ``sql`` holds, parsed, if the guard lets it run (``X210`` otherwise).
+
+    ``tables(name)`` says whether a table name is one the engine created.
+    """
+    try:
+        parsed = [s for s in sqlglot.parse(sql, read=dialect) if s is not None]
+    except (ParseError, TokenError):
+        raise refuse("it does not parse as SQL") from None
+    if len(parsed) != 1:
+        raise refuse(f"it holds {len(parsed)} statements")
+    tree = parsed[0]
+    if not isinstance(tree, exp.Query):
+        raise refuse(f"it is a {type(tree).__name__.upper()} statement, not a query")
+    _check_tree(tree.walk(), tables)
+    return tree
+
+
+def _check_tree(nodes: Iterable[exp.Expression], tables: Callable[[str], bool]) -> None:
+    ctes = set()
+    for node in nodes:
+        if isinstance(node, exp.CTE):
+            ctes.add(node.alias_or_name)
+        if isinstance(node, _STATEMENTS):
+            raise refuse(f"it contains a {type(node).__name__.upper()} statement")
+        if isinstance(node, exp.Table):
+            _check_table(node, tables, ctes)
+        if isinstance(node, exp.Func):
+            name = (node.name if isinstance(node, exp.Anonymous) else node.sql_name()).lower()
+            if name in FORBIDDEN_FUNCTIONS or name.startswith("read_") or name.startswith("duckdb_"):
+                raise refuse(f"it calls {name}()")
+
+
+def _check_table(node: exp.Table, tables: Callable[[str], bool], ctes: set[str]) -> None:
+    if not isinstance(node.this, exp.Identifier):
+        raise refuse("it reads from a table function")
+    if node.args.get("db") or node.args.get("catalog"):
+        raise refuse(f"it names another schema or database ({node.sql()})")
+    if node.name not in ctes and not tables(node.name):
+        raise refuse(f"it reads the table '{node.name}', which the checker did not create")
