@@ -146,9 +146,56 @@ def _problem(ctx: ExprContext, code: str, message: str, hint: str | None = None,
     return CheckerError([Problem(span, code, f"rule {ctx.rule_id}: {ctx.what}: {message}", hint=hint)])
 
 
+#: Bounds on one expression: its length, and how deeply parentheses and CASEs nest (sqlglot's parser and
+#: generator recurse per level; ~40 levels inside a query exhaust Python's stack).
+MAX_LENGTH = 10_000
+MAX_DEPTH = 24
+
+
+def _tokens_checked(text: str, ctx: ExprContext) -> None:
+    """Before parsing: refuse an expression too long or too deeply nested to compile safely (X202), and a
+    quoted type name (X208: sqlglot reads the text inside the quotes as a type, so its tree would not
+    say what the engine is given)."""
+    if len(text) > MAX_LENGTH:
+        raise _problem(ctx, "X202", f"the expression is {len(text):,} characters long; at most {MAX_LENGTH:,} are "
+                       "allowed", hint="split the rule, or move lists into params")
+    try:
+        tokens = sqlglot.Dialect.get_or_raise(DIALECT).tokenize(text)
+    except TokenError as err:
+        raise _problem(ctx, "X201", f"cannot tokenize SQL: {err}") from None
+    depth = 0
+    T = sqlglot.TokenType
+    opening = {T.L_PAREN, T.CASE, T.L_BRACKET}
+    closing = {T.R_PAREN, T.END, T.R_BRACKET}
+    for before, token in zip([None, *tokens], tokens):
+        if token.token_type == T.IDENTIFIER and before is not None and before.token_type in (T.ALIAS, T.DCOLON):
+            raise _problem(ctx, "X208", f"the type name \"{token.text}\" is quoted; a type is written as a "
+                           "keyword", hint="e.g. CAST(x AS DOUBLE) or x::DATE", **_line_col(text, token.start))
+        depth += (token.token_type in opening) - (token.token_type in closing)
+        if depth > MAX_DEPTH:
+            raise _problem(ctx, "X202", f"the expression nests more than {MAX_DEPTH} levels deep",
+                           hint="flatten it: AND/OR chains and IN lists need no extra parentheses",
+                           **_line_col(text, token.start))
+    return tokens
+
+
+def _quoted_names_kept(node: exp.Expression, tokens: list, text: str, ctx: ExprContext) -> None:
+    """Every quoted name in the text must be a quoted identifier in the tree: sqlglot reads some quoted
+    words as keywords (an interval unit, a type), and then the tree would not say what the text says."""
+    kept = {i.meta.get("start") for i in node.find_all(exp.Identifier) if i.quoted}
+    for token in tokens:
+        if token.token_type == sqlglot.TokenType.IDENTIFIER and token.start not in kept:
+            raise _problem(ctx, "X202", f"\"{token.text}\" is quoted, but only a column name may be",
+                           hint="write keywords such as DAY or DOUBLE without quotes", **_line_col(text, token.start))
+
+
 def parse(text: str, ctx: ExprContext) -> exp.Expression:
+    tokens = _tokens_checked(text, ctx)
     try:
         statements = [s for s in sqlglot.parse(text, read=DIALECT) if s is not None]
+    except RecursionError:
+        raise _problem(ctx, "X202", "the expression nests too deeply to compile",
+                       hint="flatten it: AND/OR chains and IN lists need no extra parentheses") from None
     except ParseError as err:
         info = err.errors[0] if err.errors else {}
         what = str(info.get("description") or err)
@@ -167,6 +214,7 @@ def parse(text: str, ctx: ExprContext) -> exp.Expression:
             or type(node).__name__ in {"Drop", "Copy", "Attach", "Detach", "Install", "Load", "Export"}:
         raise _problem(ctx, "X202", f"a {type(node).__name__.upper()} statement is not an expression",
                        hint="rules hold SQL expressions only, e.g. amount <= :limit")
+    _quoted_names_kept(node, tokens, text, ctx)
     return node
 
 
@@ -384,9 +432,13 @@ def compile_expression(text: str, ctx: ExprContext) -> exp.Expression:
     """Parse, check, resolve and bind one rule expression, then spell date arithmetic one way."""
     text = str(text)
     node = parse(text, ctx)
-    node = check_nodes(node, ctx, text)
-    node = resolve_columns(node, ctx)
-    return verify_regenerated(canonical_dates(bind_params(node, ctx), ctx), ctx)
+    try:
+        node = check_nodes(node, ctx, text)
+        node = resolve_columns(node, ctx)
+        return verify_regenerated(canonical_dates(bind_params(node, ctx), ctx), ctx)
+    except RecursionError:  # a long operator chain is deep as a tree though flat as text
+        raise _problem(ctx, "X202", "the expression nests too deeply to compile",
+                       hint="split long chains of operators into several rules, or use IN (...)") from None
 
 
 def verify_regenerated(node: exp.Expression, ctx: ExprContext) -> exp.Expression:

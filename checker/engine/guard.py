@@ -56,7 +56,7 @@ def check_query(sql: str, dialect: str, tables: Callable[[str], bool]) -> exp.Qu
     """
     try:
         parsed = [s for s in sqlglot.parse(sql, read=dialect) if s is not None]
-    except (ParseError, TokenError):
+    except (ParseError, TokenError, RecursionError):
         raise refuse("it does not parse as SQL") from None
     if len(parsed) != 1:
         raise refuse(f"it holds {len(parsed)} statements")
