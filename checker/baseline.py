@@ -3,11 +3,18 @@
 A violation's fingerprint is its rule id plus the record key (``x-key``; all columns
 for a dataset without one) or, for aggregate rules, the group key — so it does not
 change with row order or with edits to other records or columns.
+
+Where that key is personal data (:mod:`checker.compile.lineage`), an unsalted hash would
+give it away (every phone number can be hashed and looked up), so the fingerprint is an
+HMAC-SHA256 under a secret key from ``CHECKER_FINGERPRINT_KEY``; without one such
+fingerprints are not made at all, and the run says so once (W506).
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +38,63 @@ def fingerprint_sql(rule_id_sql: str, key_text: str) -> str:
 def fingerprint(rule_id: str, key_text: str) -> str:
     """md5 of rule id and key text (made by :func:`key_text_sql`), as hex, 20 characters."""
     return hashlib.md5((rule_id + "\x1f" + key_text).encode("utf-8")).hexdigest()[:20]
+
+
+#: where the secret key of personal-data fingerprints comes from (the configuration file will add another)
+KEY_VARIABLE = "CHECKER_FINGERPRINT_KEY"
+#: a shorter secret could be found by trying keys and values together
+MIN_KEY_CHARS = 16
+
+
+class Fingerprinter:
+    """Violation fingerprints, personal or not.
+
+    A key that is not personal data gets :func:`fingerprint`, exactly as before (baselines saved
+    earlier keep matching).  A personal one gets HMAC-SHA256(secret, rule id + key text), as hex,
+    20 characters: the same secret gives the same fingerprint in every run.  Without a secret of
+    at least :data:`MIN_KEY_CHARS` characters a personal key gets no fingerprint (None) and its
+    check is listed in ``withheld``.
+    """
+
+    def __init__(self, secret: str | None):
+        self.given = bool(secret)
+        usable = secret is not None and len(secret) >= MIN_KEY_CHARS
+        self._mac = hmac.new(secret.encode("utf-8"), digestmod=hashlib.sha256) if usable else None
+        self.withheld: set[str] = set()
+
+    @classmethod
+    def from_environment(cls) -> "Fingerprinter":
+        return cls(os.environ.get(KEY_VARIABLE))
+
+    @property
+    def keyed(self) -> bool:
+        """True when personal keys get (keyed) fingerprints."""
+        return self._mac is not None
+
+    def __call__(self, rule_id: str, key_text: str | None, personal: bool) -> str | None:
+        if not personal:
+            return fingerprint(rule_id, key_text or "")
+        if self._mac is None:
+            self.withheld.add(rule_id)
+            return None
+        mac = self._mac.copy()
+        mac.update((rule_id + "\x1f" + (key_text or "")).encode("utf-8"))
+        return mac.hexdigest()[:20]
+
+    def notice(self) -> Problem | None:
+        """The run's one W506 warning when fingerprints were withheld, else None."""
+        if not self.withheld:
+            return None
+        ids = sorted(self.withheld)
+        why = f"shorter than {MIN_KEY_CHARS} characters" if self.given else "not set"
+        # the terminal shows one line, led by the location (the variable's name): why comes first
+        return Problem(Span(KEY_VARIABLE), "W506",
+                       f"{why}: fingerprints of {len(ids)} check{'s' if len(ids) != 1 else ''} keyed by personal data "
+                       f"({', '.join(ids[:5])}{' …' if len(ids) > 5 else ''}) were not written, since an unsalted "
+                       "hash of personal data is reversed by hashing every possible value; --baseline counts "
+                       "their violations as it would without a baseline", level="warning",
+                       hint=f"set {KEY_VARIABLE} to a secret of {MIN_KEY_CHARS} or more characters, the same in "
+                            "every run, to have them written as keyed hashes (HMAC-SHA256)")
 
 
 @dataclass

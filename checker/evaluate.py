@@ -5,6 +5,12 @@ version (split into unwaived and waived violations, with per-waiver matches) and
 the first N violating rows of each; a second scan lists every unwaived violation's key,
 for fingerprints (baselines) and ``--violations-out``.  Uniqueness and aggregate rules
 are one query per judged version.  Versions of one rule are then merged into one result.
+
+Personal data is tracked by lineage (:mod:`checker.compile.lineage`): every value written
+(sample keys, messages, ``--violations-out`` keys) is masked where it derives from an ``x-pii``
+column, unless ``--show-pii``; fingerprints of personal keys are keyed hashes or absent
+(:class:`checker.baseline.Fingerprinter`); engine error texts are scrubbed of the values they
+quote (:mod:`checker.scrub`), inside and out of a rule's result.
 """
 
 from __future__ import annotations
@@ -17,7 +23,8 @@ from typing import Any
 
 from sqlglot import exp
 
-from checker.baseline import Baseline, fingerprint, fingerprint_sql, key_text_sql
+from checker.baseline import Baseline, Fingerprinter, fingerprint_sql, key_text_sql
+from checker.compile import lineage as L
 from checker.compile import plan as P
 from checker.compile.expr import DIALECT
 from checker.compile.rules import MAIN_ALIAS, CompiledRule
@@ -28,6 +35,7 @@ from checker.engine.duckdb import DuckDBEngine
 from checker.engine.loading import Loaded
 from checker.messages import display, mask, record_view
 from checker.model.result import BaselineCount, RuleResult, Sample, VersionCount
+from checker.scrub import first_line
 from checker.waivers import Waiver, for_rule
 
 
@@ -51,12 +59,19 @@ def _sql(node: exp.Expression | None) -> str:
     return "FALSE" if node is None else node.sql(dialect=DIALECT)
 
 
+class EngineFailure(RuntimeError):
+    """An engine error no single check accounts for; its text is scrubbed of record values."""
+
+
 class Evaluator:
     def __init__(self, engine: DuckDBEngine, loaded: dict[str, Loaded], opts, waivers: list[Waiver],
-                 baseline: Baseline | None = None, on_dataset=None):
+                 baseline: Baseline | None = None, on_dataset=None, prints: Fingerprinter | None = None):
         self.on_dataset = on_dataset or (lambda name: None)
         self.engine = engine
         self.loaded = loaded
+        self.schemas = {name: l.schema for name, l in loaded.items()}
+        self.prints = prints or Fingerprinter.from_environment()
+        self._lineages: dict[int, L.RuleLineage] = {}
         self.opts = opts
         self.n = opts.max_samples
         self.waivers = waivers
@@ -83,6 +98,8 @@ class Evaluator:
                         and all(s.dataset in self.loaded for s in j.rule.joins)]
                 cov = [c for c in coverage if c.dataset == name]
                 partials.extend(self._dataset(loaded, compile_structural(loaded), mine, cov, uncovered))
+        except self.engine.Error as err:  # never let an engine's text (and the values it quotes) out unscrubbed
+            raise EngineFailure(first_line(err)) from None
         finally:
             if self._writer:
                 self._writer.close()
@@ -109,7 +126,7 @@ class Evaluator:
         row_judged: list[Judged] = []
         for j in judged:
             if j.rule.kind == "row":
-                error = self._guard(lambda: self._fanout(j.rule))
+                error = self._guard(j.rule, lambda: self._fanout(j.rule))
                 if error:
                     out.append(Partial(j.rule.id, j.version, error=error, rule=j.rule))
                 else:
@@ -142,8 +159,8 @@ class Evaluator:
         listed = {i for i in failing if self._writer is None and len(answers[i].rows) == answers[i].violations}
         self._fetch(loaded, sorted({r for i in listed for r in answers[i].rows}))
         for i in listed:
-            self.fingerprints.setdefault(checks[i].key, set()).update(
-                self._fingerprint(loaded, checks[i].key, r) for r in answers[i].rows)
+            prints = (self._fingerprint(loaded, checks[i].key, r) for r in answers[i].rows)
+            self.fingerprints.setdefault(checks[i].key, set()).update(fp for fp in prints if fp is not None)
         rescan = [i for i in failing if i not in listed]
         firsts = self._keys_of_violations(loaded, [checks[i] for i in rescan], [severities[i] for i in rescan])
         for i, rows in zip(rescan, firsts):
@@ -169,7 +186,7 @@ class Evaluator:
                 try:
                     out.append(kind(loaded, j))
                 except self.engine.Error as err:
-                    out.append(Partial(j.rule.id, j.version, error=_engine_error(err), rule=j.rule))
+                    out.append(Partial(j.rule.id, j.version, error=self._engine_error(err, j.rule), rule=j.rule))
         return out
 
     def _failing_rules(self, loaded: Loaded, judged: list[Judged]) -> list[tuple[Judged, str]]:
@@ -179,14 +196,27 @@ class Evaluator:
             try:
                 self.engine.fetchall(P.fused_scan(loaded.table, [check], 1, self.table_of))
             except self.engine.Error as err:
-                bad.append((j, _engine_error(err)))
+                bad.append((j, self._engine_error(err, j.rule)))
         return bad
 
-    def _guard(self, fn):
+    def _guard(self, rule: CompiledRule, fn):
         try:
             return fn()
         except self.engine.Error as err:
-            return _engine_error(err)
+            return self._engine_error(err, rule)
+
+    def _engine_error(self, err: Exception, rule: CompiledRule) -> str:
+        """A rule's engine error as its result says it: the error's kind and wording with every value
+        it quoted replaced by '…' (a value may be personal data), and the columns the rule reads."""
+        reads = self._lineage(rule).read_names
+        return (f"the SQL of rule {rule.id} failed on this data: {first_line(err)}"
+                + (f" (the rule reads {', '.join(reads)}; values from the data are not shown)" if reads else "")
+                + "; check the types the rule compares (run `checker lint`) and its parameters and waivers")
+
+    def _lineage(self, rule: CompiledRule) -> L.RuleLineage:
+        if id(rule) not in self._lineages:
+            self._lineages[id(rule)] = L.of_rule(rule, self.schemas)
+        return self._lineages[id(rule)]
 
     # -- waivers ---------------------------------------------------------------------------------
     def _waiver_sql(self, rule_id: str) -> list[tuple[str, str]]:
@@ -283,19 +313,20 @@ class Evaluator:
             failing = self.engine.fetchall(f"SELECT {gcols}, __n, {kt}, __w{flags} FROM {groups} WHERE NOT __ok "
                                            f"ORDER BY __first") if violations or waived else []
         samples, wsamples = [], []
-        pii = loaded.schema.pii_columns
+        lineage = self._lineage(rule)
         for values in failing:
-            group = {name: display(v) for name, v in zip(names, values[: len(names)])}
             is_waived = bool(values[len(names) + 2])
-            which = next((w for (w, _), hit in zip(waivers, values[len(names) + 3:]) if hit), None)
-            fp = fingerprint(rule.id, values[len(names) + 1])
-            if not is_waived:
-                self.fingerprints.setdefault(rule.id, set()).add(fp)
-                if self._writer:
-                    self._writer.add(rule.id, rule.rule.severity.value, loaded, None, group)
             bucket = wsamples if is_waived else samples
+            written = (self._writer is not None and not is_waived) or len(bucket) < self.n
+            shown = self._group_view(lineage, names, values[: len(names)]) if written else {}
+            which = next((w for (w, _), hit in zip(waivers, values[len(names) + 3:]) if hit), None)
+            fp = self.prints(rule.id, values[len(names) + 1], lineage.group_key_personal)
+            if not is_waived:
+                if fp is not None:
+                    self.fingerprints.setdefault(rule.id, set()).add(fp)
+                if self._writer:
+                    self._writer.add(rule.id, rule.rule.severity.value, loaded, None, shown)
             if len(bucket) < self.n:
-                shown = record_view(group, [n for n in names if n in pii], self.opts.show_pii)
                 record = dict(shown)
                 record.update(group=shown, row=None, records=values[len(names)])
                 text = rule.message.render(self.opts.lang, record) if rule.message else rule.rule.title.get(self.opts.lang)
@@ -303,6 +334,20 @@ class Evaluator:
                                      waiver=which if is_waived else None))
         return Partial(rule.id, j.version, int(checked), int(violations or 0), int(waived or 0), samples, wsamples,
                        rule=rule)
+
+    def _group_view(self, lineage: L.RuleLineage, names: list[str], values) -> dict[str, Any]:
+        """A group key as every output shows it (sample key, message, --violations-out): display values,
+        each one derived from an x-pii column masked unless --show-pii.  A bare column is masked as its
+        column is everywhere (``138****5678``); any other expression keeps only its first and last
+        characters, since its value may join several personal values (``concat(email, name)``), each
+        of which a longer visible end could show whole."""
+        out = {}
+        for name, value in zip(names, values):
+            value = display(value)
+            if value is not None and name in lineage.personal_groups and not self.opts.show_pii:
+                value = _mask_derived(value) if name in lineage.derived_groups else mask(value)
+            out[name] = value
+        return out
 
     @contextmanager
     def _kept(self, sql: str):
@@ -317,7 +362,7 @@ class Evaluator:
 
     # -- records, keys, fingerprints ---------------------------------------------------------------
     def _key_columns(self, loaded: Loaded) -> list[str]:
-        return list(loaded.schema.key) or list(loaded.schema.columns)
+        return list(L.record_key(loaded.schema))
 
     def _fetch(self, loaded: Loaded, rows: list[int]) -> None:
         want = sorted({r for r in rows if (loaded.schema.name, r) not in self._records})
@@ -331,15 +376,34 @@ class Evaluator:
             self._records[(loaded.schema.name, values[0])] = dict(zip(cols, values[2:]))
             self._key_text[(loaded.schema.name, values[0])] = values[1]
 
-    def _fingerprint(self, loaded: Loaded, rule_id: str, row: int) -> str:
-        return fingerprint(rule_id, self._key_text.get((loaded.schema.name, row), ""))
+    def _fingerprint(self, loaded: Loaded, rule_id: str, row: int) -> str | None:
+        return self.prints(rule_id, self._key_text.get((loaded.schema.name, row), ""),
+                           L.record_key_personal(loaded.schema))
 
     def _shown_key(self, loaded: Loaded, row: int) -> dict[str, Any] | None:
         if not loaded.schema.key:
             return None
         record = self._records.get((loaded.schema.name, row), {})
-        return record_view({k: record.get(k) for k in loaded.schema.key}, loaded.schema.pii_columns,
-                           self.opts.show_pii)
+        return self._key_view(loaded, {k: record.get(k) for k in loaded.schema.key})
+
+    def _key_view(self, loaded: Loaded, key: dict[str, Any]) -> dict[str, Any]:
+        """A record key as samples and --violations-out show it: display values, x-pii columns masked."""
+        return record_view(key, loaded.schema.pii_columns, self.opts.show_pii)
+
+    def _print_sql(self, loaded: Loaded, rule_id_sql: str, key_text: str) -> str:
+        """SQL for what a violation's fingerprint is made from: the fingerprint itself (md5, by the engine)
+        where the record key is not personal data; its key text where it is and a secret is set (hashed by
+        :attr:`prints`); else NULL (no fingerprint)."""
+        if not L.record_key_personal(loaded.schema):
+            return fingerprint_sql(rule_id_sql, key_text)
+        return key_text if self.prints.keyed else "NULL"
+
+    def _made(self, personal: bool, rule_id: str, selected: list) -> list[str]:
+        """The fingerprints from what :meth:`_print_sql` selected, one per violation (none where withheld)."""
+        if not personal:
+            return selected
+        made = (self.prints(rule_id, value, personal=True) for value in selected)
+        return [fp for fp in made if fp is not None]
 
     def _fingerprints_of(self, loaded: Loaded, rule_ids: list[str], severities: list[str],
                          rows_sql: str, with_keys: bool = False) -> list[list[int]]:
@@ -352,15 +416,16 @@ class Evaluator:
         cols = self._key_columns(loaded)
         ids = "[" + ", ".join(ql(r) for r in rule_ids) + "]"
         at = "v" if with_keys else "t"
-        fp = fingerprint_sql(f"{ids}[v.__k + 1]", key_text_sql([f"{at}.{qi(c)}" for c in cols]))
+        fp = self._print_sql(loaded, f"{ids}[v.__k + 1]", key_text_sql([f"{at}.{qi(c)}" for c in cols]))
         base = f"SELECT v.__k, v.__row, {fp} AS __fp{''.join(f', {at}.' + qi(c) for c in cols)} FROM ({rows_sql}) AS v"
         if not with_keys:
             base += f" JOIN {loaded.table} AS t ON t.__row = v.__row"
         firsts: list[list[int]] = [[] for _ in rule_ids]
+        personal = L.record_key_personal(loaded.schema)
         if not self._writer:
             for k, prints, rows in self.engine.fetchall(
                     f"SELECT __k, list(__fp), min(__row, {max(self.n, 1)}) FROM ({base}) GROUP BY __k"):
-                self.fingerprints.setdefault(rule_ids[k], set()).update(prints)
+                self.fingerprints.setdefault(rule_ids[k], set()).update(self._made(personal, rule_ids[k], prints))
                 firsts[k] = sorted(rows)[: self.n]
             return firsts
         cursor = self.engine.execute(base + " ORDER BY v.__k, v.__row")
@@ -369,10 +434,15 @@ class Evaluator:
             if not batch:
                 break
             for k, row, fp_value, *values in batch:
-                self.fingerprints.setdefault(rule_ids[k], set()).add(fp_value)
+                fp = self.prints(rule_ids[k], fp_value, personal=True) if personal else fp_value
+                if fp is not None:
+                    self.fingerprints.setdefault(rule_ids[k], set()).add(fp)
                 if len(firsts[k]) < self.n:
                     firsts[k].append(row)
-                key = {c: display(v) for c, v in zip(cols, values)} if loaded.schema.key else None
+                key = None
+                if loaded.schema.key:
+                    key = self._key_view(loaded, dict(zip(cols, values))) if personal else \
+                        {c: display(v) for c, v in zip(cols, values)}
                 self._writer.add(rule_ids[k], severities[k], loaded, row, key)
         return firsts
 
@@ -387,7 +457,7 @@ class Evaluator:
     def _record_sample(self, loaded: Loaded, rule: CompiledRule, row: int, version: str | None,
                        waived: bool = False) -> Sample:
         record = self._records.get((loaded.schema.name, row), {})
-        view = record_view(record, loaded.schema.pii_columns, self.opts.show_pii)
+        view = record_view(record, self._lineage(rule).personal_variables(record), self.opts.show_pii)
         view["row"] = row
         text = rule.message.render(self.opts.lang, view) if rule.message else rule.rule.title.get(self.opts.lang)
         return Sample(row=row, key=self._shown_key(loaded, row), message=text, version=version,
@@ -426,7 +496,8 @@ class Evaluator:
             waived_samples = sorted((s for p in parts for s in p.waived_samples), key=_order)[: self.n]
             prints = sorted(self.fingerprints.get(rule_id, set()))
             base = None
-            if self.baseline is not None:
+            # a check whose fingerprints were withheld (personal keys, no secret) cannot be compared
+            if self.baseline is not None and rule_id not in self.prints.withheld:
                 known = self.baseline.known(rule_id)
                 new = len(set(prints) - known)
                 base = BaselineCount(new=new, existing=len(prints) - new, fixed=len(known - set(prints)))
@@ -460,10 +531,10 @@ class Evaluator:
         return results
 
 
-def _engine_error(err: Exception) -> str:
-    first = str(err).strip().splitlines()[0]
-    return (f"the rule's SQL failed on this data: {first}; "
-            "check the types the rule compares (run `checker lint`) and its parameters and waivers")
+def _mask_derived(value: Any) -> str:
+    """A value derived from personal data by an expression, masked: its first and last characters only."""
+    text = str(value)
+    return text[:1] + "*" * (len(text) - 2) + text[-1:] if len(text) > 2 else "*" * len(text)
 
 
 def _order(sample: Sample) -> tuple:

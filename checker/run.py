@@ -9,12 +9,13 @@ run (:mod:`checker.evaluate`).
 from __future__ import annotations
 
 import datetime as dt
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from checker import __version__
-from checker.baseline import Baseline, load_baseline
+from checker.baseline import KEY_VARIABLE, Baseline, Fingerprinter, load_baseline
 from checker.compile.rules import CompiledRule, compile_rules
 from checker.compile.versions import Coverage, Judged, Skipped, plan
 from checker.engine.duckdb import DuckDBEngine
@@ -54,6 +55,8 @@ class CheckOptions:
     engine: str = "duckdb"
     spark_master: str | None = None
     spark_conf: dict[str, str] = field(default_factory=dict)
+    #: secret for fingerprints of personal keys (HMAC-SHA256); None: the CHECKER_FINGERPRINT_KEY variable
+    fingerprint_key: str | None = None
 
 
 @dataclass
@@ -148,8 +151,10 @@ def check(opts: CheckOptions, progress: Progress | None = None) -> Result:
             loaded[name] = engine.load(prep.schemas[name], found[name])
             warnings.extend(loaded[name].notes)
         engine.lock()
+        prints = Fingerprinter(opts.fingerprint_key if opts.fingerprint_key is not None
+                               else os.environ.get(KEY_VARIABLE))
         evaluator = Evaluator(engine, loaded, opts, prep.waivers, baseline,
-                              on_dataset=lambda name: progress.step(f"checking {name}"))
+                              on_dataset=lambda name: progress.step(f"checking {name}"), prints=prints)
         results, _ = evaluator.run(prep.judged, prep.coverage)
     finally:
         progress.stop()
@@ -171,6 +176,9 @@ def check(opts: CheckOptions, progress: Progress | None = None) -> Result:
         if use.status == "unmatched":
             warnings.append(Problem(Span(use.location or ""), "W504", f"waiver {use.id} for {use.rule} matched no "
                                     "violation", level="warning", hint="remove it if the problem is fixed"))
+    withheld = prints.notice()
+    if withheld is not None:
+        warnings.append(withheld)
     return _result(opts, prep, loaded, results, warnings, waiver_uses, baseline, started, started_at)
 
 
@@ -252,5 +260,5 @@ def _result(opts, prep: Prepared, loaded, results, warnings, waiver_uses, baseli
         catalog=prep.catalog,
         exit_code=int(exit_code_for(results, opts.fail_on)),
         run=RunInfo(started_at=started_at, duration_ms=int((time.time() - started) * 1000), engine=opts.engine,
-                    lang=opts.lang, fail_on=opts.fail_on, max_samples=opts.max_samples),
+                    lang=opts.lang, fail_on=opts.fail_on, max_samples=opts.max_samples, show_pii=opts.show_pii),
     )

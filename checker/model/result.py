@@ -142,6 +142,8 @@ class RunInfo(Model):
     lang: str
     fail_on: str
     max_samples: int
+    show_pii: bool = Field(default=False, description="whether personal data (x-pii columns and every value derived "
+                           "from them) was shown unmasked (--show-pii); otherwise it is masked everywhere")
 
 
 class Result(Model):
