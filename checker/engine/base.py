@@ -19,6 +19,7 @@ from checker.load.transcode import transcode
 from checker.load.sources import Source
 from checker.model.dataset import DatasetSchema
 from checker.problems import CheckerError, Problem, Span
+from checker.scrub import first_line
 
 #: Python codec names the engines' CSV readers decode themselves.
 NATIVE_ENCODINGS = {"utf-8", "utf8", "utf-8-sig"}
@@ -44,7 +45,7 @@ class FileLoading(ABC):
         try:
             yield
         except self.Error as exc:
-            first = str(exc).strip().splitlines()[0]
+            first = first_line(exc)              # engines quote the value they failed on: no record values
             raise CheckerError([Problem(Span(source.display), "D403",
                                         f"cannot read {source.format} export for {schema.name}: {first}")]) from None
         except (OSError, UnicodeError) as exc:
