@@ -2,7 +2,12 @@
 
 No command prints a traceback: a CheckerError becomes one paragraph per problem on
 standard error and exit status 2; anything unexpected becomes one paragraph too
-(set CHECKER_DEBUG=1 to see the traceback).
+(set CHECKER_DEBUG=1 to see the traceback).  Problems can quote record text (a header
+name, a value): each is printed on one line made inert (:func:`checker.render.inert.inert`).
+
+Every path a command writes is checked before any work (:mod:`checker.render.output`):
+an empty path, a folder, a path below a file or in a read-only folder is a coded problem
+(T503 for files, D401 for the folders of ``sample`` and ``demo``) and exit status 2.
 """
 
 from __future__ import annotations
@@ -17,13 +22,15 @@ import click
 
 from checker import __version__
 from checker.exit_codes import ExitCode
-from checker.problems import CheckerError
+from checker.problems import CheckerError, Problem, Span
 
 DATE = click.DateTime(formats=["%Y-%m-%d"])
 SEVERITY_CHOICES = ["info", "low", "medium", "high", "critical", "never"]
 STDOUT_FORMATS = ["text", "json", "md", "github"]
 REPORT_FILES = {"html": "HTML auditor report", "md": "Markdown summary", "junit": "JUnit XML",
                 "sarif": "SARIF 2.1.0", "pdf": "PDF of the HTML report (needs chromium)"}
+# Output paths stay text until checker.render.output checks them (as Path, "" would become ".").
+OUT_PATH = click.Path(path_type=str)
 
 
 def report_options(fn):
@@ -31,13 +38,15 @@ def report_options(fn):
     fn = click.option("--templates", type=click.Path(path_type=Path, exists=True, file_okay=False),
                       help="Folder overriding the report templates (laid out like reports/).")(fn)
     for fmt, what in reversed(REPORT_FILES.items()):
-        fn = click.option(f"--{fmt}", f"{fmt}_path", type=click.Path(path_type=Path, dir_okay=False),
-                          help=f"Write the {what} here.")(fn)
+        fn = click.option(f"--{fmt}", f"{fmt}_path", type=OUT_PATH, help=f"Write the {what} here.")(fn)
     return fn
 
 
 def _report_paths(options: dict) -> dict[str, Path | None]:
-    paths = {fmt: options.get(f"{fmt}_path") for fmt in REPORT_FILES}
+    """The report files asked for, each path checked (T503) before anything is run."""
+    from checker.render.output import output_file
+
+    paths = {fmt: output_file(options.get(f"{fmt}_path"), f"{fmt} report") for fmt in REPORT_FILES}
     if paths["pdf"] is not None:
         from checker.render import pdf_available
 
@@ -47,13 +56,45 @@ def _report_paths(options: dict) -> dict[str, Path | None]:
     return paths
 
 
+def _distinct(paths: dict[str, Path | None]) -> None:
+    """Refuse one file given to two options (the second would overwrite the first); devices may repeat."""
+    from checker.render.output import special
+
+    seen: dict[str, str] = {}
+    for option, path in paths.items():
+        if path is None or special(path):
+            continue
+        where = os.path.realpath(path)
+        if where in seen:
+            raise CheckerError([Problem(Span(str(path)), "T503", f"cannot write --{option}: --{seen[where]} "
+                                        "writes the same file", "give each output its own path")])
+        seen[where] = option
+
+
+def _violations_path(raw: str | None) -> Path | None:
+    """--violations-out checked now: a regular file ending in .csv or .parquet."""
+    from checker.render.output import output_file
+
+    path = output_file(raw, "violations file")
+    if path is None:
+        return None
+    if path.suffix.lower() not in (".csv", ".parquet"):
+        raise CheckerError([Problem(Span(str(path)), "T503", "cannot write the violations file: "
+                                    "must end in .csv or .parquet")])
+    if path.exists() and not path.is_file():
+        raise CheckerError([Problem(Span(str(path)), "T503", "cannot write the violations file: "
+                                    "it is not a regular file", "give the path of a .csv or .parquet file")])
+    return path
+
+
 def _emit(result, fmt: str, lang: str, templates: Path | None, quiet: bool) -> None:
     """Standard output: the result file, a rendered format, or the terminal summary."""
     from checker import render
     from checker.render import text
+    from checker.render.inert import inert_json
 
     if fmt == "json":
-        click.echo(result.to_json(), nl=False)
+        click.echo(inert_json(result.to_json()), nl=False)
     elif fmt in ("md", "github"):
         click.echo(render.render(result, fmt, lang, templates), nl=False)
     elif not quiet:
@@ -72,8 +113,10 @@ def guarded(fn):
         try:
             code = fn(*args, **kwargs)
         except CheckerError as err:
+            from checker.render.inert import inert
+
             for problem in err.problems:
-                click.echo(problem.render(), err=True)
+                click.echo(inert(problem.render()), err=True)
             sys.exit(int(ExitCode.USAGE))
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
@@ -83,8 +126,10 @@ def guarded(fn):
         except Exception as err:  # never a traceback for users
             if os.environ.get("CHECKER_DEBUG"):
                 raise
-            click.echo(f"checker: internal error: {type(err).__name__}: {err}. This is a bug; "
-                       "run again with CHECKER_DEBUG=1 to see where it happened.", err=True)
+            from checker.render.inert import inert
+
+            click.echo(inert(f"checker: internal error: {type(err).__name__}: {err}. This is a bug; "
+                             "run again with CHECKER_DEBUG=1 to see where it happened."), err=True)
             sys.exit(int(ExitCode.USAGE))
         sys.exit(int(code))
 
@@ -109,10 +154,9 @@ def main() -> None:
               help="Lowest severity whose failure fails the run (info never fails).")
 @click.option("--format", "fmt", type=click.Choice(STDOUT_FORMATS), default="text", show_default=True,
               help="What goes to standard output.")
-@click.option("--json", "json_path", type=click.Path(path_type=Path), help="Write the result file here.")
+@click.option("--json", "json_path", type=OUT_PATH, help="Write the result file here.")
 @report_options
-@click.option("--violations-out", type=click.Path(path_type=Path),
-              help="Write every violation here (.csv or .parquet).")
+@click.option("--violations-out", type=OUT_PATH, help="Write every violation here (.csv or .parquet).")
 @click.option("--max-samples", type=click.IntRange(0, 10_000), default=20, show_default=True,
               help="Violations kept per rule in the result.")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
@@ -142,11 +186,14 @@ def check(data, rules, schemas, as_of, rules_at, fail_on, fmt, json_path, violat
           spark_conf, quiet, templates, **report_files) -> ExitCode:
     """Check the exports in --data against the rules."""
     from checker import render
+    from checker.render.inert import inert_json
+    from checker.render.output import output_file, write_file
     from checker.run import CheckOptions, check as run_check
 
-    if violations_out is not None and violations_out.suffix.lower() not in (".csv", ".parquet"):
-        raise click.BadParameter("must end in .csv or .parquet", param_hint="--violations-out")
+    json_path = output_file(json_path, "result file")
+    violations_out = _violations_path(violations_out)
     reports = _report_paths(report_files)
+    _distinct({"json": json_path, "violations-out": violations_out, **reports})
     conf = {}
     for item in spark_conf:
         key, sep, value = item.partition("=")
@@ -162,9 +209,8 @@ def check(data, rules, schemas, as_of, rules_at, fail_on, fmt, json_path, violat
     from checker.progress import for_terminal
 
     result = run_check(opts, progress=for_terminal(quiet or fmt != "text"))
-    if json_path:
-        json_path.parent.mkdir(parents=True, exist_ok=True)
-        json_path.write_text(result.to_json(), encoding="utf-8")
+    if json_path:  # the same JSON document, with DEL, C1 and bidirectional controls as \u escapes
+        write_file(json_path, inert_json(result.to_json()).encode("utf-8"), "result file")
     render.write_all(result, reports, lang, templates)
     _emit(result, fmt, lang, templates, quiet)
     return ExitCode(result.exit_code)
@@ -179,10 +225,11 @@ def check(data, rules, schemas, as_of, rules_at, fail_on, fmt, json_path, violat
 def lint(paths, schemas, engine) -> ExitCode:
     """Check rule files and dataset schemas; print each problem as path:line:col: CODE message."""
     from checker.lint import lint as run_lint
+    from checker.render.inert import inert
 
     problems = run_lint(list(paths), schemas, engine)
     for p in problems:
-        click.echo(p.render())
+        click.echo(inert(p.render()))
     errors = sum(p.level == "error" for p in problems)
     warnings = len(problems) - errors
     click.echo(f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}",
@@ -198,11 +245,12 @@ def lint(paths, schemas, engine) -> ExitCode:
 @guarded
 def test_command(paths, schemas, as_of) -> ExitCode:
     """Run every rule's pass and fail examples on the real engine."""
+    from checker.render.inert import inert
     from checker.testing import run_examples
 
     report = run_examples(list(paths), schemas, _date(as_of))
     for p in report.problems:
-        click.echo(p.render())
+        click.echo(inert(p.render()))
     click.echo(f"{report.passed} passed, {report.failed} failed", err=False)
     return ExitCode.FINDINGS if report.failed or any(p.level == "error" for p in report.problems) else ExitCode.OK
 
@@ -221,6 +269,7 @@ def diff(old, new, data, schemas, as_of, fmt) -> ExitCode:
     import json as _json
 
     from checker import diff as D
+    from checker.render.inert import inert_json
 
     day = _date(as_of) or dt.date.today()
     a, b = D.Tree(old), D.Tree(new)
@@ -232,7 +281,7 @@ def diff(old, new, data, schemas, as_of, fmt) -> ExitCode:
         a.close()
         b.close()
     if fmt == "json":
-        click.echo(_json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        click.echo(inert_json(_json.dumps(result.to_dict(), ensure_ascii=False, indent=2)))
     elif fmt == "md":
         click.echo(D.render_md(result), nl=False)
     else:
@@ -273,6 +322,7 @@ def report(result_file, fmt, lang, quiet, templates, **report_files) -> ExitCode
     from checker import render
 
     reports = _report_paths(report_files)
+    _distinct(reports)
     result = render.load_result(result_file)
     lang = lang or result.run.lang
     render.write_all(result, reports, lang, templates)
@@ -281,7 +331,7 @@ def report(result_file, fmt, lang, quiet, templates, **report_files) -> ExitCode
 
 
 @main.command()
-@click.option("--out", "out", required=True, type=click.Path(path_type=Path, file_okay=False),
+@click.option("--out", "out", required=True, type=OUT_PATH,
               help="Folder to write the exports, datasets.yaml and expected.json into.")
 @click.option("--rows", type=click.IntRange(1_000, 100_000_000), default=20_000, show_default=True,
               help="Complaints and interactions to make (customers, feedback and access log grow with it).")
@@ -289,15 +339,21 @@ def report(result_file, fmt, lang, quiet, templates, **report_files) -> ExitCode
 @guarded
 def sample(out, rows, seed) -> ExitCode:
     """Write realistic exports of every dataset, with known violations of every bundled rule."""
+    from checker.render.output import output_folder, write_failed
     from checker.sample import generate
 
-    click.echo(generate(out, rows=rows, seed=seed).summary())
+    out = output_folder(out, "sample data")
+    try:
+        summary = generate(out, rows=rows, seed=seed).summary()
+    except OSError as err:
+        raise write_failed(err, out, "sample data", "D401") from None
+    click.echo(summary)
     return ExitCode.OK
 
 
 @main.command()
-@click.option("--out", "out", type=click.Path(path_type=Path, file_okay=False), default=Path("checker-demo"),
-              show_default=True, help="Folder for the sample data, the result and the reports.")
+@click.option("--out", "out", type=OUT_PATH, default="checker-demo", show_default=True,
+              help="Folder for the sample data, the result and the reports.")
 @click.option("--rows", type=click.IntRange(1_000, 100_000_000), default=20_000, show_default=True,
               help="Size of the sample (complaints and interactions).")
 @click.option("--seed", type=int, default=7, show_default=True)
@@ -308,9 +364,15 @@ def sample(out, rows, seed) -> ExitCode:
 def demo(out, rows, seed, as_of, lang) -> ExitCode:
     """Sample data, a check against the bundled rules, and every report, in one go."""
     from checker.demo import demo as run_demo
+    from checker.render.output import output_folder, write_failed
     from checker.sample.world import AS_OF
 
-    click.echo(run_demo(out, rows=rows, seed=seed, as_of=_date(as_of) or AS_OF, lang=lang).summary)
+    out = output_folder(out, "demo folder")
+    try:
+        summary = run_demo(out, rows=rows, seed=seed, as_of=_date(as_of) or AS_OF, lang=lang).summary
+    except OSError as err:
+        raise write_failed(err, out, "demo folder", "D401") from None
+    click.echo(summary)
     return ExitCode.OK
 
 

@@ -6,6 +6,11 @@ diff lists rulesets and rules added, removed and changed — which keys, old -> 
 params and thresholds, version bumps.  With ``--data`` both trees check the same
 exports and the diff shows, per rule, violations before and after and samples of the
 records that newly fail or newly pass: the impact of the change before it is merged.
+
+Git sees no user text as an option: REV is refused when it starts with '-' (or is not
+printable), verified as a commit (``rev-parse --verify --end-of-options REV^{commit}``,
+else D409), and only the commit id git answers goes to ``git archive``, with the folder
+after ``--`` as a literal pathspec.  Text and Markdown output are inert line by line.
 """
 
 from __future__ import annotations
@@ -13,16 +18,18 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 import subprocess
 import tarfile
 import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from checker.load.extends import resolve
 from checker.load.rulesets import LoadedRuleset, load_rulesets
 from checker.problems import CheckerError, Problem, Span
+from checker.render.inert import inert
 
 SAMPLES = 5
 
@@ -88,19 +95,15 @@ class Tree:
     def _from_git(self, spec: str) -> Path:
         rev, _, sub = spec[4:].partition(":")
         sub = sub or "rules"
-        try:
-            top = subprocess.run(["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True, check=True)
-            archive = subprocess.run(["git", "-C", top.stdout.strip(), "archive", "--format=tar", rev, "--", sub],
-                                     capture_output=True, check=True)
-        except FileNotFoundError:
-            raise CheckerError([Problem(Span(spec), "D401", "git is not installed")]) from None
-        except subprocess.CalledProcessError as err:
-            msg = (err.stderr.decode() if isinstance(err.stderr, bytes) else err.stderr or "").strip().splitlines()
-            raise CheckerError([Problem(Span(spec), "D401", f"cannot read {sub} at {rev}: "
-                                        f"{msg[0] if msg else 'git failed'}",
-                                        hint="run inside the repository; REV is a commit, branch or tag")]) from None
+        _refuse_rev(spec, rev)
+        _refuse_path(spec, sub)
+        top = _git(spec, ["rev-parse", "--show-toplevel"], "not inside a git repository",
+                   "run inside the repository").decode("utf-8", "surrogateescape").strip()
+        sha = commit_of(spec, top, rev, sub)
+        archive = _git(spec, ["-C", top, "--literal-pathspecs", "archive", "--format=tar", sha, "--", sub],
+                       f"cannot read {sub} at {rev}", f"{sub} must be a folder of commit {sha[:12]}")
         self._tmp = tempfile.TemporaryDirectory(prefix="checker-diff-")
-        with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
             tar.extractall(self._tmp.name, filter="data")
         return Path(self._tmp.name) / sub
 
@@ -116,6 +119,60 @@ class Tree:
     def close(self) -> None:
         if self._tmp:
             self._tmp.cleanup()
+
+
+def _run_git(spec: str, args: list[str]) -> subprocess.CompletedProcess:
+    try:
+        return subprocess.run(["git", *args], capture_output=True, stdin=subprocess.DEVNULL, check=False)
+    except FileNotFoundError:
+        raise CheckerError([Problem(Span(spec), "D401", "git is not installed")]) from None
+
+
+def _git(spec: str, args: list[str], what: str, hint: str) -> bytes:
+    """git's output for our own arguments; a failure is one D401 problem quoting git's first line.
+
+    (Problems reach the terminal through the command line's printer, which makes them inert.)
+    """
+    done = _run_git(spec, args)
+    if done.returncode != 0:
+        lines = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise CheckerError([Problem(Span(spec), "D401", f"{what}: {lines[0] if lines else 'git failed'}",
+                                    hint=hint)])
+    return done.stdout
+
+
+_COMMIT = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")  # SHA-1 or SHA-256
+_REV_HINT = "REV is a commit, branch or tag of this repository (git:REV or git:REV:folder)"
+
+
+def commit_of(spec: str, top: str, rev: str, sub: str = "rules") -> str:
+    """The full id of the commit REV names in the repository at ``top``, as git verified it; else D409.
+
+    REV is refused before git sees it when it is empty, starts with '-' or holds a
+    character that is not printable (NUL, controls); otherwise git reads it only as a
+    revision (``rev-parse --verify --end-of-options REV^{commit}``), and only the commit
+    id git answers is passed on, never REV itself.
+    """
+    _refuse_rev(spec, rev)
+    done = _run_git(spec, ["-C", top, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"])
+    sha = done.stdout.decode("ascii", "replace").strip()
+    if done.returncode != 0 or not _COMMIT.fullmatch(sha):
+        raise CheckerError([Problem(Span(spec), "D409", f"cannot read {sub} at {rev}: "
+                                    "not a commit in this repository", hint=_REV_HINT)])
+    return sha
+
+
+def _refuse_rev(spec: str, rev: str) -> None:
+    """REV of git:REV is not empty, not an option and printable (no NUL, no control character)."""
+    if not rev or rev.startswith("-") or not rev.isprintable():
+        raise CheckerError([Problem(Span(spec), "D409", f"'{rev}' is not a git revision", hint=_REV_HINT)])
+
+
+def _refuse_path(spec: str, sub: str) -> None:
+    """The folder of git:REV:folder is relative, inside the repository, printable and not an option."""
+    if (not sub.isprintable() or sub.startswith(("-", "/")) or ".." in PurePosixPath(sub).parts):
+        raise CheckerError([Problem(Span(spec), "Y003", f"'{sub}' is not a folder of the repository",
+                                    hint="git:REV:folder names a folder relative to the repository's top")])
 
 
 def _current(rulesets: list[LoadedRuleset], as_of: dt.date) -> dict[str, LoadedRuleset]:
@@ -221,29 +278,31 @@ def render_text(diff: Diff) -> str:
                     lines.append(f"      {label}: " + "; ".join(_key(i) for i in items))
     if len(lines) == 1:
         lines.append("no changes")
-    return "\n".join(lines) + "\n"
+    return "".join(inert(line) + "\n" for line in lines)  # rule files and records may hold control text
 
 
 def render_md(diff: Diff) -> str:
-    out = [f"### Rule changes: `{diff.old}` → `{diff.new}`", ""]
+    from checker.render.base import md_code
+
+    out = [f"### Rule changes: {md_code(inert(diff.old))} → {md_code(inert(diff.new))}", ""]
     if diff.data:
-        out += [f"Impact on `{diff.data}`:", ""]
+        out += [f"Impact on {md_code(inert(diff.data))}:", ""]
     out += ["| ruleset | rule | change | details |" + (" before | after | newly failing | newly passing |" if diff.data else ""),
             "|---|---|---|---|" + ("---:|---:|---|---|" if diff.data else "")]
     for rc in diff.rules:
         if rc.status == "unchanged" and not (diff.data and rc.before != rc.after):
             continue
-        details = "<br>".join(f"`{k}`: {_md(_short(o))} → {_md(_short(n))}" for k, (o, n) in rc.keys.items())
-        row = f"| {rc.ruleset} | {rc.rule_id} | {rc.status} | {details} |"
+        details = "<br>".join(f"{md_code(k)}: {_md(_short(o))} → {_md(_short(n))}" for k, (o, n) in rc.keys.items())
+        row = f"| {_md(rc.ruleset)} | {_md(rc.rule_id)} | {rc.status} | {details} |"
         if diff.data:
             row += (f" {_n(rc.before)} | {_n(rc.after)} | {_md('; '.join(_key(i) for i in rc.newly_failing))} |"
                     f" {_md('; '.join(_key(i) for i in rc.newly_passing))} |")
         out.append(row)
-    bumps = [f"- `{r.ruleset}`: {r.status}, {r.old_version or '—'} → {r.new_version or '—'}"
+    bumps = [f"- {md_code(r.ruleset)}: {r.status}, {_md(r.old_version or '—')} → {_md(r.new_version or '—')}"
              for r in diff.rulesets if r.status != "unchanged"]
     if bumps:
         out += ["", *bumps]
-    return "\n".join(out) + "\n"
+    return "".join(inert(line) + "\n" for line in out)
 
 
 def _n(value: int | None) -> str:
@@ -251,15 +310,21 @@ def _n(value: int | None) -> str:
 
 
 def _short(value: Any) -> str:
+    """A rule key's value on one inert line, at most 120 characters."""
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    text = inert(text)
     return text if len(text) <= 120 else text[:117] + "..."
 
 
 def _key(item: Any) -> str:
+    """A record key (record text) on one inert line."""
     if isinstance(item, dict):
-        return ", ".join(f"{k}={v}" for k, v in item.items())
-    return str(item)
+        return inert(", ".join(f"{k}={v}" for k, v in item.items()))
+    return inert(str(item))
 
 
 def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;").replace("\n", " ")
+    """Text for a Markdown table cell: the Markdown report's own escaping (HTML, links, punctuation)."""
+    from checker.render.base import md_escape
+
+    return md_escape(text)

@@ -3,12 +3,15 @@
 ``render`` knows only ``model``: every format is a function of a
 :class:`~checker.model.result.Result` (and a language and, optionally, a folder of
 templates overriding ``reports/``).  ``text`` is the terminal summary; the rest are
-in :data:`RENDERERS`, plus ``pdf``, which prints the HTML report with Chromium.
+in :data:`RENDERERS`, plus ``pdf``, which prints the HTML report with Chromium.  Every
+format renders from the view (:mod:`checker.render.view`), which makes the result's text
+inert first; files are written by :mod:`checker.render.output` (whole or not at all).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Mapping
 
@@ -22,6 +25,7 @@ from checker.render.github import GithubRenderer
 from checker.render.html import HtmlRenderer
 from checker.render.junit import JunitRenderer
 from checker.render.markdown import MarkdownRenderer
+from checker.render.output import write_file
 from checker.render.sarif import SarifRenderer
 
 RENDERERS: dict[str, Renderer] = {r.name: r for r in (HtmlRenderer(), MarkdownRenderer(), JunitRenderer(),
@@ -43,17 +47,12 @@ def render(result: Result, fmt: str, lang: str = "en", templates_dir: Path | Non
 
 
 def write(result: Result, fmt: str, path: Path, lang: str = "en", templates_dir: Path | None = None) -> None:
-    """Write one format to a file (``pdf`` prints the HTML report)."""
+    """Write one format to a file (``pdf`` prints the HTML report), whole or not at all (T503)."""
     if fmt == "pdf":
-        pdf.print_pdf(render(result, "html", lang, templates_dir), path)
-        return
-    text = render(result, fmt, lang, templates_dir)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(text.encode("utf-8"))
-    except OSError as err:
-        raise CheckerError([Problem(Span(str(path)), "T503", f"cannot write the {fmt} report: "
-                                    f"{err.strerror or err}")]) from None
+        data = pdf.print_pdf(render(result, "html", lang, templates_dir), path)
+    else:
+        data = render(result, fmt, lang, templates_dir).encode("utf-8")
+    write_file(Path(path), data, f"{fmt} report")
 
 
 def write_all(result: Result, outputs: Mapping[str, Path | None], lang: str = "en",
@@ -80,6 +79,12 @@ def load_result(path: Path) -> Result:
     except json.JSONDecodeError as err:
         raise CheckerError([Problem(Span(str(path), err.lineno, err.colno), "T502",
                                     f"not JSON: {err.msg}", "give a file written by `checker check --json`")]) from None
+    where = _lone_surrogate(data)
+    if where is not None:
+        raise CheckerError([Problem(Span(str(path)), "T502", f"not a checker result file: {where or '(top level)'}: "
+                                    "a string holds a lone surrogate (a \\uD800-\\uDFFF escape without its pair), "
+                                    "which no UTF-8 output can carry",
+                                    "give a file written by `checker check --json`")])
     try:
         return Result.model_validate(data)
     except ValidationError as err:
@@ -88,3 +93,21 @@ def load_result(path: Path) -> Result:
         more = f" (and {err.error_count() - 1} more problems)" if err.error_count() > 1 else ""
         raise CheckerError([Problem(Span(str(path)), "T502", f"not a checker result file: {where}: {first['msg']}"
                                     f"{more}", "give a file written by `checker check --json`")]) from None
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _lone_surrogate(value: object, where: str = "") -> str | None:
+    """The dotted place of the first string (or key) holding a lone surrogate, or None."""
+    if isinstance(value, str):
+        return where if _SURROGATE.search(value) else None
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        place = f"{where}.{key}" if where else str(key)
+        if isinstance(key, str) and _SURROGATE.search(key):
+            return place
+        found = _lone_surrogate(item, place)
+        if found is not None:
+            return found
+    return None
