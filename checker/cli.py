@@ -23,6 +23,7 @@ import click
 from checker import __version__
 from checker.exit_codes import ExitCode
 from checker.problems import CheckerError, Problem, Span
+from checker.render.inert import inert, inert_json
 
 DATE = click.DateTime(formats=["%Y-%m-%d"])
 SEVERITY_CHOICES = ["info", "low", "medium", "high", "critical", "never"]
@@ -91,8 +92,6 @@ def _emit(result, fmt: str, lang: str, templates: Path | None, quiet: bool) -> N
     """Standard output: the result file, a rendered format, or the terminal summary."""
     from checker import render
     from checker.render import text
-    from checker.render.inert import inert_json
-
     if fmt == "json":
         click.echo(inert_json(result.to_json()), nl=False)
     elif fmt in ("md", "github"):
@@ -113,8 +112,6 @@ def guarded(fn):
         try:
             code = fn(*args, **kwargs)
         except CheckerError as err:
-            from checker.render.inert import inert
-
             for problem in err.problems:
                 click.echo(inert(problem.render()), err=True)
             sys.exit(int(ExitCode.USAGE))
@@ -126,8 +123,6 @@ def guarded(fn):
         except Exception as err:  # never a traceback for users
             if os.environ.get("CHECKER_DEBUG"):
                 raise
-            from checker.render.inert import inert
-
             click.echo(inert(f"checker: internal error: {type(err).__name__}: {err}. This is a bug; "
                              "run again with CHECKER_DEBUG=1 to see where it happened."), err=True)
             sys.exit(int(ExitCode.USAGE))
@@ -186,7 +181,6 @@ def check(data, rules, schemas, as_of, rules_at, fail_on, fmt, json_path, violat
           spark_conf, quiet, templates, **report_files) -> ExitCode:
     """Check the exports in --data against the rules."""
     from checker import render
-    from checker.render.inert import inert_json
     from checker.render.output import output_file, write_file
     from checker.run import CheckOptions, check as run_check
 
@@ -225,8 +219,6 @@ def check(data, rules, schemas, as_of, rules_at, fail_on, fmt, json_path, violat
 def lint(paths, schemas, engine) -> ExitCode:
     """Check rule files and dataset schemas; print each problem as path:line:col: CODE message."""
     from checker.lint import lint as run_lint
-    from checker.render.inert import inert
-
     problems = run_lint(list(paths), schemas, engine)
     for p in problems:
         click.echo(inert(p.render()))
@@ -245,7 +237,6 @@ def lint(paths, schemas, engine) -> ExitCode:
 @guarded
 def test_command(paths, schemas, as_of) -> ExitCode:
     """Run every rule's pass and fail examples on the real engine."""
-    from checker.render.inert import inert
     from checker.testing import run_examples
 
     report = run_examples(list(paths), schemas, _date(as_of))
@@ -269,8 +260,6 @@ def diff(old, new, data, schemas, as_of, fmt) -> ExitCode:
     import json as _json
 
     from checker import diff as D
-    from checker.render.inert import inert_json
-
     day = _date(as_of) or dt.date.today()
     a, b = D.Tree(old), D.Tree(new)
     try:
@@ -305,7 +294,7 @@ def explain(rule_id, rules, schemas, as_of, functions) -> ExitCode:
         return ExitCode.OK
     if not rule_id:
         raise click.UsageError("give a RULE_ID (or --functions)")
-    click.echo(run_explain(rule_id, list(rules), schemas, _date(as_of) or dt.date.today()))
+    click.echo(inert(run_explain(rule_id, list(rules), schemas, _date(as_of) or dt.date.today()), multiline=True))
     return ExitCode.OK
 
 
@@ -387,7 +376,7 @@ def coverage(rules, fmt, lang) -> ExitCode:
     from checker.coverage import coverage as run_coverage, render
 
     cov = run_coverage(list(rules))
-    click.echo(render(cov, fmt, lang), nl=False)
+    click.echo(inert(render(cov, fmt, lang), multiline=True) if fmt != "json" else render(cov, fmt, lang), nl=False)
     return ExitCode.FINDINGS if cov.uncovered else ExitCode.OK
 
 

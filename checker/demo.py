@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from checker.render import text
+from checker.render.inert import inert_json
 from checker.sample import DEFAULT_ROWS, generate
 from checker.sample.world import AS_OF
 
@@ -38,7 +39,7 @@ def demo(out: Path, rows: int = DEFAULT_ROWS, seed: int = 7, as_of: dt.date = AS
     violations = out / "violations.parquet"
     result = check(CheckOptions(data=data, as_of=as_of, lang=lang, violations_out=violations))
     files = {"result": out / "result.json", "text": out / "summary.txt", "violations": violations}
-    files["result"].write_text(result.to_json(), encoding="utf-8")
+    files["result"].write_text(inert_json(result.to_json()), encoding="utf-8")
     files["text"].write_text(text.render(result, lang, colour=False), encoding="utf-8")
     formats = [f for f in getattr(render, "FILE_FORMATS", ()) if f != "pdf" or render.pdf_available()]
     for fmt in formats:

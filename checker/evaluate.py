@@ -16,6 +16,7 @@ quote (:mod:`checker.scrub`), inside and out of a rule's result.
 from __future__ import annotations
 
 import json
+import os
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -98,11 +99,16 @@ class Evaluator:
                         and all(s.dataset in self.loaded for s in j.rule.joins)]
                 cov = [c for c in coverage if c.dataset == name]
                 partials.extend(self._dataset(loaded, compile_structural(loaded), mine, cov, uncovered))
-        except self.engine.Error as err:  # never let an engine's text (and the values it quotes) out unscrubbed
-            raise EngineFailure(first_line(err)) from None
-        finally:
             if self._writer:
                 self._writer.close()
+        except self.engine.Error as err:  # never let an engine's text (and the values it quotes) out unscrubbed
+            if self._writer:
+                self._writer.close(complete=False)
+            raise EngineFailure(first_line(err)) from None
+        except BaseException:
+            if self._writer:
+                self._writer.close(complete=False)
+            raise
         results = self._merge(partials, uncovered)
         self._place(results)
         return results, uncovered
@@ -549,25 +555,48 @@ def _semver(version: str | None) -> tuple:
 
 
 class ViolationWriter:
-    """Writes every violation to CSV or Parquet (by the file's extension), in batches."""
+    """Writes every violation to CSV or Parquet (by the file's extension), in batches.
+
+    The file is written beside its final path and renamed into place when the run ends, so a failed
+    run (a full disk, an engine error) leaves the previous file, or none, never half a file; a device
+    (``/dev/null``) is written in place.  A write failure is a T503 problem.
+    """
 
     COLUMNS = ("rule_id", "severity", "dataset", "path", "row", "key")
 
     def __init__(self, path: Path):
         import pyarrow as pa
 
+        from checker.render.output import TEMP_PREFIX, special
+
         self.path = path
         self.format = "parquet" if path.suffix.lower() == ".parquet" else "csv"
         self.schema = pa.schema([("rule_id", pa.string()), ("severity", pa.string()), ("dataset", pa.string()),
                                  ("path", pa.string()), ("row", pa.int64()), ("key", pa.string())])
         self.buffer: list[tuple] = []
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if self.format == "parquet":
-            import pyarrow.parquet as pq
-            self.writer = pq.ParquetWriter(str(path), self.schema)
-        else:
-            import pyarrow.csv as pcsv
-            self.writer = pcsv.CSVWriter(str(path), self.schema)
+        self._target = path if special(path) else path.with_name(f"{TEMP_PREFIX}{os.getpid()}-{path.name}.part")
+        with self._failing():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if self.format == "parquet":
+                import pyarrow.parquet as pq
+                self.writer = pq.ParquetWriter(str(self._target), self.schema)
+            else:
+                import pyarrow.csv as pcsv
+                self.writer = pcsv.CSVWriter(str(self._target), self.schema)
+
+    @contextmanager
+    def _failing(self):
+        """OSError and Arrow's I/O errors as one T503 problem; the partial file removed."""
+        import pyarrow as pa
+
+        from checker.render.output import write_failed
+
+        try:
+            yield
+        except (OSError, pa.ArrowException) as err:
+            self._discard()
+            oserr = err if isinstance(err, OSError) else OSError(None, str(err).strip().splitlines()[0])
+            raise write_failed(oserr, self.path, "violations file") from None
 
     def add(self, rule_id: str, severity: str, loaded: Loaded, row: int | None, key: dict | None) -> None:
         self.buffer.append((rule_id, severity, loaded.schema.name, loaded.display, row,
@@ -583,9 +612,27 @@ class ViolationWriter:
         cols = list(zip(*self.buffer))
         table = pa.table({name: pa.array(list(col), self.schema.field(name).type)
                           for name, col in zip(self.COLUMNS, cols)}, schema=self.schema)
-        self.writer.write_table(table)
+        with self._failing():
+            self.writer.write_table(table)
         self.buffer = []
 
-    def close(self) -> None:
-        self.flush()
-        self.writer.close()
+    def close(self, complete: bool = True) -> None:
+        """Finish the file and put it in place; with ``complete`` False (the run failed) remove it."""
+        if not complete:
+            self._discard()
+            return
+        with self._failing():
+            self.flush()
+            self.writer.close()
+            if self._target != self.path:
+                os.replace(self._target, self.path)
+
+    def _discard(self) -> None:
+        writer = getattr(self, "writer", None)
+        if writer is not None:
+            try:
+                writer.close()
+            except Exception:  # noqa: BLE001  the file is being thrown away
+                pass
+        if self._target != self.path:
+            Path(self._target).unlink(missing_ok=True)

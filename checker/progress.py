@@ -29,7 +29,8 @@ class TerminalProgress(Progress):
         from rich.progress import BarColumn, MofNCompleteColumn, Progress as RichProgress, TextColumn, TimeElapsedColumn
 
         console = Console(file=stream or sys.stderr, force_terminal=force_terminal)
-        self._bar = RichProgress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+        # labels name files and datasets, which come from outside: shown as text, never as rich markup
+        self._bar = RichProgress(TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(),
                                  TimeElapsedColumn(), console=console, transient=True)
         self._task = None
 
@@ -39,7 +40,9 @@ class TerminalProgress(Progress):
 
     def step(self, label: str) -> None:
         if self._task is not None:
-            self._bar.update(self._task, description=label)
+            from checker.render.inert import inert
+
+            self._bar.update(self._task, description=inert(label))
             self._bar.advance(self._task)
 
     def stop(self) -> None:

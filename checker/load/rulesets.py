@@ -132,7 +132,12 @@ def validation_problems(err: ValidationError, pos: Positions, root: type[BaseMod
     """Pydantic errors as positioned problems; ``prefix`` locates the validated value in the document."""
     problems: list[Problem] = []
     for e in err.errors(include_url=False):
-        inner = tuple(p for p in e["loc"] if not (isinstance(p, str) and ("[" in p or p.startswith("function-"))))
+        # pydantic puts union branches ('list[str]', 'function-after[...]') in a location; an unknown key's
+        # own name (the last element) is the user's text, whatever characters it holds
+        loc = e["loc"]
+        keep = loc[-1:] if e["type"] == "extra_forbidden" else ()
+        head = loc[:-1] if keep else loc
+        inner = tuple(p for p in head if not (isinstance(p, str) and ("[" in p or p.startswith("function-")))) + keep
         problems.extend(_problem(e, prefix + inner, inner, pos, root))
     return problems
 

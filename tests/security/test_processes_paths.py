@@ -265,3 +265,30 @@ def test_a_written_report_is_complete_has_normal_permissions_and_replaces_a_link
 def test_dev_null_is_still_a_place_to_write(tmp_path, result_file):
     res = invoke("report", str(result_file), "--html", "/dev/null", "--sarif", "/dev/null", "-q")
     assert res.exit_code == 0, res.stderr
+
+
+@pytest.mark.parametrize("name", ["violations.csv", "violations.parquet"])
+def test_a_failed_violations_file_keeps_the_old_one_and_leaves_no_partial_one(tmp_path, name):
+    out = tmp_path / "out"
+    out.mkdir()
+    target = out / name
+    target.write_text("the previous file", encoding="utf-8")
+    old_handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (200, hard))  # smaller than the quickstart's violations
+    try:
+        res = invoke(*QS_ARGS, "--violations-out", str(target))
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+        signal.signal(signal.SIGXFSZ, old_handler)
+    refused(res, "T503", str(target), "cannot write the violations file")
+    assert target.read_text(encoding="utf-8") == "the previous file"
+    assert [p.name for p in out.iterdir()] == [name]
+
+
+def test_a_violations_file_is_put_in_place_whole(tmp_path):
+    target = tmp_path / "violations.csv"
+    assert invoke(*QS_ARGS, "--violations-out", str(target)).exit_code == 1
+    lines = target.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == '"rule_id","severity","dataset","path","row","key"' and len(lines) > 5
+    assert [p.name for p in tmp_path.iterdir()] == ["violations.csv"]
