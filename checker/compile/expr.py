@@ -534,7 +534,9 @@ def canonical_dates(node: exp.Expression, ctx: ExprContext) -> exp.Expression:
     def visit(sub: exp.Expression) -> exp.Expression:
         if isinstance(sub, exp.Sub) and sub.this.type is not None and sub.expression.type is not None \
                 and sub.this.type.this == exp.DataType.Type.DATE == sub.expression.type.this:
-            return exp.DateDiff(this=sub.this, expression=sub.expression, unit=exp.var("DAY"))
+            # as DuckDB's date_diff parses (date-part boundaries), so the tree reads back the same
+            return exp.DateDiff(this=sub.this, expression=sub.expression, unit=exp.var("DAY"),
+                                date_part_boundary=True)
         if isinstance(sub, exp.Sum) and sub.this.type is not None and sub.this.type.this in _INTEGERS:
             # DuckDB sums integers as HUGEINT anyway; said explicitly, Spark sums them as DECIMAL(38, 0), not a
             # BIGINT that overflows
