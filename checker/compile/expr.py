@@ -49,7 +49,7 @@ _T = exp.DataType.Type
 DATA_TYPES: frozenset[exp.DataType.Type] = frozenset({
     _T.BOOLEAN, _T.TINYINT, _T.SMALLINT, _T.INT, _T.BIGINT, _T.INT128, _T.UTINYINT, _T.USMALLINT, _T.UINT,
     _T.UBIGINT, _T.FLOAT, _T.DOUBLE, _T.DECIMAL, _T.TEXT, _T.VARCHAR, _T.CHAR, _T.DATE, _T.TIME,
-    _T.TIMESTAMP, _T.TIMESTAMPTZ, _T.INTERVAL,
+    _T.TIMESTAMP, _T.TIMESTAMPNTZ, _T.TIMESTAMPTZ, _T.INTERVAL,
 })
 #: Types that take parameters, and how many (each an unsigned integer literal).
 _TYPE_PARAMS = {_T.DECIMAL: 2, _T.VARCHAR: 1, _T.CHAR: 1, _T.TEXT: 1}
@@ -433,12 +433,41 @@ def compile_expression(text: str, ctx: ExprContext) -> exp.Expression:
     text = str(text)
     node = parse(text, ctx)
     try:
-        node = check_nodes(node, ctx, text)
+        node = normal_form(check_nodes(node, ctx, text), ctx)
         node = resolve_columns(node, ctx)
         return verify_regenerated(canonical_dates(bind_params(node, ctx), ctx), ctx)
     except RecursionError:  # a long operator chain is deep as a tree though flat as text
         raise _problem(ctx, "X202", "the expression nests too deeply to compile",
                        hint="split long chains of operators into several rules, or use IN (...)") from None
+
+
+def normal_form(node: exp.Expression, ctx: ExprContext) -> exp.Expression:
+    """The checked tree as sqlglot's generator writes it, read back (``IF(c, a, b)`` is a CASE,
+    ``TRIM(BOTH 'x' FROM y)`` is ``TRIM(y, 'x')``), and checked again: the form every later step and
+    :func:`verify_regenerated` compare against.  Text that reads back as anything but one allowed
+    expression is X209."""
+    sql = to_sql(node)
+    back = _read_back(sql)
+    if back is None:
+        raise _regenerated(ctx)
+    try:
+        return check_nodes(back, ctx, "")
+    except CheckerError:
+        raise _regenerated(ctx) from None
+
+
+def _read_back(sql: str) -> exp.Expression | None:
+    try:
+        back = [s for s in sqlglot.parse(sql, read=DIALECT) if s is not None]
+    except (ParseError, TokenError):
+        return None
+    return back[0] if len(back) == 1 else None
+
+
+def _regenerated(ctx: ExprContext) -> CheckerError:
+    return _problem(ctx, "X209", "the SQL regenerated from the checked expression does not read back as the "
+                    "same expression, so it is not run", hint="simplify the expression; quoted names and "
+                    "unusual literals are the usual cause")
 
 
 def verify_regenerated(node: exp.Expression, ctx: ExprContext) -> exp.Expression:
@@ -452,16 +481,11 @@ def verify_regenerated(node: exp.Expression, ctx: ExprContext) -> exp.Expression
     what runs is exactly what was checked.
     """
     sql = to_sql(node)
-    try:
-        back = [s for s in sqlglot.parse(sql, read=DIALECT) if s is not None]
-    except (ParseError, TokenError):
-        back = []
-    if len(back) != 1 or not _same(node, back[0]) or to_sql(back[0]) != sql:
-        raise _problem(ctx, "X209", "the SQL regenerated from the checked expression does not read back as the "
-                       "same expression, so it is not run", hint="simplify the expression; quoted names and "
-                       "unusual literals are the usual cause")
-    check_nodes(back[0], replace(ctx, allow_aggregates=True), sql)
-    return back[0]
+    back = _read_back(sql)
+    if back is None or not _same(node, back) or to_sql(back) != sql:
+        raise _regenerated(ctx)
+    check_nodes(back, replace(ctx, allow_aggregates=True), sql)
+    return back
 
 
 def _same(checked: exp.Expression, back: exp.Expression) -> bool:

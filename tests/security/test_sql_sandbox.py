@@ -350,3 +350,32 @@ def test_literals_carry_any_text_exactly(value):
     con = duckdb.connect()
     assert len(con.extract_statements("SELECT " + sql)) == 1
     assert con.execute("SELECT " + sql).fetchone()[0] == value
+
+
+# -- no false refusals ------------------------------------------------------------------------------------
+ORDINARY = [
+    "created_at + INTERVAL 3 HOUR < closed_at", "CAST(closed_at AS DATE) - CAST(created_at AS DATE) > 1",
+    "sum(length(complaint_id)) > 1", "x IN ('a', 'b')", "x NOT IN (1, 2)", "x BETWEEN 1 AND 2", "x ILIKE 'a%'",
+    "x IS DISTINCT FROM y", "NOT x", "x // 2 = 1", "x % 2 = 1", "-x < 1", "x::DATE", "x::TIMESTAMP",
+    "TRY_CAST(x AS BIGINT)", "CAST(x AS DECIMAL(12, 2))", "x || y", "IF(x, 1, 2)", "CASE x WHEN 1 THEN 'a' ELSE 'b' END",
+    "extract(epoch from x)", "date_trunc('month', x) = DATE '2026-01-01'", "x = TIMESTAMP '2026-01-01 10:00:00'",
+    "to_days(2) + x", "count(DISTINCT x)", "regexp_matches(x, '^a$', 'i')", "strftime(x, '%Y-%m') = '2026-01'",
+    "trim(both 'a' from y)", "x = 'it''s'", "year(x) = 2026 AND month(x) = 1", "round(x, 2) = 1.5", "1e3 > x",
+]
+
+
+@pytest.mark.parametrize("text", sorted({**X.SCALAR_FUNCTIONS, **X.AGGREGATE_FUNCTIONS}.values()) + ORDINARY)
+def test_whitelisted_forms_read_back_and_are_never_refused_by_the_sandbox(text):
+    """Every documented function and common form compiles without X208/X209, over text and time columns."""
+    from checker.load.schemas import load_schema
+    from checker.problems import Span
+
+    schema = load_schema("crm.complaints", Path(__file__).parent.parent / "cases" / "_shared" / "schemas" / "crm"
+                         / "complaints.schema.json")
+    for x, y, z in (("severity", "complaint_id", "customer_id"), ("created_at", "closed_at", "first_response_at")):
+        spelled = re.sub(r"\bx\b", x, re.sub(r"\by\b", y, re.sub(r"\bz\b", z, text)))
+        ctx = X.ExprContext("T-001", Span("rules.yaml", 1, 1), schema, "m", allow_aggregates=True)
+        try:
+            X.compile_expression(spelled, ctx)
+        except CheckerError as err:
+            assert err.problems[0].code not in ("X208", "X209"), (spelled, err.problems[0].message)
