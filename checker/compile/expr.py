@@ -433,27 +433,12 @@ def compile_expression(text: str, ctx: ExprContext) -> exp.Expression:
     text = str(text)
     node = parse(text, ctx)
     try:
-        node = normal_form(check_nodes(node, ctx, text), ctx)
+        node = check_nodes(node, ctx, text)
         node = resolve_columns(node, ctx)
         return verify_regenerated(canonical_dates(bind_params(node, ctx), ctx), ctx)
     except RecursionError:  # a long operator chain is deep as a tree though flat as text
         raise _problem(ctx, "X202", "the expression nests too deeply to compile",
                        hint="split long chains of operators into several rules, or use IN (...)") from None
-
-
-def normal_form(node: exp.Expression, ctx: ExprContext) -> exp.Expression:
-    """The checked tree as sqlglot's generator writes it, read back (``IF(c, a, b)`` is a CASE,
-    ``TRIM(BOTH 'x' FROM y)`` is ``TRIM(y, 'x')``), and checked again: the form every later step and
-    :func:`verify_regenerated` compare against.  Text that reads back as anything but one allowed
-    expression is X209."""
-    sql = to_sql(node)
-    back = _read_back(sql)
-    if back is None:
-        raise _regenerated(ctx)
-    try:
-        return check_nodes(back, ctx, "")
-    except CheckerError:
-        raise _regenerated(ctx) from None
 
 
 def _read_back(sql: str) -> exp.Expression | None:
@@ -471,21 +456,30 @@ def _regenerated(ctx: ExprContext) -> CheckerError:
 
 
 def verify_regenerated(node: exp.Expression, ctx: ExprContext) -> exp.Expression:
-    """The tree as the engine will read it, once its regenerated SQL parses back to the same tree (X209).
+    """The tree as the engine will read it, once its regenerated SQL reads back as the checked tree (X209).
 
     The engines run regenerated text, so a node whose text would read as something else (a name that
     leaks quotes, a literal that is not one, text that closes the expression) must never reach them.
-    The text is parsed back; the result must be one expression equal to the checked tree (the only
-    difference allowed is a CAST the generator itself writes, e.g. around ``bool_or``'s argument),
-    regenerate to the very same text, and pass the whitelist again.  That parsed-back tree is returned:
-    what runs is exactly what was checked.
+    The text is parsed back and must be one expression equal to the checked tree, up to the CASTs the
+    generator adds (around ``bool_or``'s argument, say).  Where the generator writes a construct in its
+    own normal form instead (``IF(c, a, b)`` as a CASE, ``TRIM(BOTH 'x' FROM y)`` as ``TRIM(y, 'x')``),
+    the form read back must itself regenerate to the very same tree.  Either way the tree read back
+    passes the whitelist again and is returned: what runs is exactly what was checked.
     """
     sql = to_sql(node)
     back = _read_back(sql)
-    if back is None or not _same(node, back) or to_sql(back) != sql:
+    if back is None:
         raise _regenerated(ctx)
-    check_nodes(back, replace(ctx, allow_aggregates=True), sql)
-    return back
+    if not _same(node, back):                   # the generator's own normal form: it must be a fixed point
+        again = _read_back(to_sql(back))
+        if again is None or not _same(back, again) or to_sql(again) != to_sql(back):
+            raise _regenerated(ctx)
+    elif to_sql(back) != sql:
+        raise _regenerated(ctx)
+    try:
+        return check_nodes(back, replace(ctx, allow_aggregates=True), to_sql(back))
+    except CheckerError:
+        raise _regenerated(ctx) from None
 
 
 def _same(checked: exp.Expression, back: exp.Expression) -> bool:

@@ -4,8 +4,8 @@ Loading reads files, so it happens first; then :meth:`DuckDBEngine.lock` disable
 external access and locks the configuration, and only SQL regenerated from checked
 rule trees runs after that.  Every query (:meth:`DuckDBEngine.fetchall`, ``execute``,
 ``materialize``, ``explain``) passes the statement guard first, locked or not: one
-statement, a SELECT by DuckDB's own parser and by :func:`checker.engine.guard.check_query`,
-reading only the engine's own tables.
+statement, a SELECT, judged on DuckDB's own parse tree by
+:func:`checker.engine.guard.check_duckdb_tree`, reading only the engine's own tables.
 """
 
 from __future__ import annotations
@@ -125,7 +125,8 @@ class DuckDBEngine(FileLoading):
         if len(statements) != 1 or statements[0].type != duckdb.StatementType.SELECT:
             kinds = ", ".join(str(s.type).rsplit(".", 1)[-1] for s in statements) or "none"
             raise guard.refuse(f"DuckDB reads it as {len(statements)} statement(s): {kinds}")
-        guard.check_query(sql, "duckdb", self._tables.__contains__)
+        tree = self.con.execute("SELECT json_serialize_sql(?)", [sql]).fetchone()[0]
+        guard.check_duckdb_tree(tree, self._tables.__contains__)
         return sql
 
     def execute(self, sql: str):
