@@ -192,7 +192,7 @@ def _quoted_names_kept(node: exp.Expression, tokens: list, text: str, ctx: ExprC
 def parse(text: str, ctx: ExprContext) -> exp.Expression:
     tokens = _tokens_checked(text, ctx)
     try:
-        statements = [s for s in sqlglot.parse(text, read=DIALECT) if s is not None]
+        statements = [s for s in sqlglot.Dialect.get_or_raise(DIALECT).parser().parse(tokens, text) if s is not None]
     except RecursionError:
         raise _problem(ctx, "X202", "the expression nests too deeply to compile",
                        hint="flatten it: AND/OR chains and IN lists need no extra parentheses") from None
