@@ -470,14 +470,15 @@ def verify_regenerated(node: exp.Expression, ctx: ExprContext) -> exp.Expression
     back = _read_back(sql)
     if back is None:
         raise _regenerated(ctx)
+    written = to_sql(back)
     if not _same(node, back):                   # the generator's own normal form: it must be a fixed point
-        again = _read_back(to_sql(back))
-        if again is None or not _same(back, again) or to_sql(again) != to_sql(back):
+        again = _read_back(written)
+        if again is None or not _same(back, again) or to_sql(again) != written:
             raise _regenerated(ctx)
-    elif to_sql(back) != sql:
+    elif written != sql:
         raise _regenerated(ctx)
     try:
-        return check_nodes(back, replace(ctx, allow_aggregates=True), to_sql(back))
+        return check_nodes(back, replace(ctx, allow_aggregates=True), written)
     except CheckerError:
         raise _regenerated(ctx) from None
 
