@@ -1,27 +1,89 @@
-"""Rule messages: sandboxed Jinja templates over a record's columns, and PII masking.
+"""Rule messages: bounded templates over a record's columns, and PII masking.
 
-Templates run in Jinja's :class:`~jinja2.sandbox.SandboxedEnvironment` with
-autoescaping off (a message is plain text; every rendered format escapes it for its
-own syntax).  Values of ``x-pii`` columns are masked before a template sees them,
-unless the user asks for ``--show-pii``.
+A message is a small Jinja template rendered in a
+:class:`~checker.sandbox.BoundedEnvironment` with autoescaping off (a message is plain
+text; every rendered format escapes it for its own syntax).  Values of ``x-pii`` columns
+are masked before a template sees them, unless the user asks for ``--show-pii``.
+
+Messages are a subset of Jinja, checked on the parsed template (:func:`refusal`), and
+anything else is refused (``X211``) by ``lint`` and when rules load for ``check`` and
+``test``: output of expressions over the record's columns (top-level names, never
+attributes or items), constants, ``~``, arithmetic on numbers, comparisons, ``and``/
+``or``/``not``, ``a if c else b``, ``{% if %}``/``{% elif %}``/``{% else %}`` and the
+filters and tests of :data:`MESSAGE_FILTERS` and :data:`MESSAGE_TESTS`.  No loops,
+calls, assignments, macros or other templates, so a message renders in time linear in
+its text.  A rendered message is at most :data:`MESSAGE_CHARS` characters: longer ones
+(and longer record values) are cut and end with :data:`CUT`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any, Iterable
 
-from jinja2 import TemplateSyntaxError, meta
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2 import Template, TemplateSyntaxError, meta, nodes
+
+from checker import sandbox
+
+MESSAGE_CHARS = 1_000        # characters of a rendered message (and of a record value a message sees)
+SOURCE_CHARS = 4_000         # characters of a message template, in each language
+MAX_DEPTH = 40               # nesting of a message template's expressions
+CUT = {"zh": "…〔已截斷〕", "en": "…[cut]"}
+FAILED = {"zh": "〔訊息無法產生：{reason}〕", "en": " [message could not be rendered: {reason}]"}
+
+#: The filters a message may use (``mask`` is this module's; the rest are Jinja's).
+MESSAGE_FILTERS = frozenset({"mask", "default", "d", "upper", "lower", "title", "capitalize", "trim", "round", "int",
+                             "float", "abs", "string", "length", "count", "truncate", "first", "last", "wordcount",
+                             "filesizeformat"})
+#: The tests a message may use (``{% if x is none %}``).
+MESSAGE_TESTS = frozenset({"defined", "undefined", "none", "number", "string", "integer", "float", "boolean", "true",
+                           "false", "even", "odd", "divisibleby", "eq", "ne", "lt", "le", "gt", "ge", "==", "!=", "<",
+                           "<=", ">", ">=", "equalto", "greaterthan", "lessthan", "in", "lower", "upper"})
+#: Names Jinja gives a meaning of its own: never a column in a message.
+RESERVED = frozenset({"self", "loop", "caller", "varargs", "kwargs", "super"})
+HINT = ("a message outputs columns ({{ column }}), constants, ~, arithmetic on numbers, comparisons, and/or/not, "
+        "'a if c else b' and {% if %}/{% elif %}/{% else %}, with the filters " + ", ".join(sorted(MESSAGE_FILTERS)) +
+        "; no loops, calls, attributes, items, assignments, macros or other templates")
+
+_ALLOWED = (nodes.Template, nodes.Output, nodes.TemplateData, nodes.If, nodes.Const, nodes.Name, nodes.CondExpr,
+            nodes.And, nodes.Or, nodes.Not, nodes.Neg, nodes.Pos, nodes.Compare, nodes.Operand, nodes.Concat,
+            nodes.Add, nodes.Sub, nodes.Mul, nodes.Div, nodes.FloorDiv, nodes.Mod, nodes.Tuple, nodes.List,
+            nodes.Filter, nodes.Test, nodes.Keyword)
+_WHAT = {nodes.For: "a loop ({% for %})", nodes.Macro: "a macro", nodes.CallBlock: "a call block",
+         nodes.Call: "a call", nodes.Getattr: "reading an attribute (write the column's name: {{ column }})",
+         nodes.Getitem: "reading an item (write the column's name: {{ column }})",
+         nodes.Assign: "an assignment ({% set %})", nodes.AssignBlock: "an assignment ({% set %})",
+         nodes.Import: "another template", nodes.FromImport: "another template", nodes.Include: "another template",
+         nodes.Extends: "another template", nodes.Block: "a block", nodes.FilterBlock: "a filter block",
+         nodes.With: "a {% with %} block", nodes.Pow: "'**'", nodes.Dict: "a dict", nodes.NSRef: "a namespace"}
+
+_NUMBER = (int, float, Decimal)
+
+
+class MessageEnvironment(sandbox.BoundedEnvironment):
+    """The bounded environment of messages, where arithmetic takes numbers (and ``+`` also two texts)."""
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        numbers = all(isinstance(x, _NUMBER) for x in (left, right))
+        texts = operator == "+" and isinstance(left, str) and isinstance(right, str)
+        if not (numbers or texts):
+            raise sandbox.SecurityError(f"'{operator}' in a message takes numbers (join texts with ~)")
+        return super().call_binop(context, operator, left, right)
+
+
+def _message_budget() -> sandbox.Budget:
+    return sandbox.Budget(steps=20_000, chars=20 * 2**20, seconds=5.0)
 
 
 @lru_cache(maxsize=1)
-def environment() -> SandboxedEnvironment:
-    env = SandboxedEnvironment(autoescape=False, keep_trailing_newline=False)
-    env.filters["mask"] = mask
-    return env
+def environment() -> MessageEnvironment:
+    filters = {name: None for name in MESSAGE_FILTERS - {"mask"}}
+    filters["mask"] = mask
+    return MessageEnvironment(filters=filters, text_filters=("mask",), tests=MESSAGE_TESTS, globals=(),
+                              autoescape=False, keep_trailing_newline=False, budget=_message_budget)
 
 
 def mask(value: Any) -> str:
@@ -56,9 +118,87 @@ def display(value: Any) -> Any:
 
 
 @dataclass(frozen=True)
+class Refusal:
+    """Why a message template is not allowed: its language, the template line, what it used."""
+
+    lang: str
+    line: int
+    reason: str
+
+
+def refusal(text: str) -> tuple[int, str] | None:
+    """The first construct of ``text`` outside the message subset, as (template line, what), or None.
+
+    ``text`` must parse (see :meth:`MessageTemplate.syntax_error`).
+    """
+    if len(text) > SOURCE_CHARS:
+        return 1, f"a template of {len(text):,} characters (at most {SOURCE_CHARS:,})"
+    stack: list[tuple[nodes.Node, int]] = [(environment().parse(text), 0)]
+    while stack:
+        node, depth = stack.pop()
+        found = _refused(node, depth)
+        if found:
+            return node.lineno, found
+        stack.extend((child, depth + 1) for child in reversed(list(node.iter_child_nodes())))
+    return None
+
+
+def _refused(node: nodes.Node, depth: int) -> str | None:
+    if depth > MAX_DEPTH:
+        return f"expressions nested more than {MAX_DEPTH} deep"
+    if not isinstance(node, _ALLOWED):
+        return next((what for kind, what in _WHAT.items() if isinstance(node, kind)), f"'{type(node).__name__}'")
+    if isinstance(node, nodes.Filter) and node.name not in MESSAGE_FILTERS:
+        return f"the filter '{node.name}'"
+    if isinstance(node, nodes.Test) and node.name not in MESSAGE_TESTS:
+        return f"the test '{node.name}'"
+    if isinstance(node, (nodes.Filter, nodes.Test)) and (node.dyn_args or node.dyn_kwargs):
+        return "'*' or '**' arguments"
+    if isinstance(node, nodes.Name) and (node.ctx != "load" or node.name in RESERVED):
+        return f"the name '{node.name}'"
+    return None
+
+
+@lru_cache(maxsize=1024)
+def _compiled(text: str) -> tuple[Template | None, str]:
+    """``text`` compiled, or None and why not (a message that lint refuses never renders)."""
+    try:
+        refused = refusal(text)
+        if refused:
+            return None, f"{refused[1]} is not allowed in a message"
+        return environment().from_string(text), ""
+    except TemplateSyntaxError as err:
+        return None, err.message or "syntax error"
+    except RecursionError:
+        return None, "the template nests too deeply"
+
+
+def _bounded(value: Any, lang: str) -> Any:
+    """A record value as a message sees it: texts past MESSAGE_CHARS cut and marked (in dicts and lists too)."""
+    if isinstance(value, str) and len(value) > MESSAGE_CHARS:
+        return value[:MESSAGE_CHARS] + CUT[lang]
+    if isinstance(value, dict):
+        return {k: _bounded(v, lang) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_bounded(v, lang) for v in value]
+    return value
+
+
+def cut(text: str, lang: str, limit: int = MESSAGE_CHARS) -> str:
+    """``text`` if it is at most ``limit`` characters, else its start and :data:`CUT`, ``limit`` in all."""
+    if len(text) <= limit:
+        return text
+    mark = CUT.get(lang, CUT["en"])
+    return text[: limit - len(mark)] + mark
+
+
+@dataclass(frozen=True)
 class MessageTemplate:
     zh: str
     en: str
+
+    def texts(self) -> dict[str, str]:
+        return {"zh": self.zh, "en": self.en}
 
     def variables(self) -> set[str]:
         env = environment()
@@ -73,14 +213,34 @@ class MessageTemplate:
                 environment().parse(text)
             except TemplateSyntaxError as err:
                 return f"line {err.lineno}: {err.message}"
+            except RecursionError:
+                return "the template nests too deeply"
+        return None
+
+    def refusal(self) -> Refusal | None:
+        """The first construct outside the message subset (see the module's docstring), in either language."""
+        for lang, text in self.texts().items():
+            found = refusal(text)
+            if found:
+                return Refusal(lang, *found)
         return None
 
     def render(self, lang: str, record: dict[str, Any]) -> str:
+        """The message in ``lang``: at most MESSAGE_CHARS characters, never an exception.
+
+        A template outside the subset, or one that fails on this record, renders as its
+        own text followed by why it could not be rendered.
+        """
         text = self.zh if lang == "zh" else self.en
-        try:
-            return environment().from_string(text).render(**record)
-        except Exception as err:  # a broken template must not stop a run: say so in the message
-            return f"{text} [message could not be rendered: {err}]"
+        lang = "zh" if lang == "zh" else "en"
+        template, why = _compiled(text)
+        if template is not None:
+            try:
+                return cut(template.render({k: _bounded(v, lang) for k, v in record.items()}), lang)
+            except Exception as err:  # a message must not stop a run: say what went wrong in it
+                why = " ".join(f"{type(err).__name__}: {err}".split())[:300]
+        failed = FAILED[lang].format(reason=why)
+        return cut(text, lang, MESSAGE_CHARS - len(failed)) + failed
 
 
 def record_view(record: dict[str, Any], pii: Iterable[str], show_pii: bool) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from checker.compile import expr as X
 from checker.compile.kinds import REGISTRY
 from checker.compile.kinds.join import JoinSpec
 from checker.load.rulesets import LoadedRuleset
-from checker.messages import MessageTemplate
+from checker.messages import HINT as MESSAGE_HINT, MessageTemplate
 from checker.model.dataset import DatasetSchema
 from checker.model.ruleset import Rule, RulesetFile
 from checker.problems import CheckerError, Problem, Span, did_you_mean
@@ -165,8 +165,13 @@ def compile_rule(rs: LoadedRuleset, index: int, rule: Rule, schemas: dict[str, D
     if rule.message is not None:
         message = MessageTemplate(rule.message.zh, rule.message.en)
         error = message.syntax_error()
+        refused = None if error else message.refusal()
         if error:
             problems.append(Problem(at("message"), "X205", f"rule {rule.id}: message template: {error}"))
+        elif refused:
+            problems.append(Problem(pos.value(("rules", index, "message", refused.lang)), "X211",
+                                    f"rule {rule.id}: message ({refused.lang}), template line {refused.line}: "
+                                    f"{refused.reason} is not allowed in a message", hint=MESSAGE_HINT))
         else:
             allowed = set(schema.columns) | ({"group", "records"} if rule.kind == "aggregate" else set()) | {"row"}
             for name in sorted(message.variables() - allowed):

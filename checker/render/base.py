@@ -2,7 +2,7 @@
 
 Templates live in ``reports/<format>/`` (bundled with the wheel) and a ``--templates DIR``
 laid out the same way overrides any of them, file by file.  They run in Jinja's
-:class:`~jinja2.sandbox.SandboxedEnvironment`:
+sandboxed environments:
 
 - HTML and XML templates autoescape every ``{{ expression }}`` (and strip the control
   characters XML 1.0 forbids); nothing from a result is ever marked safe.
@@ -10,22 +10,30 @@ laid out the same way overrides any of them, file by file.  They run in Jinja's
   through ``finalize``: a value is escaped unless a filter of this module already
   escaped it (and returned :class:`Raw`).  A template cannot forget to escape.
 
-A broken template, or one that tries what the sandbox forbids, is a ``T501`` problem
-naming the template file and line, never a traceback.
+Every environment is a :class:`checker.sandbox.BoundedEnvironment`: a template reads only the
+fields of the view, the result and the labels (and the listed methods of text, numbers and
+lists); this module's filters take plain values and make them text themselves (``fill``
+substitutes ``{name}`` placeholders, it never formats); a render is bounded in steps, size
+and time (:func:`render_budget`); templates are read only as regular files inside their
+folder, symbolic links included.  A broken template, one that tries what the sandbox
+forbids or one past its budget is a ``T501`` problem naming the template file and line,
+never a traceback.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, ClassVar
 
-from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateError, TemplateNotFound, \
-    TemplateSyntaxError
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2 import BaseLoader, StrictUndefined, TemplateError, TemplateNotFound, TemplateSyntaxError
+from jinja2.loaders import split_template_path
 
+from checker import sandbox
 from checker.model.result import Result
 from checker.problems import CheckerError, Problem, Span
 from checker.render.labels import labels
@@ -58,6 +66,11 @@ def xml_clean(value: Any) -> Any:
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]#|~$])")
 
 
+def plain(value: Any) -> str:
+    """A filter's input as text: None is empty, anything else its ``str()`` (size-checked first)."""
+    return "" if value is None else sandbox.as_text(value)
+
+
 def md_escape(value: Any) -> Raw:
     """Escape text for GitHub-flavoured Markdown, inline (a table cell or a line of text).
 
@@ -67,7 +80,7 @@ def md_escape(value: Any) -> Raw:
     """
     if isinstance(value, Raw):
         return value
-    text = _MD_SPECIAL.sub(r"\\\1", "" if value is None else str(value))
+    text = _MD_SPECIAL.sub(r"\\\1", plain(value))
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("@", "&#64;")
     text = re.sub(r"\s*[\r\n]+\s*", " ", text)
     return Raw(_XML_ILLEGAL.sub("\ufffd", text))
@@ -75,7 +88,7 @@ def md_escape(value: Any) -> Raw:
 
 def md_code(value: Any) -> Raw:
     """Inline code span that no backtick in the value can close."""
-    text = re.sub(r"[\r\n]+", " ", "" if value is None else str(value))
+    text = re.sub(r"[\r\n]+", " ", plain(value))
     longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
     fence = "`" * (longest + 1)
     pad = " " if text.startswith("`") or text.endswith("`") or not text.strip() else ""
@@ -86,20 +99,27 @@ def gh_message(value: Any) -> Raw:
     """Escape the message part of a GitHub workflow command (% CR LF)."""
     if isinstance(value, Raw):
         return value
-    text = "" if value is None else str(value)
-    return Raw(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
+    return Raw(plain(value).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def gh_property(value: Any) -> Raw:
     """Escape a property value of a GitHub workflow command (% CR LF : ,)."""
-    text = "" if value is None else str(value)
-    return Raw(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return Raw(plain(value).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
                .replace(":", "%3A").replace(",", "%2C"))
 
 
-def fmt_label(text: str, **values: Any) -> str:
-    """Fill a label's {placeholders} (a filter: ``{{ L.shown | fill(shown=1, total=2) }}``)."""
-    return text.format(**values)
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def fmt_label(text: Any, **values: Any) -> str:
+    """Fill a label's ``{name}`` placeholders (a filter: ``{{ L.shown | fill(shown=1, total=2) }}``).
+
+    Substitution only, never ``str.format``: each ``{name}`` with a value of that name
+    becomes that value's text; nothing else is interpreted (no attribute or index
+    lookups, conversions or format specs), and any other brace stays as written.
+    """
+    texts = {name: plain(value) for name, value in values.items()}
+    return _PLACEHOLDER.sub(lambda m: texts.get(m.group(1), m.group(0)), plain(text))
 
 
 def _escape_finalize(escape: Callable[[Any], Raw]) -> Callable[[Any], Any]:
@@ -118,15 +138,88 @@ SYNTAXES: dict[str, dict[str, Any]] = {
 }
 
 
-def environment(syntax: str, templates_dir: Path | None = None) -> SandboxedEnvironment:
-    """A sandboxed environment for one output syntax; ``templates_dir`` overrides the bundled templates."""
-    loaders = [FileSystemLoader(str(templates_dir))] if templates_dir else []
-    loaders.append(FileSystemLoader(str(bundled("reports"))))
-    env = SandboxedEnvironment(loader=ChoiceLoader(loaders), undefined=StrictUndefined, trim_blocks=True,
-                               lstrip_blocks=True, keep_trailing_newline=True, **SYNTAXES[syntax])
-    env.filters.update(md=md_escape, md_code=md_code, gh_message=gh_message, gh_property=gh_property,
-                       fill=fmt_label)
-    return env
+MAX_TEMPLATE_BYTES = 4 * 2**20   # a template file larger than this is refused
+#: Jinja's built-in filters and tests offered to report templates (all but those left out of
+#: :data:`checker.sandbox.BUILTIN_FILTERS`), and this module's own, which make their input text.
+FILTERS: dict[str, Callable | None] = {name: None for name in sandbox.BUILTIN_FILTERS}
+FILTERS.update(md=md_escape, md_code=md_code, gh_message=gh_message, gh_property=gh_property, fill=fmt_label)
+OWN_FILTERS = ("md", "md_code", "gh_message", "gh_property", "fill")
+
+
+class ContainedLoader(BaseLoader):
+    """Templates from folders, first found wins, and never from outside them.
+
+    A template is read only if, symbolic links resolved, it is a regular file inside the
+    folder it was found in and at most :data:`MAX_TEMPLATE_BYTES` long; it is opened
+    without blocking and checked on the open file, so neither a link to ``/proc`` nor a
+    FIFO can stand in for one.
+    """
+
+    def __init__(self, folders: list[Path]) -> None:
+        self.folders = [Path(f) for f in folders]
+
+    def get_source(self, environment: Any, template: str) -> tuple[str, str, Callable[[], bool]]:
+        pieces = split_template_path(template)
+        for folder in self.folders:
+            path = folder.joinpath(*pieces)
+            try:
+                real = path.resolve(strict=True)
+            except (OSError, RuntimeError, ValueError):
+                continue
+            if not real.is_relative_to(folder.resolve()):
+                raise TemplateError(f"report template '{template}' leads outside {folder}")
+            text, mtime = _read_template(real, template)
+            return text, str(path), lambda: _mtime(real) == mtime
+        raise TemplateNotFound(template)
+
+
+def _read_template(path: Path, name: str) -> tuple[str, float]:
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+    except OSError as err:
+        raise TemplateError(f"report template '{name}' cannot be read: {err.strerror}") from None
+    with os.fdopen(fd, "rb") as f:
+        info = os.fstat(f.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise TemplateError(f"report template '{name}' is not a regular file")
+        data = f.read(MAX_TEMPLATE_BYTES + 1)
+    if len(data) > MAX_TEMPLATE_BYTES:
+        raise TemplateError(f"report template '{name}' is larger than {MAX_TEMPLATE_BYTES // 2**20} MiB")
+    try:
+        return data.decode("utf-8"), info.st_mtime
+    except UnicodeDecodeError:
+        raise TemplateError(f"report template '{name}' is not UTF-8 text") from None
+
+
+def _mtime(path: Path) -> float | None:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return None
+
+
+def environment(syntax: str, templates_dir: Path | None = None) -> sandbox.BoundedEnvironment:
+    """A bounded sandbox for one output syntax; ``templates_dir`` overrides the bundled templates."""
+    folders = ([templates_dir] if templates_dir else []) + [bundled("reports")]
+    return sandbox.BoundedEnvironment(
+        filters=FILTERS, text_filters=OWN_FILTERS, tests=sandbox.BUILTIN_TESTS, globals=sandbox.GLOBALS,
+        loader=ContainedLoader(folders), undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+        keep_trailing_newline=True, **SYNTAXES[syntax])
+
+
+STEPS_PER_ITEM = 2_000    # charged steps a render may spend per rule, sample, waiver, input and clause
+CHARS_PER_ITEM = 20_000   # characters it may make per item
+
+
+def render_budget(view: View) -> sandbox.Budget:
+    """The budget of one report render: the sandbox's defaults plus some per item of the result.
+
+    The bundled templates spend about 130 steps and 1,500 characters per item."""
+    result = view.result
+    items = len(view.rules) + sum(len(r.samples) + len(r.waived_samples) for r in view.rules) + \
+        len(result.waivers) + len(result.inputs) + len(view.coverage) + len(result.warnings)
+    return sandbox.Budget(steps=sandbox.MAX_STEPS + STEPS_PER_ITEM * items,
+                          chars=sandbox.MAX_CHARS + CHARS_PER_ITEM * items)
 
 
 @dataclass(frozen=True)
@@ -156,20 +249,31 @@ class Renderer:
         env = environment(syntax or self.syntax, ctx.templates_dir)
         try:
             template = env.get_template(name)
-            return template.render(result=view.result, view=view, L=labels(ctx.lang), lang=ctx.lang, **extra)
+            with sandbox.spending(render_budget(view)):
+                return template.render(result=view.result, view=view, L=labels(ctx.lang), lang=ctx.lang, **extra)
         except TemplateNotFound as err:
             where = ", ".join(str(p) for p in ([ctx.templates_dir] if ctx.templates_dir else []) + [bundled("reports")])
             raise CheckerError([Problem(Span(name), "T501", f"report template '{err.name}' not found in {where}")])
         except TemplateSyntaxError as err:
             raise CheckerError([Problem(Span(err.filename or name, err.lineno or 0, 1), "T501",
-                                        f"template syntax error: {err.message}")])
-        except (TemplateError, ArithmeticError, LookupError, TypeError, ValueError, AttributeError) as err:
+                                        f"template syntax error: {_short(err.message)}")])
+        except RecursionError as err:
+            file, line = _template_frame(err, env, name)
+            raise CheckerError([Problem(Span(file, line, 1 if line else 0), "T501", "template could not be rendered: it recurses too deeply "
+                                        "(a macro, include or extends that calls itself)")]) from None
+        except Exception as err:  # whatever a template does wrong is the template's problem, never a traceback
             file, line = _template_frame(err, env, name)
             raise CheckerError([Problem(Span(file, line, 1 if line else 0), "T501",
-                                        f"template could not be rendered: {type(err).__name__}: {err}")])
+                                        f"template could not be rendered: {type(err).__name__}: {_short(err)}")])
 
 
-def _template_frame(err: BaseException, env: SandboxedEnvironment, name: str) -> tuple[str, int]:
+def _short(err: Any, limit: int = 300) -> str:
+    """An error's text on one line, at most ``limit`` characters (it may quote a value of the template's)."""
+    text = " ".join(str(err).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _template_frame(err: BaseException, env: Any, name: str) -> tuple[str, int]:
     """The template file and line where a render error happened (Jinja maps its frames to templates)."""
     found = (name, 0)
     for frame, lineno in traceback.walk_tb(err.__traceback__):
