@@ -182,7 +182,7 @@ def unknown_clauses(rulesets, catalog: LoadedCatalog) -> list[Problem]:
         for i, rule in enumerate(rs.model.rules):
             for k, clause in enumerate(rule.clauses):
                 if clause not in known:
-                    problems.append(Problem(rs.positions.value(("rules", i, "clauses", k)), "R115",
+                    problems.append(Problem(rs.positions.value(("rules", rs.file_index(i), "clauses", k)), "R115",
                                             f"rule {rule.id} cites clause '{clause}', which is not in the catalog",
                                             hint=did_you_mean(clause, known) or
                                             f"clauses are listed in {catalog.path}"))

@@ -8,6 +8,7 @@ are found before any data is.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
@@ -30,11 +31,12 @@ def lint(paths: list[Path], schemas_dir: Path | None, engine: str = "duckdb") ->
             raise CheckerError([Problem(__import__("checker.problems", fromlist=["Span"]).Span(str(path)), "Y003",
                                         "path does not exist")])
     schemas, problems = load_schemas(schemas_dir or bundled("schemas"))
-    rulesets, rule_problems, others = load_rulesets(paths or [bundled("rules")])
+    loaded, rule_problems, others = load_rulesets(paths or [bundled("rules")], salvage=True)
     problems += rule_problems
+    rulesets = [rs for rs in loaded if not rs.partial]      # whole files: versions, extends, changelogs
     problems += check_duplicates(rulesets)
     compiled = []
-    for rs in rulesets:
+    for rs in loaded:                                    # the rules of a partly invalid file too
         rules, found = compile_rules([rs], schemas, dt.date.today())
         problems += [p for p in found if p.code != "R110"]
         compiled += rules
@@ -51,9 +53,9 @@ def lint(paths: list[Path], schemas_dir: Path | None, engine: str = "duckdb") ->
         from checker.compile.portability import spark_problems
 
         problems += spark_problems(compiled, schemas)
-    problems += _rule_warnings(rulesets)
+    problems += _rule_warnings(loaded)
     problems += version_problems(rulesets)
-    problems += _catalog_problems(rulesets, others)
+    problems += _catalog_problems(loaded, others)
     for doc in others:
         if kind_of(doc) == "waivers":
             problems += _waiver_problems(Path(doc.positions.file), compiled, schemas)
@@ -80,28 +82,41 @@ def _catalog_problems(rulesets, others) -> list[Problem]:
 
 
 def _bind(compiled, schemas) -> list[Problem]:
-    """Bind every compiled query in DuckDB on empty tables: catches type errors."""
+    """Bind every compiled query in DuckDB on empty tables: catches type errors, at the clause that has one."""
     problems: list[Problem] = []
     with DuckDBEngine() as engine:
         tables = {name: engine.empty(schema) for name, schema in schemas.items()}
         table_of = lambda ds: tables[ds].table  # noqa: E731
         for rule in compiled:
             try:
-                if rule.kind == "row":
-                    check = P.row_check(rule, 0)
-                    sql = P.fused_scan(table_of(rule.dataset), [check], 1, table_of)
-                elif rule.kind == "unique":
-                    sql = P.unique_members(rule, table_of(rule.dataset)).sql(dialect="duckdb")
-                else:
-                    sql = P.aggregate_query(rule, table_of(rule.dataset), table_of).sql(dialect="duckdb")
-                engine.explain(sql)
+                engine.explain(_query_of(rule, table_of))
             except duckdb.Error as err:
                 first = str(err).strip().splitlines()[0]
-                key = "expect" if rule.rule.expect else "unique"
-                span = rule.text_source.positions.value(("rules", rule.index, key))
-                problems.append(Problem(span, "X206", f"rule {rule.id}: the SQL does not type-check in DuckDB: {first}",
-                                        hint="compare values of the same type; CAST where needed"))
+                key = _failing_clause(engine, rule, table_of)
+                span = rule.text_source.positions.text_start(("rules", rule.index, key))
+                problems.append(Problem(span, "X206", f"rule {rule.id}: {key}: the SQL does not type-check in DuckDB: "
+                                        f"{first}", hint="compare values of the same type; CAST where needed"))
     return problems
+
+
+def _query_of(rule, table_of) -> str:
+    if rule.kind == "row":
+        return P.fused_scan(table_of(rule.dataset), [P.row_check(rule, 0)], 1, table_of)
+    if rule.kind == "unique":
+        return P.unique_members(rule, table_of(rule.dataset)).sql(dialect="duckdb")
+    return P.aggregate_query(rule, table_of(rule.dataset), table_of).sql(dialect="duckdb")
+
+
+def _failing_clause(engine: DuckDBEngine, rule, table_of) -> str:
+    """Which clause a type error is in: ``where`` if the rule binds without it, else ``expect`` (or ``unique``)."""
+    main = "expect" if rule.rule.expect else "unique"
+    if rule.where is None:
+        return main
+    try:
+        engine.explain(_query_of(dataclasses.replace(rule, where=None), table_of))
+    except duckdb.Error:
+        return main
+    return "where"
 
 
 def _waiver_problems(path: Path, compiled, schemas) -> list[Problem]:
@@ -120,10 +135,10 @@ def _rule_warnings(rulesets) -> list[Problem]:
     for rs in rulesets:
         for i, rule in enumerate(rs.model.rules):
             if rule.message is None:
-                out.append(Problem(rs.positions.value(("rules", i, "id")), "W501",
+                out.append(Problem(rs.positions.value(("rules", rs.file_index(i), "id")), "W501",
                                    f"rule {rule.id} has no message; its title is used", level="warning"))
             if rule.examples is None or not (rule.examples.pass_ or rule.examples.fail):
-                out.append(Problem(rs.positions.value(("rules", i, "id")), "W502",
+                out.append(Problem(rs.positions.value(("rules", rs.file_index(i), "id")), "W502",
                                    f"rule {rule.id} has no examples", level="warning",
                                    hint="add examples: {pass: [...], fail: [...]} and run `checker test`"))
     return out

@@ -111,7 +111,7 @@ def _condition(entry: WaiverEntry, wid: str, schema: DatasetSchema, rule: Compil
     if entry.where is not None:
         params = dict(rule.ruleset.params) if rule is not None else {}
         params["as_of"] = as_of
-        ctx = X.ExprContext(f"{entry.rule} (waiver {wid})", pos.value((i, "where")), schema, MAIN_ALIAS, {},
+        ctx = X.ExprContext(f"{entry.rule} (waiver {wid})", pos.text_start((i, "where")), schema, MAIN_ALIAS, {},
                             params, False, "where")
         return X.compile_expression(entry.where, ctx)
     group_names = rule.group_names() if rule is not None and rule.kind == "aggregate" else []

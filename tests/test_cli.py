@@ -147,7 +147,7 @@ def test_lint_reports_type_errors_found_by_binding(cli, tmp_path):
     assert run.exit_code == 1
     line = next(l for l in run.stdout.splitlines() if "X206" in l)
     lineno = rules.read_text(encoding="utf-8").splitlines().index("    expect: created_at > 5") + 1
-    assert line.startswith(f"{rules}:{lineno}:13: X206 rule QS-004: the SQL does not type-check in DuckDB:")
+    assert line.startswith(f"{rules}:{lineno}:13: X206 rule QS-004: expect: the SQL does not type-check in DuckDB:")
 
 
 def test_lint_clean_rules_exit_zero(cli):

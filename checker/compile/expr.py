@@ -354,20 +354,22 @@ def _refuse_function(name: str, ctx: ExprContext, at: dict[str, int]) -> Checker
                     hint=did_you_mean(name, scalar + aggregate) or "see `checker explain --functions`", **at)
 
 
-def resolve_columns(node: exp.Expression, ctx: ExprContext) -> exp.Expression:
+def resolve_columns(node: exp.Expression, ctx: ExprContext, text: str = "") -> exp.Expression:
+    """Qualify every column with its table's SQL alias; an unknown one is R112/R114 at the name itself."""
     def visit(sub: exp.Expression) -> exp.Expression:
         if not isinstance(sub, exp.Column):
             return sub
+        at = _where(sub, text)
         if isinstance(sub.this, exp.Star):
-            raise _problem(ctx, "X202", "'*' is not allowed", hint="name the columns")
+            raise _problem(ctx, "X202", "'*' is not allowed", hint="name the columns", **at)
         name, table = sub.name, sub.table
         if sub.args.get("db") or sub.args.get("catalog"):
-            raise _problem(ctx, "X202", f"'{sub.sql()}' names a database; write alias.column")
+            raise _problem(ctx, "X202", f"'{sub.sql()}' names a database; write alias.column", **at)
         if table:
             if table not in ctx.joins:
                 raise _problem(ctx, "R114", f"unknown table or alias '{table}' in '{sub.sql()}'",
                                hint=did_you_mean(table, ctx.joins) or
-                               "columns of other datasets are read through join: [{dataset, as, on}]")
+                               "columns of other datasets are read through join: [{dataset, as, on}]", **at)
             schema, sql_alias = ctx.joins[table]
         else:
             schema, sql_alias = ctx.dataset, ctx.table_alias
@@ -378,7 +380,9 @@ def resolve_columns(node: exp.Expression, ctx: ExprContext) -> exp.Expression:
                     if name in other.columns:
                         hint = f"did you mean '{alias}.{name}'?"
                         break
-            raise _problem(ctx, "R112", f"unknown column '{sub.sql()}' (dataset {schema.name})", hint=hint)
+            if table:  # the column's own name, after 'alias.'
+                at = _where(sub.this, text)
+            raise _problem(ctx, "R112", f"unknown column '{sub.sql()}' (dataset {schema.name})", hint=hint, **at)
         return exp.column(name, table=sql_alias, quoted=True)
 
     return node.transform(visit, copy=True)
@@ -434,7 +438,7 @@ def compile_expression(text: str, ctx: ExprContext) -> exp.Expression:
     node = parse(text, ctx)
     try:
         node = check_nodes(node, ctx, text)
-        node = resolve_columns(node, ctx)
+        node = resolve_columns(node, ctx, text)
         return verify_regenerated(canonical_dates(bind_params(node, ctx), ctx), ctx)
     except RecursionError:  # a long operator chain is deep as a tree though flat as text
         raise _problem(ctx, "X202", "the expression nests too deeply to compile",

@@ -67,9 +67,9 @@ def check_duplicates(rulesets: list[LoadedRuleset]) -> list[Problem]:
     for rs in rulesets:
         seen: dict[str, int] = {}
         for i, rule in enumerate(rs.model.rules):
-            span = rs.positions.value(("rules", i, "id"))
+            span = rs.positions.value(("rules", rs.file_index(i), "id"))
             if rule.id in seen:
-                first = rs.positions.value(("rules", seen[rule.id], "id"))
+                first = rs.positions.value(("rules", rs.file_index(seen[rule.id]), "id"))
                 problems.append(Problem(span, "R110", f"duplicate rule id '{rule.id}' (first defined at line {first.line})",
                                         hint="rule ids are unique among all loaded rules"))
                 continue
@@ -90,7 +90,7 @@ def compile_rules(rulesets: list[LoadedRuleset], schemas: dict[str, DatasetSchem
         params["as_of"] = as_of
         n_inherited = sum(1 for r in rs.model.rules if r.id in rs.inherited)
         for i, rule in enumerate(rs.model.rules):
-            origin, index = rs.inherited.get(rule.id, (rs, i - n_inherited))
+            origin, index = rs.inherited.get(rule.id, (rs, rs.file_index(i - n_inherited)))
             try:
                 compiled.append(compile_rule(origin, index, rule, schemas, params, owner=rs))
             except CheckerError as err:
@@ -141,14 +141,15 @@ def compile_rule(rs: LoadedRuleset, index: int, rule: Rule, schemas: dict[str, D
             return None
 
     for j, spec in enumerate(rule.join or []):
-        on = compile_text(spec.on, f"join[{j}].on", pos.value(("rules", index, "join", j, "on")))
+        on = compile_text(spec.on, f"join[{j}].on", pos.text_start(("rules", index, "join", j, "on")))
         if on is not None:
             joins.append(JoinSpec(spec.as_, join_ctx[spec.as_][1], spec.dataset, on))
-    where = compile_text(rule.where, "where", at("where"))
-    expect = compile_text(rule.expect, "expect", at("expect"), aggregates=rule.kind == "aggregate")
+    text_at = lambda key: pos.text_start(("rules", index, key))  # noqa: E731  (after a quote)
+    where = compile_text(rule.where, "where", text_at("where"))
+    expect = compile_text(rule.expect, "expect", text_at("expect"), aggregates=rule.kind == "aggregate")
     group_by: list[exp.Expression] = []
     for g, text in enumerate(rule.group_by or []):
-        node = compile_text(text, f"group_by[{g}]", pos.value(("rules", index, "group_by", g)))
+        node = compile_text(text, f"group_by[{g}]", pos.text_start(("rules", index, "group_by", g)))
         if node is not None:
             group_by.append(node)
     unique: list[str] = []

@@ -26,6 +26,14 @@ class LoadedRuleset:
     inherited: dict[str, tuple["LoadedRuleset", int]] = field(default_factory=dict, compare=False, hash=False)
     #: param name -> where its value comes from ("<ruleset> <version> (<file>)")
     param_origin: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    #: lint only: the file's invalid rules were set aside (it is never run), and ``kept`` holds the file
+    #: index of each rule that was kept
+    partial: bool = False
+    kept: tuple[int, ...] = ()
+
+    def file_index(self, k: int) -> int:
+        """The index in the file of the ``k``-th own rule of the model."""
+        return self.kept[k] if self.partial else k
 
 
 def rule_files(paths: list[Path]) -> list[Path]:
@@ -63,8 +71,14 @@ def documents(paths: list[Path], problems: list[Problem]) -> Iterator[tuple[Path
             problems.extend(err.problems)
 
 
-def load_rulesets(paths: list[Path]) -> tuple[list[LoadedRuleset], list[Problem], list[Document]]:
-    """Load every rule file; return rulesets, problems and the other YAML documents found (catalogs)."""
+def load_rulesets(paths: list[Path], salvage: bool = False
+                  ) -> tuple[list[LoadedRuleset], list[Problem], list[Document]]:
+    """Load every rule file; return rulesets, problems and the other YAML documents found (catalogs).
+
+    With ``salvage`` (lint), a file whose only invalid parts are some of its rules is also returned
+    without them (:attr:`LoadedRuleset.partial`), so that its other rules are still checked in the same
+    run; such a ruleset is never run.
+    """
     rulesets: list[LoadedRuleset] = []
     problems: list[Problem] = []
     others: list[Document] = []
@@ -82,10 +96,32 @@ def load_rulesets(paths: list[Path]) -> tuple[list[LoadedRuleset], list[Problem]
             model = RulesetFile.model_validate(doc.data)
         except ValidationError as err:
             problems.extend(validation_problems(err, doc.positions, RulesetFile))
+            partial = _without_invalid_rules(doc, err) if salvage else None
+            if partial is not None:
+                model, kept = partial
+                rulesets.append(LoadedRuleset(model, str(path), doc.positions, "", partial=True, kept=kept))
             continue
         sha = hashlib.sha256(path.read_bytes()).hexdigest()
         rulesets.append(LoadedRuleset(model, str(path), doc.positions, sha))
     return rulesets, problems, others
+
+
+def _without_invalid_rules(doc: Document, err: ValidationError) -> tuple[RulesetFile, tuple[int, ...]] | None:
+    """The ruleset without the rules pydantic refused, and the file index of each rule kept; None when
+    something outside the rules is invalid too."""
+    rules = doc.data.get("rules")
+    bad: set[int] = set()
+    for e in err.errors(include_url=False):
+        loc = e["loc"]
+        if len(loc) < 2 or loc[0] != "rules" or not isinstance(loc[1], int) or not isinstance(rules, list):
+            return None
+        bad.add(loc[1])
+    kept = tuple(i for i in range(len(rules)) if i not in bad)
+    try:
+        model = RulesetFile.model_validate({**doc.data, "rules": [rules[i] for i in kept]})
+    except ValidationError:
+        return None
+    return model, kept
 
 
 # -- pydantic errors -> positioned problems ----------------------------------------------------

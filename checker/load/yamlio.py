@@ -14,13 +14,17 @@ from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
+from ruamel.yaml.composer import Composer
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
 
 from checker.problems import CheckerError, Problem, Span
 
 #: A document may not expand (through aliases) to more nodes than this.
 MAX_NODES = 200_000
+#: Nor nest mappings and sequences more deeply than this, as written or through aliases.
+MAX_DEPTH = 100
 
 PathKey = tuple[Any, ...]
 
@@ -37,6 +41,12 @@ class Positions:
     file: str
     keys: dict[PathKey, Span] = field(default_factory=dict)
     values: dict[PathKey, Span] = field(default_factory=dict)
+    quoted: set[PathKey] = field(default_factory=set)       # values written as quoted scalars
+
+    def text_start(self, path: PathKey) -> Span:
+        """Span of the first character of the value's text: after its opening quote, if it has one."""
+        span = self.value(path)
+        return Span(span.file, span.line, span.col + 1) if tuple(path) in self.quoted and span.line else span
 
     def key(self, path: PathKey) -> Span:
         """Span of the key at ``path`` (falls back to the nearest enclosing node)."""
@@ -65,16 +75,40 @@ class Document:
     text: str
 
 
-def _yaml() -> YAML:
+def _too_deep(span: Span) -> CheckerError:
+    return CheckerError([Problem(span, "Y002", f"mappings and lists are nested more than {MAX_DEPTH} levels deep "
+                                 "(the limit)", hint="flatten the structure, or remove nested aliases")])
+
+
+class _DepthComposer(Composer):
+    """ruamel's composer, which recurses once per level: refuses (Y002) a node deeper than MAX_DEPTH."""
+
+    _depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self._depth >= MAX_DEPTH:
+            mark = self.parser.peek_event().start_mark
+            raise _too_deep(span_of(self.loader.checker_file, mark.line, mark.column))
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def _yaml(file: str = "") -> YAML:
     yaml = YAML(typ="rt")
+    yaml.Composer = _DepthComposer
+    yaml.checker_file = file
     yaml.allow_duplicate_keys = False
+    yaml.preserve_quotes = True          # to know where a quoted value's text starts
     return yaml
 
 
 def load_text(text: str, file: str) -> Document:
     """Parse YAML/JSON text; raise CheckerError with a positioned Y-problem on failure."""
     try:
-        raw = _yaml().load(text)
+        raw = _yaml(file).load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         span = span_of(file, mark.line, mark.column) if mark else Span(file)
@@ -83,25 +117,29 @@ def load_text(text: str, file: str) -> Document:
                                     hint="check indentation, quoting and ':' after keys")]) from None
     except (ValueError, OverflowError) as exc:  # e.g. a timestamp like 2026-13-01 that is no real date
         raise CheckerError([Problem(_bad_date(text, file) or Span(file, 1, 1), "Y001",
-                                    f"YAML value error: {exc}", hint="dates are YYYY-MM-DD and must exist")]) from None
+                                    f"YAML value error: {exc}",
+                                    hint="dates are YYYY-MM-DD, times HH:MM:SS, and they must exist")]) from None
     except YAMLError as exc:
         raise CheckerError([Problem(Span(file, 1, 1), "Y001",
                                     f"YAML syntax error: {str(exc).strip().splitlines()[0]}")]) from None
     positions = Positions(file)
     budget = [MAX_NODES]
-    data = _plain(raw, (), positions, budget)
+    data = _plain(raw, (), positions, budget, 0)
     if raw is not None and hasattr(raw, "lc"):
         positions.values.setdefault((), span_of(file, raw.lc.line, raw.lc.col))
     return Document(data, positions, text)
 
 
 def _bad_date(text: str, file: str) -> Span | None:
+    """Where the first date or timestamp that is no real day or time stands (ruamel says only what is wrong)."""
     import re
 
+    stamp = re.compile(r"(?<![\w-])(\d{4})-(\d{1,2})-(\d{1,2})"
+                       r"(?:(?:[Tt]|[ \t]+)(\d{1,2}):(\d{1,2}):(\d{1,2}))?(?![\w-])")
     for n, line in enumerate(text.splitlines(), start=1):
-        for m in re.finditer(r"(?<![\w-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\w-])", line):
+        for m in stamp.finditer(line):
             try:
-                dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+                dt.datetime(*(int(g) for g in m.groups() if g is not None))
             except ValueError:
                 return Span(file, n, m.start() + 1)
     return None
@@ -119,7 +157,9 @@ def load_file(path: Path, display: str | None = None) -> Document:
     return load_text(text, file)
 
 
-def _plain(node: Any, path: PathKey, pos: Positions, budget: list[int]) -> Any:
+def _plain(node: Any, path: PathKey, pos: Positions, budget: list[int], depth: int) -> Any:
+    if depth > MAX_DEPTH:                 # only through aliases: the composer refuses deeper text
+        raise _too_deep(pos.value(path))
     budget[0] -= 1
     if budget[0] < 0:
         raise CheckerError([Problem(pos.value(path), "Y002",
@@ -137,7 +177,7 @@ def _plain(node: Any, path: PathKey, pos: Positions, budget: list[int]) -> Any:
             if kl is not None:
                 pos.keys[sub] = span_of(pos.file, kl, kc)
                 pos.values[sub] = span_of(pos.file, vl, vc)
-            out[str(key)] = _plain(node[key], sub, pos, budget)
+            out[str(key)] = _plain(node[key], sub, pos, budget, depth + 1)
         return out
     if isinstance(node, CommentedSeq):
         items = []
@@ -147,7 +187,7 @@ def _plain(node: Any, path: PathKey, pos: Positions, budget: list[int]) -> Any:
                 pos.values[path + (i,)] = span_of(pos.file, il, ic)
             except (KeyError, TypeError):
                 pass
-            items.append(_plain(item, path + (i,), pos, budget))
+            items.append(_plain(item, path + (i,), pos, budget, depth + 1))
         return items
     if isinstance(node, bool) or node is None:
         return node
@@ -161,5 +201,7 @@ def _plain(node: Any, path: PathKey, pos: Positions, budget: list[int]) -> Any:
     if isinstance(node, dt.date):
         return dt.date(node.year, node.month, node.day)
     if isinstance(node, str):
+        if isinstance(node, (DoubleQuotedScalarString, SingleQuotedScalarString)):
+            pos.quoted.add(path)
         return str(node)
     return node
