@@ -11,19 +11,25 @@ keyword only judges values of its own JSON type (``minimum`` ignores strings,
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from decimal import Decimal
+from dataclasses import dataclass, replace
 from typing import Any
 
 from checker.compile.sqlfrag import qi, ql, re2_pattern, valid_date, valid_datetime, valid_email
-from checker.engine.loading import Loaded
+from checker.engine.loading import (NUMBER_RE, Loaded, _json_class, _json_string, spells_number,
+                                    text_class)
 from checker.model.dataset import Column
 
+_NUMBER = re.compile(NUMBER_RE)
 SEVERITY = {"required": "high", "type": "high", "shape": "high"}
 
 _TEXT = {
     "required": ("缺少必填欄位 {col}", "required column {col} is missing"),
     "type": ("欄位 {col} 的值 {value} 不是 {expected} 類型", "{col}: value {value} is not of type {expected}"),
     "null": ("欄位 {col} 不可為空", "{col} must not be empty"),
+    "store": ("欄位 {col} 的值 {value} 是數字，但無法精確存放於此欄位（{expected}）",
+              "{col}: value {value} is a number the column cannot store exactly ({expected})"),
     "enum": ("欄位 {col} 的值 {value} 不在允許值 {expected} 之中", "{col}: value {value} is not one of {expected}"),
     "const": ("欄位 {col} 的值 {value} 應為 {expected}", "{col}: value {value} must be {expected}"),
     "pattern": ("欄位 {col} 的值 {value} 不符合格式 {expected}", "{col}: value {value} does not match {expected}"),
@@ -49,45 +55,115 @@ class StructuralCheck:
     evidence: str                  # SQL, the value shown in messages
     expected: str                  # shown in messages
     pii: bool = False
+    #: what a numeric column stores ("BIGINT: -2^63 .. 2^63-1", "DECIMAL(10,2)"), for the message of a
+    #: number of the right type that it cannot hold exactly
+    store: str = ""
 
     def message(self, lang: str, value: str, null: bool = False) -> str:
         key = "null" if (self.keyword == "type" and null) else self.keyword
+        expected = self.expected
+        if key == "type" and self.store and _storable_type(value.strip("'"), self.store):
+            key, expected = "store", self.store
         zh, en = _TEXT[key]
-        return (zh if lang == "zh" else en).format(col=self.column, value=value, expected=self.expected)
+        return (zh if lang == "zh" else en).format(col=self.column, value=value, expected=expected)
 
 
-def _lit_for(col: Column, value: Any) -> str | None:
-    """A literal comparable with the typed column, or None if the value can never equal it."""
+@dataclass(frozen=True)
+class _Value:
+    """SQL views of one column's value by JSON type, each NULL unless the value is of that type.
+
+    A value of the wrong type (the ``type`` evidence) is still judged by the keywords of its own
+    type, as JSON Schema does: a string in an integer column is judged by ``maxLength``.
+    """
+
+    num: str = "CAST(NULL AS DOUBLE)"     # a number, as a double
+    int: str = "CAST(NULL AS HUGEINT)"    # an integer, exactly (HUGEINT range)
+    text: str = "CAST(NULL AS VARCHAR)"   # a string
+    bool: str = "CAST(NULL AS BOOLEAN)"   # a boolean
+    date: str | None = None               # a DATE column's value (strings equal as dates)
+
+
+def _of(cls: str, kinds: tuple[str, ...], expr: str) -> str:
+    return f"(CASE WHEN {cls} IN ({', '.join(repr(k) for k in kinds)}) THEN {expr} END)"
+
+
+def _int_of(r: str) -> str:
+    """SQL: the HUGEINT value of a number spelling r that is whole: exactly for an integer spelling,
+    through a double for one with a fraction or exponent (as JSON readers read 1.0e3)."""
+    d = f"TRY_CAST({r} AS DOUBLE)"
+    return (f"(CASE WHEN contains({r}, '.') OR contains(lower({r}), 'e') THEN "
+            f"(CASE WHEN {d} % 1 = 0 AND abs({d}) < 1e38 THEN CAST({d} AS HUGEINT) END) "
+            f"ELSE TRY_CAST({r} AS HUGEINT) END)")
+
+
+def _json_view(j: str) -> _Value:
+    """The views of a value held as JSON text j (a JSON column or JSON type evidence)."""
+    jt = _json_class(j)
+    return _Value(num=_of(jt, ("INTEGER", "DOUBLE"), f"TRY_CAST({j} AS DOUBLE)"),
+                  int=_of(jt, ("INTEGER", "DOUBLE"), _int_of(j)),
+                  text=_of(jt, ("VARCHAR",), _json_string(j)),
+                  bool=_of(jt, ("BOOLEAN",), f"({j} = 'true')"))
+
+
+def _text_view(col: Column, r: str) -> _Value:
+    """The views of a text cell r as the contract reads it for this column."""
+    cls = text_class(col.types, r, col.typed)
+    return _Value(num=_of(cls, ("INTEGER", "DOUBLE"), f"TRY_CAST({r} AS DOUBLE)"),
+                  int=_of(cls, ("INTEGER", "DOUBLE"), _int_of(r)),
+                  text=f"(CASE WHEN {cls} IS NULL OR {cls} = 'VARCHAR' THEN {r} END)",
+                  bool=_of(cls, ("BOOLEAN",), f"(lower({r}) = 'true')"))
+
+
+def _bad_text_view(col: Column, bad: str) -> _Value:
+    """The views of the raw text of a text cell that failed ``type``: a number its column cannot
+    store exactly (out of range, too many decimals) is still a number; anything else is a string."""
+    numeric = bool(col.types & {"integer", "number"})
+    if not numeric:
+        return _Value(text=bad)
+    return _Value(num=f"(CASE WHEN {spells_number(bad)} THEN TRY_CAST({bad} AS DOUBLE) END)",
+                  int=f"(CASE WHEN {spells_number(bad)} THEN {_int_of(bad)} END)",
+                  text=f"(CASE WHEN NOT {spells_number(bad)} THEN {bad} END)")
+
+
+def _typed_view(col: Column, v: str) -> _Value:
     t = col.sql_type
-    if isinstance(value, bool):
-        return ql(value) if t == "BOOLEAN" else None
-    if isinstance(value, (int, float)):
-        return ql(value) if col.numeric else None
-    if isinstance(value, str):
-        if t == "VARCHAR":
-            return ql(value)
-        if t == "DATE":  # a valid date has one spelling, so equal dates are equal strings
-            return f"(CASE WHEN {valid_date(ql(value))} THEN CAST({ql(value)} AS DATE) END)"
-        return None  # TIMESTAMP: the loader refuses enum/const (equal instants are not equal strings)
-    return None
+    if t == "BIGINT":
+        return _Value(num=f"CAST({v} AS DOUBLE)", int=f"CAST({v} AS HUGEINT)")
+    if col.numeric:
+        whole = f"(CASE WHEN {v} % 1 = 0 AND abs({v}) < 1e38 THEN CAST({v} AS HUGEINT) END)"
+        return _Value(num=f"CAST({v} AS DOUBLE)", int=whole)
+    if t == "BOOLEAN":
+        return _Value(bool=v)
+    if t == "VARCHAR":
+        return _Value(text=v)
+    if t == "DATE":
+        return _Value(date=v)
+    return _Value()
 
 
-def _json_equals(j: str, value: Any) -> str:
-    """SQL: the JSON value j equals value (numbers by value, 1 = 1.0; other types never equal)."""
-    jt = f"json_type({j})"
-    if value is None:
-        return f"({j} IS NULL)"
-    if isinstance(value, bool):
-        return f"({jt} = 'BOOLEAN' AND TRY_CAST({j} AS BOOLEAN) = {ql(value)})"
-    if isinstance(value, (int, float)):
+def _either(a: _Value, b: _Value) -> _Value:
+    """The value is a's where a has one, else b's (the type evidence, NULL when the value converted)."""
+    pick = lambda x, y: x if y.startswith("CAST(NULL") else (y if x.startswith("CAST(NULL") else f"coalesce({x}, {y})")  # noqa: E731
+    return _Value(num=pick(a.num, b.num), int=pick(a.int, b.int), text=pick(a.text, b.text),
+                  bool=pick(a.bool, b.bool), date=a.date)
+
+
+def _equals(val: _Value, x: Any) -> str:
+    """SQL: the value equals the JSON value x by JSON equality (1 = 1.0; no type equals another)."""
+    if isinstance(x, bool):
+        return f"({val.bool} = {ql(x)})"
+    if isinstance(x, (int, float)):
         parts = []
-        if isinstance(value, int) or value.is_integer():  # integers compare exactly, not as doubles
-            parts.append(f"({jt} IN ('BIGINT', 'UBIGINT') AND TRY_CAST({j} AS HUGEINT) = {ql(int(value))})")
-        if float(value) == value:                         # no double equals an unrepresentable integer
-            parts.append(f"({jt} = 'DOUBLE' AND TRY_CAST({j} AS DOUBLE) = {ql(float(value))})")
+        if (isinstance(x, int) or x.is_integer()) and abs(int(x)) < 2 ** 126:  # integers compare exactly
+            parts.append(f"({val.int} = CAST({ql(str(int(x)))} AS HUGEINT))")
+        if abs(x) < 2 ** 53 and float(x) == x:  # doubles hold these exactly: 1 = 1.0
+            parts.append(f"({val.num} = {ql(float(x))})")
         return "(" + " OR ".join(parts) + ")" if parts else "FALSE"
-    if isinstance(value, str):
-        return f"({jt} = 'VARCHAR' AND ({j} ->> '$') = {ql(value)})"
+    if isinstance(x, str):
+        ors = [f"({val.text} = {ql(x)})"]
+        if val.date is not None:  # a valid date has one spelling, so equal dates are equal strings
+            ors.append(f"({val.date} = (CASE WHEN {valid_date(ql(x))} THEN CAST({ql(x)} AS DATE) END))")
+        return "(" + " OR ".join(ors) + ")"
     return "FALSE"
 
 
@@ -105,7 +181,6 @@ def compile_structural(loaded: Loaded, alias: str = "t") -> list[StructuralCheck
         present = f"NOT ({missing})" if missing not in ("TRUE", "FALSE") else ("FALSE" if missing == "TRUE" else "TRUE")
         bad = f"{alias}.{qi(f'__bad_{i}')}" if loaded.has(name, "bad") else "CAST(NULL AS VARCHAR)"
         fmt = f"{alias}.{qi(f'__fmt_{i}')}" if loaded.has(name, "fmt") else None
-        json_any = col.is_any and src.kind == "json" and src.raw is not None
         shown = f"CAST({v} AS VARCHAR)"
         # an unreadable JSON record (not an object) has no values to judge: only its shape is reported;
         # a ragged CSV record still has its fields, so they are still checked
@@ -113,6 +188,7 @@ def compile_structural(loaded: Loaded, alias: str = "t") -> list[StructuralCheck
         add = lambda kw, cond, expected, evidence=shown: checks.append(StructuralCheck(  # noqa: E731
             f"schema:{schema.name}.{name}:{kw}", schema.name, name, kw, SEVERITY.get(kw, "medium"),
             f"({readable}coalesce({cond}, FALSE))", evidence, expected, col.pii))
+        val, judged = _views(col, src, v, bad, loaded.has(name, "bad"))
 
         if col.required:
             add("required", missing, "", "NULL")
@@ -122,50 +198,93 @@ def compile_structural(loaded: Loaded, alias: str = "t") -> list[StructuralCheck
                 f"({v} IS NULL AND {present} AND {bad} IS NULL" + (f" AND {fmt} IS NULL)" if fmt else ")"))
             add("type", f"({bad} IS NOT NULL OR {null_bad})", expected,
                 f"coalesce({bad}, CASE WHEN {v} IS NULL THEN NULL ELSE {shown} END)")
-        # value tests that only apply to values of a type
-        if json_any:
-            jt = f"json_type({v})"
-            is_num = f"{jt} IN ('BIGINT', 'UBIGINT', 'DOUBLE')"
-            is_str = f"{jt} = 'VARCHAR'"
-            num = f"TRY_CAST({v} AS DOUBLE)"  # DuckDB does not short-circuit AND: never CAST a string
-            text = f"({v} ->> '$')"
-        else:
-            is_num = f"{v} IS NOT NULL" if col.numeric else "FALSE"
-            is_str = f"{v} IS NOT NULL" if col.sql_type in ("VARCHAR", "ANY") else "FALSE"
-            num, text = v, v
+            if _store(col):
+                checks[-1] = replace(checks[-1], store=_store(col))
         kw = col.keywords
         for key in ("enum", "const"):
             if key not in kw:
                 continue
             values = kw[key] if key == "enum" else [kw[key]]
-            if json_any:
-                match = " OR ".join(_json_equals(v, x) for x in values) or "FALSE"
-                cond = f"({present} AND NOT ({match}))"
-            else:
-                lits = [lit for lit in (_lit_for(col, x) for x in values) if lit is not None]
-                null_ok = any(x is None for x in values)
-                in_list = f"{v} IN ({', '.join(lits)})" if lits else "FALSE"
-                null_match = f"({v} IS NULL AND {bad} IS NULL" + (f" AND {fmt} IS NULL)" if fmt else ")")
-                cond = (f"({present} AND NOT (coalesce({in_list}, FALSE)"
-                        f"{' OR ' + null_match if null_ok else ''}))")
+            is_null = f"({v} IS NULL AND {bad} IS NULL" + (f" AND {fmt} IS NULL)" if fmt else ")")
+            match = " OR ".join(is_null if x is None else f"coalesce({_equals(val, x)}, FALSE)" for x in values)
             expected = ", ".join(_show(x) for x in values)
-            add(key, cond, expected if key == "enum" else _show(values[0]),
-                f"coalesce({bad}, {shown})" if not json_any else shown)
+            add(key, f"({present} AND NOT ({match or 'FALSE'}))", expected if key == "enum" else _show(values[0]),
+                judged)
         if "pattern" in kw:
-            add("pattern", f"({is_str} AND NOT regexp_matches({text}, {ql(re2_pattern(kw['pattern']))}))", kw["pattern"])
+            add("pattern", f"NOT regexp_matches({val.text}, {ql(re2_pattern(kw['pattern']))})", kw["pattern"], judged)
         for key, op in (("minimum", "<"), ("maximum", ">"), ("exclusiveMinimum", "<="), ("exclusiveMaximum", ">=")):
             if key in kw:
-                add(key, f"({is_num} AND {num} {op} {ql(kw[key])})", _show(kw[key]))
+                add(key, _bound(val, op, kw[key]), _show(kw[key]), judged)
         for key, op in (("minLength", "<"), ("maxLength", ">")):
             if key in kw:
-                add(key, f"({is_str} AND length({text}) {op} {int(kw[key])})", str(kw[key]))
+                add(key, f"(length({val.text}) {op} {int(kw[key])})", str(kw[key]), judged)
         if col.format:
+            check = {"date": valid_date, "date-time": valid_datetime, "email": valid_email}[col.format]
             if fmt is not None:
-                add("format", f"({fmt} IS NOT NULL)", col.format, fmt)
-            elif json_any or col.sql_type in ("VARCHAR", "ANY"):
-                check = {"date": valid_date, "date-time": valid_datetime, "email": valid_email}[col.format]
-                add("format", f"({is_str} AND NOT coalesce({check(text)}, FALSE))", col.format)
+                cond = f"({fmt} IS NOT NULL)"
+            elif col.sql_type in ("DATE", "TIMESTAMP"):
+                cond = "FALSE"   # a native date/date-time (or an absent column) has no text to be invalid
+            else:
+                cond = f"({val.text} IS NOT NULL AND NOT coalesce({check(val.text)}, FALSE))"
+            add("format", cond, col.format, fmt if fmt is not None else judged)
     return checks
+
+
+def _views(col: Column, src, v: str, bad: str, has_bad: bool) -> tuple[_Value, str]:
+    """(the views of a column's value, SQL of the text shown for it), type evidence included."""
+    if src.raw is None:
+        return _Value(), "CAST(NULL AS VARCHAR)"
+    if col.is_any:
+        own = _json_view(v) if src.kind == "json" else (
+            _text_view(col, v) if src.kind == "text" or src.native_type == "VARCHAR" else _native_view(src, v))
+    else:
+        own = _typed_view(col, v)
+    shown = f"CAST({v} AS VARCHAR)"
+    if not has_bad:
+        return own, shown
+    wrong = _json_view(bad) if src.kind == "json" else (
+        _bad_text_view(col, bad) if src.kind == "text" or src.native_type == "VARCHAR" else _Value())
+    if col.is_any:  # its evidence is the value itself (a JSON value of no admitted type, or its text)
+        return own, f"coalesce({bad}, {shown})"
+    return _either(own, wrong), f"coalesce({bad}, {shown})"
+
+
+def _native_view(src, v: str) -> _Value:
+    """The views of a native (Parquet) value of an untyped or multi-type column, by its stored type."""
+    native = (src.native_type or "").upper()
+    if native in ("BOOLEAN",):
+        return _Value(bool=v)
+    if any(native.startswith(n) for n in ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT",
+                                         "USMALLINT", "UINTEGER", "UBIGINT")):
+        return _Value(num=f"CAST({v} AS DOUBLE)", int=f"CAST({v} AS HUGEINT)")
+    if native in ("FLOAT", "DOUBLE") or native.startswith("DECIMAL"):
+        whole = f"(CASE WHEN {v} % 1 = 0 AND abs({v}) < 1e38 THEN CAST({v} AS HUGEINT) END)"
+        return _Value(num=f"CAST({v} AS DOUBLE)", int=whole)
+    return _Value(text=f"CAST({v} AS VARCHAR)")
+
+
+def _storable_type(text: str, store: str) -> bool:
+    """The text spells a number of the column's JSON type (a whole one for BIGINT)."""
+    if not _NUMBER.fullmatch(text):
+        return False
+    return not store.startswith("BIGINT") or Decimal(text) == Decimal(text).to_integral_value()
+
+
+def _store(col: Column) -> str:
+    """What a numeric column stores, where a number of its type may not fit ('' where any does)."""
+    if col.sql_type == "BIGINT":
+        return "BIGINT: -9223372036854775808 .. 9223372036854775807"
+    if col.sql_type.startswith("DECIMAL"):
+        return col.sql_type
+    return ""
+
+
+def _bound(val: _Value, op: str, bound: Any) -> str:
+    """SQL: a numeric value lies beyond the bound (integers against integers exactly)."""
+    if isinstance(bound, int) and not isinstance(bound, bool) and abs(bound) < 2 ** 126:
+        exact = f"CAST({ql(str(bound))} AS HUGEINT)"
+        return f"coalesce({val.int} {op} {exact}, {val.num} {op} {ql(float(bound))})"
+    return f"({val.num} {op} {ql(float(bound))})"
 
 
 def structural_ids(schema) -> list[str]:

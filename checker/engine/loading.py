@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from checker.compile.sqlfrag import qi, timestamp_value, valid_date
+from checker.compile.sqlfrag import ql, qi, timestamp_value, valid_date
 from checker.model.dataset import Column, DatasetSchema
 from checker.problems import Problem, Span, did_you_mean
 
@@ -162,15 +162,61 @@ def _whole(d: str) -> str:
     return f"(abs({d}) < 9.2e18 AND {d} % 1 = 0)"
 
 
-def _int_from_text(r: str) -> str:
-    """SQL: the BIGINT a text cell spells ('12', '12.0', '1.2e1'), else NULL.
+#: JSON's number grammar: what a text cell must spell to be read as a number (no ``+``, no leading
+#: zeros, no ``_``, no surrounding space, no NaN or Infinity)
+NUMBER_RE = "-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?"
 
-    DuckDB's cast also reads '1_000' and '0x10'; JSON Schema's integer does not, so neither does this.
-    """
+
+def spells_number(r: str) -> str:
+    """SQL: the text r spells a number in JSON's grammar."""
+    return f"regexp_full_match({r}, {ql(NUMBER_RE)})"
+
+
+def spells_integer(r: str) -> str:
+    """SQL: the text r spells a number (JSON's grammar) whose value is whole (``12``, ``12.0``, ``1.2e1``),
+    as JSON Schema counts integers."""
+    return (f"({spells_number(r)} AND (NOT (contains({r}, '.') OR contains(lower({r}), 'e')) "
+            f"OR TRY_CAST({r} AS DOUBLE) % 1 = 0))")
+
+
+def spells_boolean(r: str) -> str:
+    """SQL: the text r spells a boolean (``true``/``false`` in any letter case)."""
+    return f"lower({r}) IN ('true', 'false')"
+
+
+def _int_from_text(r: str) -> str:
+    """SQL: the BIGINT a text cell spells ('12', '12.0', '1.2e1'), else NULL (also when it does not fit)."""
     as_double = f"TRY_CAST({r} AS DOUBLE)"
-    return (f"(CASE WHEN contains({r}, '_') OR contains(lower({r}), 'x') THEN NULL "
+    return (f"(CASE WHEN NOT {spells_number(r)} THEN NULL "
             f"WHEN contains({r}, '.') OR contains(lower({r}), 'e') THEN "
             f"(CASE WHEN {_whole(as_double)} THEN CAST({as_double} AS BIGINT) END) ELSE TRY_CAST({r} AS BIGINT) END)")
+
+
+def _decimal_exact(r: str, sql_type: str) -> str:
+    """SQL: the DECIMAL a number spelling r stands for, NULL when it does not fit or would be rounded."""
+    p, s = (int(x) for x in sql_type[len("DECIMAL("):-1].split(","))
+    value = f"TRY_CAST({r} AS {sql_type})"
+    wide = f"TRY_CAST({r} AS DECIMAL(38, {38 - (p - s)}))"
+    return (f"(CASE WHEN {spells_number(r)} AND {value} = {wide} "
+            f"AND CAST({value} AS DOUBLE) = TRY_CAST({r} AS DOUBLE) THEN {value} END)")
+
+
+def text_class(types: frozenset[str], r: str, typed: bool = True) -> str:
+    """SQL: the JSON type a text cell r is read as (the contract's "Reading text"): the first of
+    'INTEGER', 'DOUBLE', 'BOOLEAN', 'VARCHAR' the column admits (an untyped one admits all) and r
+    spells; NULL for an empty cell or text no admitted type spells."""
+    admits = (lambda t: True) if not typed else (lambda t: t in types)  # noqa: E731
+    parts = []
+    if admits("integer") or admits("number"):
+        kind = "'INTEGER'" if admits("integer") else "'DOUBLE'"
+        parts.append(f"WHEN {spells_integer(r)} THEN {kind}")
+    if admits("number"):
+        parts.append(f"WHEN {spells_number(r)} THEN 'DOUBLE'")
+    if admits("boolean"):
+        parts.append(f"WHEN {spells_boolean(r)} THEN 'BOOLEAN'")
+    if admits("string"):
+        parts.append("ELSE 'VARCHAR'")
+    return f"(CASE WHEN {r} IS NULL THEN NULL {' '.join(parts)} END)"
 
 
 def _json_class(raw: str) -> str:
@@ -213,19 +259,6 @@ def _json_is(types: frozenset[str], raw: str, jt: str) -> str:
     return "(" + " OR ".join(parts) + ")" if parts else "FALSE"  # "type": "null": no other value
 
 
-def _text_is(types: frozenset[str], r: str) -> str:
-    parts = []
-    if "string" in types:
-        return "TRUE"
-    if "integer" in types:
-        parts.append(f"{_int_from_text(r)} IS NOT NULL")
-    if "number" in types:
-        parts.append(f"TRY_CAST({r} AS DOUBLE) IS NOT NULL")
-    if "boolean" in types:
-        parts.append(f"TRY_CAST({r} AS BOOLEAN) IS NOT NULL")
-    return "(" + " OR ".join(parts) + ")" if parts else "FALSE"
-
-
 def _text_value(col: Column, r: str, v: str) -> tuple[str, str | None, str | None]:
     """(value, type-evidence, format-evidence) SQL for a text cell r; evidence may read the value as v.
 
@@ -239,13 +272,20 @@ def _text_value(col: Column, r: str, v: str) -> tuple[str, str | None, str | Non
     if t == "ANY":
         if not col.typed:
             return r, None, None
-        return r, f"CASE WHEN {r} IS NOT NULL AND NOT {_text_is(col.types, r)} THEN {r} END", None
+        return r, f"CASE WHEN {r} IS NOT NULL AND {text_class(col.types, r)} IS NULL THEN {r} END", None
     if t == "DATE":
         return (f"CASE WHEN {valid_date(r)} THEN CAST({r} AS DATE) END", None,
                 f"CASE WHEN {r} IS NOT NULL AND {v} IS NULL THEN {r} END")
     if t == "TIMESTAMP":
         return timestamp_value(r), None, f"CASE WHEN {r} IS NOT NULL AND {v} IS NULL THEN {r} END"
-    value = _int_from_text(r) if t == "BIGINT" else f"TRY_CAST(trim({r}) AS {t})"
+    if t == "BIGINT":
+        value = _int_from_text(r)
+    elif t == "BOOLEAN":
+        value = f"(CASE WHEN {spells_boolean(r)} THEN lower({r}) = 'true' END)"
+    elif t.startswith("DECIMAL"):
+        value = _decimal_exact(r, t)
+    else:
+        value = f"(CASE WHEN {spells_number(r)} THEN TRY_CAST({r} AS DOUBLE) END)"
     return value, f"CASE WHEN {r} IS NOT NULL AND {v} IS NULL THEN {r} END", None
 
 
@@ -273,6 +313,8 @@ def _json_value(col: Column, raw: str, v: str) -> tuple[str, str | None, str | N
         return (f"CASE WHEN {jt} = 'VARCHAR' THEN {conv} END",
                 f"CASE WHEN {jt} NOT IN ('VARCHAR', 'NULL') THEN {raw} END",
                 f"CASE WHEN {jt} = 'VARCHAR' AND {v} IS NULL THEN {s} END")
+    if t.startswith("DECIMAL"):  # from the JSON text, never through a double: exact or a violation
+        return f"(CASE WHEN {jt} IN ('INTEGER', 'DOUBLE') THEN {_decimal_exact(raw, t)} END)", wrong, None
     return f"TRY_CAST(CASE WHEN {jt} IN ('INTEGER', 'DOUBLE') THEN {num} END AS {t})", wrong, None
 
 
