@@ -115,7 +115,7 @@ def load_baseline(path: Path) -> Baseline:
         old = Result.model_validate_json(raw)
     except ValidationError as err:
         first = err.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
+        where = ".".join(str(p) for p in first["loc"]) or "(top level)"
         raise CheckerError([Problem(Span(str(path)), "D403",
                                     f"not a checker result file: {where}: {first['msg']}",
                                     hint="pass a file written by `checker check --json`")]) from None

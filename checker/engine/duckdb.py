@@ -309,7 +309,7 @@ class DuckDBEngine(FileLoading):
 
     def _load_csv(self, schema: DatasetSchema, source: Source, loaded: Loaded) -> None:
         path = self._utf8_csv(source, loaded)
-        header, delim = readers.read_header(path, source.delimiter)
+        header, delim = readers.read_header(path, source.delimiter, source.display)
         if not header:
             raise CheckerError([Problem(Span(source.display, 1, 1), "D403", "the CSV file has no header row")])
         mapping, notes = HeaderMap(schema).map(header, source.display)
@@ -322,10 +322,17 @@ class DuckDBEngine(FileLoading):
         rej = f"{loaded.table}_rejects"
         rel = (f"read_csv({ql(str(path))}, columns = {columns}, header = true, delim = {ql(delim)}, "
                f"quote = '\"', escape = '\"', auto_detect = false, null_padding = false, strict_mode = true, "
-               f"store_rejects = true, rejects_table = {ql(rej)}, rejects_scan = {ql(rej + '_scan')})")
+               f"store_rejects = true, rejects_table = {ql(rej)}, rejects_scan = {ql(rej + '_scan')}, "
+               f"max_line_size = {readers.MAX_FIELD})")
         main = f"{loaded.table}_main"
-        self._run(f"CREATE TABLE {main} AS "
-                  + typed_query(sources, "CAST(NULL AS BIGINT)", "CAST(NULL AS VARCHAR)", rel))
+        try:
+            self._run(f"CREATE TABLE {main} AS "
+                      + typed_query(sources, "CAST(NULL AS BIGINT)", "CAST(NULL AS VARCHAR)", rel))
+        except duckdb.InvalidInputException:
+            # DuckDB reads one kind of line ending per file: mixed LF, CRLF and lone CR are read exactly
+            self._run(f"DROP TABLE IF EXISTS {rej}; DROP TABLE IF EXISTS {rej + '_scan'}")
+            self._load_raw(schema, readers.read_csv_exact(path, delim, source.display), mapping, loaded)
+            return
         rejects = self._run(
             f"SELECT line, any_value(error_type::VARCHAR), any_value(csv_line) FROM {rej} GROUP BY line ORDER BY line"
         )

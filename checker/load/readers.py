@@ -14,6 +14,9 @@ import datetime as dt
 import io
 import json
 import math
+import re
+import sys
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
@@ -21,6 +24,13 @@ from typing import Any, Iterator
 from checker.problems import CheckerError, Problem, Span
 
 SAMPLE_BYTES = 1 << 20
+
+#: The longest CSV field (and, for DuckDB, line) any reader takes, in characters: 16 MiB.
+MAX_FIELD = 1 << 24
+#: The deepest nesting of arrays and objects a JSON export, JSON Lines record or result file may have.
+MAX_JSON_DEPTH = 100
+
+csv.field_size_limit(MAX_FIELD)
 
 
 @dataclass
@@ -74,15 +84,29 @@ def sniff_delimiter(first_line: str) -> str:
     return best if counts[best] else ","
 
 
-def read_header(path: Path, delimiter: str | None) -> tuple[list[str], str]:
-    """The header of a UTF-8 CSV file and its delimiter."""
+@contextmanager
+def _csv_errors(display: str, reader_at):
+    """A csv module error (a field over :data:`MAX_FIELD`) is a D403 problem at the line it stands on."""
+    try:
+        yield
+    except csv.Error as exc:
+        line = reader_at()
+        raise CheckerError([Problem(Span(display, line or None), "D403", f"cannot read the CSV file: {exc}",
+                                    hint=f"a field may hold at most {MAX_FIELD:,} characters; "
+                                         "check for a quote that is never closed")]) from None
+
+
+def read_header(path: Path, delimiter: str | None, display: str | None = None) -> tuple[list[str], str]:
+    """The header of a UTF-8 CSV file and its delimiter (D403 for a header field over :data:`MAX_FIELD`)."""
     with path.open("r", encoding="utf-8-sig", newline="", errors="replace") as fh:
-        first = fh.readline()
+        first = fh.readline(MAX_FIELD)
         delim = delimiter or sniff_delimiter(first)
         fh.seek(0)
         if fh.read(1) != "\ufeff":
             fh.seek(0)
-        header = next(csv.reader(fh, delimiter=delim), [])
+        reader = csv.reader(fh, delimiter=delim)
+        with _csv_errors(display or str(path), lambda: reader.line_num):
+            header = next(reader, [])
     return [h.strip() for h in header], delim
 
 
@@ -91,23 +115,32 @@ def parse_csv_line(line: str, delimiter: str) -> list[str]:
 
 
 def read_csv_exact(path: Path, delimiter: str, display: str) -> RawTable:
-    """Read a UTF-8 CSV record by record (exact record numbers, ragged rows kept)."""
+    """Read a UTF-8 CSV record by record (exact record numbers, ragged rows kept).
+
+    Lines may end in LF, CRLF or a lone CR, mixed in one file.  A field over :data:`MAX_FIELD`
+    characters is a D403 problem at its line.
+    """
     with path.open("r", encoding="utf-8-sig", newline="", errors="replace") as fh:
         reader = csv.reader(fh, delimiter=delimiter)
-        header = [h.strip() for h in next(reader, [])]
-        width = len(header)
-        columns: list[list[Any]] = [[] for _ in range(width)]
-        rows, shapes = [], []
-        n = 0
-        for record in reader:
-            if not record:
-                continue
-            n += 1
-            rows.append(n)
-            shapes.append(shape_problem(len(record), width))
-            for i in range(width):
-                value = record[i] if i < len(record) else None
-                columns[i].append(value if value != "" else None)
+        with _csv_errors(display, lambda: reader.line_num):
+            return _exact_records(reader)
+
+
+def _exact_records(reader) -> RawTable:
+    header = [h.strip() for h in next(reader, [])]
+    width = len(header)
+    columns: list[list[Any]] = [[] for _ in range(width)]
+    rows, shapes = [], []
+    n = 0
+    for record in reader:
+        if not record:
+            continue
+        n += 1
+        rows.append(n)
+        shapes.append(shape_problem(len(record), width))
+        for i in range(width):
+            value = record[i] if i < len(record) else None
+            columns[i].append(value if value != "" else None)
     return RawTable(header, columns, rows, shapes)
 
 
@@ -119,7 +152,8 @@ def record_lines(path: Path, delimiter: str, rows: set[int]) -> dict[int, int]:
     """
     out: dict[int, int] = {}
     last = max(rows)
-    with path.open("r", encoding="utf-8-sig", newline="", errors="replace") as fh:
+    with path.open("r", encoding="utf-8-sig", newline="", errors="replace") as fh, \
+            _csv_errors(str(path), lambda: 0):
         reader = csv.reader(fh, delimiter=delimiter)
         next(reader, None)
         n = 0
@@ -202,23 +236,86 @@ def read_xlsx(path: Path, sheet: str | None, display: str) -> RawTable:
 
 # -- JSON ----------------------------------------------------------------------------------
 
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"?')
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_OPEN_CLOSE = str.maketrans("[{]}", "(())")
+
+
+def too_deep(text: str, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Does this JSON text nest arrays and objects more than ``limit`` levels deep?
+
+    Brackets inside strings do not count.  Each pass removes every innermost pair, so the passes
+    needed are the depth; all of it in C string operations, however long the text.
+    """
+    brackets = _NOT_BRACKET.sub("", _STRING.sub("", text)).translate(_OPEN_CLOSE)
+    for _ in range(limit):
+        if "()" not in brackets:
+            return False
+        brackets = brackets.replace("()", "")
+    return "()" in brackets
+
+
+class LongNumber:
+    """An integer too long for Python to convert, kept as its JSON text (a data value, compared as written)."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+
+def _int_or_long(text: str) -> int | LongNumber:
+    return int(text) if len(text.lstrip("-")) <= sys.get_int_max_str_digits() else LongNumber(text)
+
+
+def _json_text(value: Any) -> str:
+    """A parsed value as JSON text again; a :class:`LongNumber` as the digits it was written with."""
+    if isinstance(value, LongNumber):
+        return value.text
+    return json.dumps(value, ensure_ascii=False, default=lambda v: v.text)
+
+
+def parse_json(text: str, long_numbers: bool = False) -> Any:
+    """``json.loads`` within the explicit limits: ValueError (never RecursionError) beyond them.
+
+    Nesting deeper than :data:`MAX_JSON_DEPTH` is refused with a message that says so, and so are
+    integers longer than Python converts (``sys.get_int_max_str_digits()``, 4,300 digits) unless
+    ``long_numbers`` keeps them as :class:`LongNumber`.  JSON syntax errors stay
+    :class:`json.JSONDecodeError`.
+    """
+    if too_deep(text):
+        raise ValueError(f"arrays and objects are nested more than {MAX_JSON_DEPTH} levels deep (the limit)")
+    try:
+        return json.loads(text, parse_int=_int_or_long) if long_numbers else json.loads(text)
+    except json.JSONDecodeError:
+        raise
+    except ValueError:        # an integer too long to convert
+        raise ValueError(f"a number has more than {sys.get_int_max_str_digits():,} digits (the limit)") from None
+    except RecursionError:    # not reached below the depth limit; kept so no traceback can escape
+        raise ValueError("arrays and objects are nested too deeply") from None
+
+
 def _records_jsonl(path: Path) -> Iterator[tuple[int, Any, str | None]]:
     with path.open("r", encoding="utf-8-sig", errors="replace") as fh:
         for n, line in enumerate(fh, start=1):
             if not line.strip():
                 continue
             try:
-                yield n, json.loads(line), None
+                yield n, parse_json(line, long_numbers=True), None
             except json.JSONDecodeError as exc:
                 yield n, None, f"line is not valid JSON: {exc.msg} at column {exc.colno}"
+            except ValueError as exc:
+                yield n, None, f"line is not read: {exc}"
 
 
 def _records_json(path: Path, display: str) -> Iterator[tuple[int, Any, str | None]]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8-sig", errors="replace"))
+        data = parse_json(path.read_text(encoding="utf-8-sig", errors="replace"), long_numbers=True)
     except json.JSONDecodeError as exc:
         raise CheckerError([Problem(Span(display, exc.lineno, exc.colno), "D403",
                                     f"not valid JSON: {exc.msg}")]) from None
+    except ValueError as exc:
+        raise CheckerError([Problem(Span(display), "D403", f"cannot read the JSON export: {exc}",
+                                    hint="or export it as JSON Lines (.jsonl): a record nested too deeply is "
+                                         "then a violation of that record alone")]) from None
     if isinstance(data, dict) and len(data) == 1 and isinstance(next(iter(data.values())), list):
         data = next(iter(data.values()))
     if not isinstance(data, list):
@@ -235,7 +332,7 @@ def read_json(path: Path, fmt: str, display: str, columns_for_key) -> RawTable:
     columns: list[list[Any]] = [[] for _ in range(width)]
     rows, shapes = [], []
     unknown: dict[str, int] = {}
-    dumps = json.dumps
+    dumps = _json_text
     for n, record, problem in records:
         rows.append(n)
         values: list[Any] = [None] * width
@@ -247,7 +344,7 @@ def read_json(path: Path, fmt: str, display: str, columns_for_key) -> RawTable:
                 if idx is None:
                     unknown[key] = unknown.get(key, 0) + 1
                 else:
-                    values[idx] = dumps(value, ensure_ascii=False)
+                    values[idx] = dumps(value)
         else:
             values = ["null"] * width  # nothing readable: present-but-null, so only the shape is reported
         shapes.append(problem)

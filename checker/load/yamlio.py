@@ -17,6 +17,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.composer import Composer
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import CollectionStartEvent
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
 
 from checker.problems import CheckerError, Problem, Span
@@ -81,12 +82,12 @@ def _too_deep(span: Span) -> CheckerError:
 
 
 class _DepthComposer(Composer):
-    """ruamel's composer, which recurses once per level: refuses (Y002) a node deeper than MAX_DEPTH."""
+    """ruamel's composer, which recurses once per level: refuses (Y002) a mapping or list below MAX_DEPTH others."""
 
     _depth = 0
 
     def compose_node(self, parent: Any, index: Any) -> Any:
-        if self._depth >= MAX_DEPTH:
+        if self._depth >= MAX_DEPTH and self.parser.check_event(CollectionStartEvent):
             mark = self.parser.peek_event().start_mark
             raise _too_deep(span_of(self.loader.checker_file, mark.line, mark.column))
         self._depth += 1
@@ -158,8 +159,8 @@ def load_file(path: Path, display: str | None = None) -> Document:
 
 
 def _plain(node: Any, path: PathKey, pos: Positions, budget: list[int], depth: int) -> Any:
-    if depth > MAX_DEPTH:                 # only through aliases: the composer refuses deeper text
-        raise _too_deep(pos.value(path))
+    if depth >= MAX_DEPTH and isinstance(node, (CommentedMap, CommentedSeq)):
+        raise _too_deep(pos.value(path))     # only through aliases: the composer refuses deeper text
     budget[0] -= 1
     if budget[0] < 0:
         raise CheckerError([Problem(pos.value(path), "Y002",

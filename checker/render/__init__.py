@@ -18,6 +18,7 @@ from typing import Mapping
 from pydantic import ValidationError
 
 from checker.model.result import Result
+from checker.load.readers import parse_json
 from checker.problems import CheckerError, Problem, Span, did_you_mean
 from checker.render import pdf
 from checker.render.base import Context, Renderer
@@ -68,17 +69,23 @@ def pdf_available() -> bool:
 
 
 def load_result(path: Path) -> Result:
-    """Read a saved result file (``check --json``); a bad file is one T502 problem."""
+    """Read a saved result file (``check --json``); a bad file is one T502 problem.
+
+    Within the JSON limits of :func:`checker.load.readers.parse_json` (nesting, number length).
+    """
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         reason = getattr(err, "strerror", None) or str(err)
         raise CheckerError([Problem(Span(str(path)), "T502", f"cannot read the result file: {reason}")]) from None
     try:
-        data = json.loads(text)
+        data = parse_json(text)
     except json.JSONDecodeError as err:
         raise CheckerError([Problem(Span(str(path), err.lineno, err.colno), "T502",
                                     f"not JSON: {err.msg}", "give a file written by `checker check --json`")]) from None
+    except ValueError as err:   # beyond the nesting or number limits (readers.parse_json)
+        raise CheckerError([Problem(Span(str(path)), "T502", f"not a checker result file: {err}",
+                                    "give a file written by `checker check --json`")]) from None
     where = _lone_surrogate(data)
     if where is not None:
         raise CheckerError([Problem(Span(str(path)), "T502", f"not a checker result file: {where or '(top level)'}: "
