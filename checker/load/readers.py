@@ -213,7 +213,11 @@ def read_xlsx(path: Path, sheet: str | None, display: str) -> RawTable:
         from checker.problems import did_you_mean
         raise CheckerError([Problem(Span(display), "D403", f"the workbook has no sheet '{sheet}'",
                                     hint=did_you_mean(sheet, names) or "sheets: " + ", ".join(names))])
-    data = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+    try:
+        data = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+    except Exception as exc:  # a corrupt sheet part shows only when it is read
+        raise CheckerError([Problem(Span(display), "D403", f"cannot read sheet '{sheet}' of the workbook: {exc}",
+                                    hint="open and save it again in Excel, or export it as CSV")]) from None
     if not data:
         return RawTable([], [], [], [])
     header = [(_cell_text(h) or "").strip() for h in data[0]]

@@ -157,3 +157,21 @@ def test_a_result_file_past_the_limits_is_t502_for_report_and_d403_for_baseline(
     baseline = _check(cli, project, "--baseline", str(bad))
     _clean(baseline)
     assert baseline.exit_code == 2 and " D403 " in baseline.stderr
+
+
+def test_a_workbook_whose_sheet_is_corrupt_is_d403(tmp_path):
+    import zipfile
+
+    seed = ROOT / "tests" / "cases" / "formats" / "xlsx" / "data" / "exports" / "投訴.xlsx"
+    broken = tmp_path / "broken.xlsx"
+    with zipfile.ZipFile(seed) as src, zipfile.ZipFile(broken, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            dst.writestr(item, src.read(item.filename))
+    data = bytearray(broken.read_bytes())
+    name = b"xl/worksheets/sheet1.xml"
+    start = data.index(name) + len(name)         # the sheet's compressed bytes follow its local header's name
+    data[start + 20:start + 40] = b"\x00" * 20   # the directory still opens; the sheet's stream does not
+    broken.write_bytes(bytes(data))
+    with pytest.raises(readers.CheckerError) as err:
+        readers.read_xlsx(broken, None, "broken.xlsx")
+    assert err.value.problems[0].code == "D403" and "cannot read sheet" in err.value.problems[0].message
