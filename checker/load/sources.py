@@ -127,8 +127,17 @@ def _manifest(path: Path, root: Path, datasets: set[str]) -> dict[str, Source]:
             else:
                 out[name] = source
             continue
+        problem = _delimiter_problem(entry.get("delimiter"), pos.value((name, "delimiter")))
+        if problem:
+            problems.append(problem)
+            continue
         rel = Path(str(entry["path"]))
         target = (root / rel)
+        unusable = _unusable(target)
+        if unusable:
+            problems.append(Problem(pos.value((name, "path")), "D402", f"export path '{rel}' for {name} cannot be "
+                                    f"used: {unusable}", hint="name a file inside the data folder"))
+            continue
         if rel.is_absolute() or not _inside(root, target):
             problems.append(Problem(pos.value((name, "path")), "D404",
                                     f"path '{rel}' is outside the data folder",
@@ -157,8 +166,32 @@ def _manifest(path: Path, root: Path, datasets: set[str]) -> dict[str, Source]:
     return out
 
 
+def _unusable(path: Path) -> str | None:
+    """Why the file system refuses this path (too long a name, a NUL byte), or None."""
+    try:
+        path.resolve()
+        path.is_file()
+    except (OSError, ValueError) as exc:
+        return getattr(exc, "strerror", None) or str(exc)
+    return None
+
+
+def _delimiter_problem(delimiter, span: Span) -> Problem | None:
+    """A delimiter is one character other than the quote and the line ends (D405 otherwise)."""
+    if not delimiter:
+        return None
+    text = str(delimiter)
+    if len(text) == 1 and text not in ('"', "\r", "\n"):
+        return None
+    return Problem(span, "D405", f"delimiter {text!r} is not one character other than '\"' and a line break",
+                   hint="e.g. ',', ';', '|' or a tab (\"\\t\")")
+
+
 def _lake(name: str, entry: dict, pos) -> tuple[Source | None, Problem | None]:
     uri = str(entry["path"])
+    problem = _delimiter_problem(entry.get("delimiter"), pos.value((name, "delimiter")))
+    if problem:
+        return None, problem
     fmt = str(entry.get("format") or uri.rsplit(".", 1)[-1].lower())
     if fmt not in LAKE_FORMATS:
         return None, Problem(pos.value((name, "format") if "format" in entry else (name, "path")), "D405",

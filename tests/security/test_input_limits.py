@@ -175,3 +175,19 @@ def test_a_workbook_whose_sheet_is_corrupt_is_d403(tmp_path):
     with pytest.raises(readers.CheckerError) as err:
         readers.read_xlsx(broken, None, "broken.xlsx")
     assert err.value.problems[0].code == "D403" and "cannot read sheet" in err.value.problems[0].message
+
+
+@pytest.mark.parametrize("entry, code", [
+    ('{path: c.csv, delimiter: ";;"}', "D405"),
+    ("{path: c.csv, delimiter: '\"'}", "D405"),
+    ('{path: c.csv, delimiter: "\\n"}', "D405"),
+    ('{path: "a\\0b.csv"}', "D402"),
+    ("{path: " + "a/" * 3000 + "x.csv}", "D402"),
+], ids=["two-chars", "quote", "newline", "nul-byte", "name-too-long"])
+def test_a_manifest_entry_the_file_system_or_csv_cannot_use_is_coded(cli, project, entry, code):
+    data = project / "data"
+    (data / "crm" / "complaints.csv").rename(data / "c.csv")
+    (data / "datasets.yaml").write_text(f"crm.complaints: {entry}\n", encoding="utf-8")
+    run = _check(cli, project)
+    _clean(run)
+    assert run.exit_code == 2 and "datasets.yaml:1:" in run.stderr and f" {code} " in run.stderr
