@@ -346,10 +346,12 @@ class DuckDBEngine(FileLoading):
             return
         kept = self._run(f"SELECT count(*) FROM {main}")[0][0]
         if self._file_lines(loaded) - 1 == kept + len(rejects) and all(
-                "\n" not in (r[2] or "") for r in rejects):
+                "\n" not in (r[2] or "") and (len(r[2] or "") < _REJECT_LINE_SHOWN or r[1] == "LINE SIZE OVER MAXIMUM")
+                for r in rejects):
             self._merge_rejects(schema, sources, main, loaded, rejects, header, delim)
         else:
-            # Quoted newlines or blank lines shift line numbers: read exactly, record by record.
+            # Quoted newlines or blank lines shift line numbers, and a rejected line DuckDB shows cut short
+            # has fields the merge would miss: read exactly, record by record.
             self._run(f"DROP TABLE {main}")
             raw = readers.read_csv_exact(path, delim, source.display)
             self._load_raw(schema, raw, mapping, loaded)
@@ -359,9 +361,13 @@ class DuckDBEngine(FileLoading):
         columns: list[list[Any]] = [[] for _ in range(width)]
         rows, shapes = [], []
         for line, error_type, csv_line in rejects:
-            fields = readers.parse_csv_line(csv_line or "", delim)
             rows.append(int(line) - 1)
-            shape = readers.shape_problem(len(fields), width) or f"record could not be read ({error_type.lower()})"
+            if error_type == "LINE SIZE OVER MAXIMUM":      # the record is kept, none of its fields read
+                fields, shape = [], (f"record is longer than {readers.MAX_FIELD:,} characters (the limit); "
+                                     "none of its fields were read")
+            else:
+                fields = readers.parse_csv_line(csv_line or "", delim)
+                shape = readers.shape_problem(len(fields), width) or f"record could not be read ({error_type.lower()})"
             shapes.append(shape)
             for i in range(width):
                 value = fields[i] if i < len(fields) else None
@@ -386,6 +392,9 @@ class DuckDBEngine(FileLoading):
             f"UNION ALL SELECT __row, {rest} FROM {fixed} ORDER BY __row")
         self._run(f"DROP TABLE {main}; DROP TABLE {fixed}; DROP TABLE {offsets}")
 
+
+#: DuckDB shows a rejected line's first 10,000 characters only (``csv_line`` of the rejects table)
+_REJECT_LINE_SHOWN = 10_000
 
 #: the share of the memory limit an export's file must reach to be loaded into a database file
 #: (see :meth:`DuckDBEngine._to_disk`)

@@ -191,3 +191,30 @@ def test_a_manifest_entry_the_file_system_or_csv_cannot_use_is_coded(cli, projec
     run = _check(cli, project)
     _clean(run)
     assert run.exit_code == 2 and "datasets.yaml:1:" in run.stderr and f" {code} " in run.stderr
+
+
+def test_a_rejected_line_longer_than_duckdb_shows_is_read_whole(cli, project):
+    """DuckDB's rejects table shows a line's first 10,000 characters: such a line is read exactly, not cut."""
+    csv = project / "data" / "crm" / "complaints.csv"
+    lines = csv.read_text(encoding="utf-8").splitlines()
+    fields = lines[4].split(",")                     # record 4: its phone number 1381234 breaks the pattern
+    fields[7] += "9" * 20_000
+    lines[4] = ",".join(fields) + ",extra"           # and the record is ragged, so DuckDB rejects it
+    csv.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    run = _check(cli, project)
+    _clean(run)
+    phone = [s for r in run.result["results"] if r["rule_id"] == "schema:crm.complaints.contact_phone:pattern"
+             for s in r["samples"] if s["row"] == 4]
+    assert phone and len(phone[0]["message"]) > 20_000    # the whole value (masked), not its first 10,000
+
+
+def test_a_line_over_the_duckdb_limit_is_a_violation_of_its_record(cli, project):
+    csv = project / "data" / "crm" / "complaints.csv"
+    lines = csv.read_text(encoding="utf-8").splitlines()
+    lines[2] += "x" * (readers.MAX_FIELD + 10)
+    csv.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    run = _check(cli, project)
+    _clean(run)
+    assert run.exit_code == 1 and run.result["inputs"][0]["rows"] == len(lines) - 1
+    shape = [s for r in run.result["results"] if r["rule_id"] == "schema:crm.complaints:shape" for s in r["samples"]]
+    assert any(s["row"] == 2 and f"{readers.MAX_FIELD:,} characters" in s["message"] for s in shape)
