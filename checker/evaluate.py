@@ -37,6 +37,7 @@ from checker.engine.loading import Loaded
 from checker.messages import display, mask, record_view
 from checker.model.result import BaselineCount, RuleResult, Sample, VersionCount
 from checker.scrub import first_line
+from checker.scrub import kind as error_kind
 from checker.waivers import Waiver, for_rule
 
 
@@ -213,11 +214,27 @@ class Evaluator:
 
     def _engine_error(self, err: Exception, rule: CompiledRule) -> str:
         """A rule's engine error as its result says it: the error's kind and wording with every value
-        it quoted replaced by '…' (a value may be personal data), and the columns the rule reads."""
+        it quoted replaced by '…', and the columns the rule reads.  When the rule or one of its waivers
+        reads personal data, only the error's kind is kept: an engine may quote a value in ways no
+        scrubbing foresees (an invalid regular expression taken from a column, say)."""
         reads = self._lineage(rule).read_names
-        return (f"the SQL of rule {rule.id} failed on this data: {first_line(err)}"
+        personal = self._reads_personal(rule)
+        what = f"{error_kind(err)} (details withheld: the rule reads personal data)" if personal else first_line(err)
+        return (f"the SQL of rule {rule.id} failed on this data: {what}"
                 + (f" (the rule reads {', '.join(reads)}; values from the data are not shown)" if reads else "")
                 + "; check the types the rule compares (run `checker lint`) and its parameters and waivers")
+
+    def _reads_personal(self, rule: CompiledRule) -> bool:
+        """Whether the rule's SQL or a live waiver of it reads an ``x-pii`` column."""
+        def pii(dataset: str, column: str) -> bool:
+            schema = self.schemas.get(dataset)
+            return bool(schema and column in schema.columns and schema.columns[column].pii)
+
+        if any(pii(ds, col) for ds, col in self._lineage(rule).reads):
+            return True
+        own = self.schemas.get(rule.dataset)
+        return any(own is not None and c.name in own.pii_columns
+                   for w in for_rule(self.waivers, rule.id) for c in w.condition.find_all(exp.Column))
 
     def _lineage(self, rule: CompiledRule) -> L.RuleLineage:
         if id(rule) not in self._lineages:

@@ -49,7 +49,8 @@ from jinja2.utils import Cycler, Joiner, Namespace
 from markupsafe import Markup, soft_str
 from pydantic import BaseModel
 
-MAX_TEXT = 128 * 2**20        # characters in any text a template makes, its whole output included
+MAX_TEXT = 64 * 2**20         # size of any text a template makes, its whole output included: characters, each
+                              # counted at the bytes Python stores it in (1, 2 or 4), so memory is what is bounded
 MAX_ITEMS = 1_000_000         # items in any list, tuple or dict a template makes; characters of a text it splits
 MAX_INT_BITS = 100_000        # bits of any integer a template computes
 MAX_STEPS = 1_000_000         # charged operations of one render (report renders add some per item of the result)
@@ -115,12 +116,25 @@ def _refuse(what: str) -> BudgetExceeded:
     return BudgetExceeded(f"{what}: past the size a template may make")
 
 
+def size(text: str) -> int:
+    """What a text weighs against the limits: its characters at the bytes Python stores each in (1, 2 or 4)."""
+    if not text or text.isascii():
+        return len(text)
+    widest = max(text)
+    return len(text) * (4 if widest > "\uffff" else 2 if widest > "\xff" else 1)
+
+
+#: Filters whose output can be several times their input, and how many times at most.
+GROWTH = {"e": 6, "escape": 6, "forceescape": 6, "urlencode": 12, "xmlattr": 6}
+
+
 def checked(value: Any, limit: int = MAX_TEXT) -> Any:
     """``value`` if it is within the size limits (texts are also charged), else BudgetExceeded."""
     if isinstance(value, str):
-        if len(value) > limit:
+        weight_ = size(value)
+        if weight_ > limit:
             raise _refuse(f"a text of {len(value):,} characters")
-        charge(1, len(value))
+        charge(1, weight_)
     elif isinstance(value, (list, tuple, dict, set, frozenset)):
         if len(value) > MAX_ITEMS:
             raise _refuse(f"a collection of {len(value):,} items")
@@ -290,7 +304,7 @@ def check_percent(fmt: str, values: Any) -> None:
 
 def _repeat(seq: Any, n: Any) -> None:
     if isinstance(n, int) and n > 1:
-        if isinstance(seq, str) and len(seq) * n > MAX_TEXT:
+        if isinstance(seq, str) and size(seq) * n > MAX_TEXT:
             raise _refuse(f"{len(seq):,} characters repeated {n:,} times")
         if isinstance(seq, (list, tuple)) and (len(seq) * n > MAX_ITEMS or weight(seq, MAX_TEXT // n) * n > MAX_TEXT):
             raise _refuse(f"{len(seq):,} items repeated {n:,} times")
@@ -308,7 +322,7 @@ def _check_binop(op: str, left: Any, right: Any) -> None:
     elif op == "+" and isinstance(left, (list, tuple)) and isinstance(right, (list, tuple)):
         if len(left) + len(right) > MAX_ITEMS:
             raise _refuse("a joined list")
-    elif op == "+" and isinstance(left, str) and isinstance(right, str) and len(left) + len(right) > MAX_TEXT:
+    elif op == "+" and isinstance(left, str) and isinstance(right, str) and size(left) + size(right) > MAX_TEXT:
         raise _refuse("a joined text")
     elif op == "%" and isinstance(left, str):
         check_percent(left, right)
@@ -445,6 +459,8 @@ def bounded_filter(name: str, func: Callable, makes_text: bool = False) -> Calla
         value = args[skip] if len(args) > skip else None
         if makes_text:
             fits(value)
+        if name in GROWTH and isinstance(value, str) and size(value) * GROWTH[name] > MAX_TEXT:
+            raise _refuse(f"{name} of {len(value):,} characters")   # refused before it is made
         if name in ITEM_FILTERS and isinstance(value, str) and len(value) > MAX_ITEMS:
             raise _refuse(f"{name} over {len(value):,} characters")
         for arg in (*args[skip + 1:], *kwargs.values()):

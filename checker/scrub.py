@@ -13,6 +13,8 @@ and wording and replaces every value it may quote with ``…``:
 * every number that is not part of a word (``9223372036854775807``, ``-1.5e3``; ``INT32`` and a
   Spark ``SQLSTATE: 22018`` stay);
 * whatever follows ``with value``;
+* whatever follows a second ``": "`` (``Invalid Input Error: missing ): <the pattern>``: engines name
+  the value last, unquoted, after the description);
 * every run of non-ASCII characters (engine messages are English; such text comes from data).
 
 Callers name the rule and its columns themselves, so nothing is lost that a user needs.
@@ -46,7 +48,18 @@ def first_line(err: BaseException | str) -> str:
     return _line(lines[0]) if lines else type(err).__name__
 
 
+def kind(err: BaseException | str) -> str:
+    """Only the kind of an engine error (``Invalid Input Error``), for errors about personal data."""
+    lines = str(err).strip().splitlines()
+    head = lines[0].split(":", 1)[0].strip() if lines else ""
+    return head if re.fullmatch(r"[A-Za-z ]{1,60}", head) else type(err).__name__
+
+
 def _line(line: str) -> str:
+    kind_, sep, rest = line.partition(": ")
+    description, sep2, _value = rest.partition(": ")
+    if sep and sep2:                   # "Kind: description: value": the value goes
+        line = f"{kind_}: {description}: {GAP}"
     line = _NON_ASCII.sub(GAP, line.replace("\x00", ""))
     kept: list[str] = []
 

@@ -304,6 +304,8 @@ def _judge(sub: exp.Expression, ctx: ExprContext, text: str) -> None:
                            aggregate_hint, **at())
         return
     if cls in scalar_classes:
+        if isinstance(sub, exp.Pad):
+            _check_width(sub, ctx, text)
         return
     if isinstance(sub, (exp.Subquery, exp.Query, exp.Exists)):
         raise _problem(ctx, "X202", "subqueries are not allowed",
@@ -316,6 +318,19 @@ def _judge(sub: exp.Expression, ctx: ExprContext, text: str) -> None:
     raise _problem(ctx, "X202", f"{cls.__name__} is not allowed in rule expressions",
                    hint="allowed: columns, literals, arithmetic, comparisons, AND/OR/NOT, CASE, IN, BETWEEN, "
                         "LIKE, IS NULL, CAST, intervals and whitelisted functions", **at())
+
+
+#: The widest lpad/rpad a rule may ask for: a width from the data, or a huge one, would let one rule make
+#: values of gigabytes (and so exhaust the machine) out of short texts.
+MAX_PAD = 10_000
+
+
+def _check_width(node: exp.Pad, ctx: ExprContext, text: str) -> None:
+    width = node.expression
+    if not (isinstance(width, exp.Literal) and not width.is_string and str(width.this).isdigit()
+            and int(width.this) <= MAX_PAD):
+        raise _problem(ctx, "X202", f"{'lpad' if node.args.get('is_left') else 'rpad'}() takes a width written as a "
+                       f"number up to {MAX_PAD:,}", hint="e.g. lpad(code, 6, '0')", **_where(width, text))
 
 
 def _check_type(node: exp.DataType | exp.DataTypeParam, ctx: ExprContext, text: str) -> None:

@@ -57,8 +57,12 @@ _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def xml_clean(value: Any) -> Any:
-    """Drop the characters XML 1.0 (and HTML) cannot carry even escaped; escaping happens after."""
+    """Drop the characters XML 1.0 (and HTML) cannot carry even escaped; escaping happens after, so a text
+    whose escaped form could pass the template size limit is refused first."""
     if isinstance(value, str) and not hasattr(value, "__html__"):
+        if sandbox.size(value) * sandbox.GROWTH["escape"] > sandbox.MAX_TEXT:
+            raise sandbox.BudgetExceeded(f"escaping a text of {len(value):,} characters: past the size a template "
+                                         "may make")
         return _XML_ILLEGAL.sub("\ufffd", value)
     return value
 

@@ -177,7 +177,9 @@ def test_engine_errors_name_the_rule_and_column_never_the_value(outputs):
     masked, shown = outputs
     for texts in (masked, shown):                      # --show-pii does not bring values into error texts
         error = by_id(texts)["P-ERR"]["error"]
-        assert "Conversion Error" in error and "P-ERR" in error and "contact_phone" in error and "…" in error
+        # a rule reading personal data keeps only the error's kind, and names its columns
+        assert "Conversion Error (details withheld: the rule reads personal data)" in error
+        assert "P-ERR" in error and "contact_phone" in error
         assert "987654" not in error and "886" not in error
         joined = by_id(texts)["P-ERR-JOIN"]["error"]
         assert "cust.email" in joined and "xiaoming" not in joined.lower()
@@ -349,3 +351,38 @@ def _groups(group: list[str]) -> set[tuple]:
     rows = con.execute(f"SELECT DISTINCT {', '.join(qualified)} FROM t LEFT JOIN cust "
                        f"ON cust.customer_id = t.customer_id").fetchall()
     return set(rows)
+
+
+def test_an_engine_error_about_personal_data_keeps_only_its_kind(tmp_path):
+    """A value used as a regular expression is quoted by the engine unquoted, after the error's description:
+    no scrubbing can know its shape, so an error of a rule reading personal data shows only its kind."""
+    schemas = Path(__file__).parent.parent / "cases" / "_shared" / "schemas"
+    (tmp_path / "data" / "crm").mkdir(parents=True)
+    (tmp_path / "data" / "crm" / "customers.csv").write_text(
+        "customer_id,name,email,tier\nK1,(xiaoming wang,(xiaoming@example.com,gold\n", encoding="utf-8")
+    (tmp_path / "data" / "crm" / "complaints.csv").write_text(
+        "complaint_id,customer_id,severity,created_at,contact_phone\nC1,K1,high,2026-03-01 09:00:00,1\n",
+        encoding="utf-8")
+    rule = "  - id: {}\n    title: {{zh: a, en: a}}\n    clauses: [M1.1]\n    severity: high\n    dataset: {}\n"
+    (tmp_path / "r.yaml").write_text(
+        "ruleset: t.pii\nversion: 1.0.0\ntitle: {zh: 個資, en: pii}\neffective: {from: 2026-01-01}\nrules:\n"
+        + rule.format("P1", "crm.customers") + "    expect: regexp_matches(tier, email)\n"
+        + rule.format("P2", "crm.complaints") + JOIN + "    expect: regexp_full_match(severity, cust.name)\n",
+        encoding="utf-8")
+    out = tmp_path / "r.json"
+    res = CliRunner().invoke(main, ["check", "--data", str(tmp_path / "data"), "--rules", str(tmp_path / "r.yaml"),
+                                    "--schemas", str(schemas), "--as-of", "2026-06-30", "--lang", "en",
+                                    "--json", str(out), "--format", "github"])
+    text = res.stdout + res.stderr + out.read_text(encoding="utf-8")
+    assert "xiaoming" not in text
+    errors = {r["rule_id"]: r["error"] for r in json.loads(out.read_text(encoding="utf-8"))["results"]}
+    for rid in ("P1", "P2"):
+        assert "Invalid Input Error (details withheld: the rule reads personal data)" in errors[rid]
+
+
+@pytest.mark.parametrize("line, kept", [
+    ("Invalid Input Error: missing ): (xiaoming@example.com", "Invalid Input Error: missing ): …"),
+    ("Invalid Input Error: bad pattern: a|b(c", "Invalid Input Error: bad pattern: …"),
+])
+def test_scrub_drops_what_follows_a_description(line, kept):
+    assert first_line(line) == kept

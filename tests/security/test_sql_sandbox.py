@@ -379,3 +379,13 @@ def test_whitelisted_forms_read_back_and_are_never_refused_by_the_sandbox(text):
             X.compile_expression(spelled, ctx)
         except CheckerError as err:
             assert err.problems[0].code not in ("X208", "X209"), (spelled, err.problems[0].message)
+
+
+@pytest.mark.parametrize("text", ["lpad(severity, 2000000000, 'x') = 'a'",
+                                  "rpad(severity, length(complaint_id) * 99999, 'x') = 'a'",
+                                  "lpad(severity, CAST(amount AS INTEGER), '0') = 'a'"])
+def test_a_rule_cannot_ask_for_gigabyte_values(project, tmp_path, text):
+    """lpad/rpad widths are numbers up to MAX_PAD: a width from the data, or a huge one, would exhaust memory."""
+    rules, _ = _ruleset("expect", text)
+    code, outputs, _, statements = run_check(project, rules, None, tmp_path)
+    assert code == 2 and f"takes a width written as a number up to {X.MAX_PAD:,}" in outputs and statements == []

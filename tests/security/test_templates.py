@@ -400,3 +400,23 @@ def test_any_message_is_refused_or_renders_within_the_cap(parts, a, n):
     if refused:
         assert any(f in template for f in ("{% for", "{% set", ".b", "[0]", "()", "join", "**", "center",
                                             "self", "format"))
+
+
+@pytest.mark.parametrize("body, refusal", [
+    ("{{ ('\"' * 30000000) | e | length }}", "e of 30,000,000 characters"),          # refused before escaping
+    ("{{ ('<😀' * 5000000) | escape }}", "escape of 10,000,000 characters"),
+    ("{{ '😀' * 20000000 }}", "repeated"),                                        # counted at 4 bytes each
+])
+def test_growth_is_refused_before_the_text_is_made(cli, tmp_path, saved, canary, body, refusal):
+    """A filter that multiplies its input (escaping: up to 6x), or text of wide characters, is weighed first."""
+    folder = _template(tmp_path, body)
+    run = cli("report", str(saved), "--html", "out.html", "--templates", str(folder))
+    _refused(run, tmp_path / "out.html", canary)
+    assert refusal in run.stderr, run.stderr
+
+
+def test_autoescaped_output_is_weighed_before_it_is_escaped(cli, tmp_path, saved, canary):
+    folder = _template(tmp_path, "{{ '&' * 12000000 }}")     # fits as text; six times that once escaped does not
+    run = cli("report", str(saved), "--html", "out.html", "--templates", str(folder))
+    _refused(run, tmp_path / "out.html", canary)
+    assert "escaping a text of 12,000,000 characters" in run.stderr, run.stderr
