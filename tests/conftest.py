@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,7 +14,35 @@ from click.testing import CliRunner
 from checker.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("CHECKER_SHARED", ROOT.parent / "shared"))
+
+
+# -- the repository stands alone -------------------------------------------------------------------------
+# A user's clone has nothing beside it, but a developer's or CI's may (a ../shared folder, a sibling clone):
+# every file a test opens beside the repository, rather than in it, is recorded and fails the run.
+_OUTSIDE: list[str] = []
+
+
+def _outside_repository(path) -> bool:
+    try:
+        resolved = Path(os.fsdecode(path)).resolve()
+    except (TypeError, ValueError, OSError):
+        return False
+    return resolved.is_relative_to(ROOT.parent) and not resolved.is_relative_to(ROOT)
+
+
+def _audit(event: str, args: tuple) -> None:
+    if event == "open" and args and isinstance(args[0], (str, bytes, os.PathLike)) and _outside_repository(args[0]):
+        _OUTSIDE.append(os.fsdecode(args[0]))
+
+
+sys.addaudithook(_audit)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if _OUTSIDE:
+        listed = "\n  ".join(sorted(set(_OUTSIDE))[:20])
+        print(f"\n\nTests opened files beside the repository, which a user's clone does not have:\n  {listed}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @dataclass

@@ -10,7 +10,7 @@ import pytest
 from catalog_support import mini_pack
 from checker.catalog import load_catalog
 from checker.coverage import coverage
-from conftest import SHARED
+from conftest import ROOT
 
 # Simplified-only characters that must not appear in the Traditional text.
 SIMPLIFIED = set("这们说规务质发团队销业评标进对资应关户门议确优势营") - set("們")
@@ -18,7 +18,7 @@ GLOSS = re.compile(r"[\u4e00-\u9fff]\([a-zāáǎàēéěèīíǐìōóǒòūúǔ
 
 
 def regulation_clause_ids() -> list[str]:
-    text = (SHARED / "regulations.md").read_text(encoding="utf-8")
+    text = (ROOT / "docs" / "regulations.md").read_text(encoding="utf-8")
     return re.findall(r"^- (M[1-7]\.\d+) ", text, flags=re.M)
 
 

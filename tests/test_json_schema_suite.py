@@ -15,8 +15,8 @@ For the format files every string instance also runs against a typed column
 than as raw JSON; those cases have ids ending in ``::string column``.
 
 Cases outside the flat record model are skipped only when SKIPPED names them (by case or group id).
-The suite lives outside the repository (``../shared/external/json-schema-test-suite``
-in CI); ``CHECKER_JSON_SCHEMA_SUITE`` overrides the path.  A missing suite fails.
+A copy of the suite's draft 2020-12 files, with its LICENSE, is in ``tests/data/json-schema-test-suite``;
+``CHECKER_JSON_SCHEMA_SUITE`` points at another copy (a newer suite, say).  A missing suite fails.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from checker.load.schemas import load_schema
 from checker.problems import CheckerError
 
 ENV = "CHECKER_JSON_SCHEMA_SUITE"
-DEFAULT_SUITE = Path(__file__).resolve().parents[2] / "shared" / "external" / "json-schema-test-suite"
+DEFAULT_SUITE = Path(__file__).resolve().parent / "data" / "json-schema-test-suite"   # a copy, with its LICENSE
 DRAFT = Path("tests") / "draft2020-12"
 
 #: The keyword files the flat record model supports.

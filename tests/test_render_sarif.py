@@ -1,4 +1,4 @@
-"""SARIF 2.1.0, validated against the official schema in ../shared/external/sarif/."""
+"""SARIF 2.1.0, validated against the official schema (a copy in tests/data/sarif/)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ import pytest
 
 from checker.model.result import Result, WaiverUse
 from checker.render import render
-from conftest import SHARED
+from conftest import ROOT
 from render_support import shown_path
 from render_support import CASES, assert_no_pii, rendered  # noqa: F401
 
-SCHEMA_PATH = SHARED / "external" / "sarif" / "sarif-schema-2.1.0.json"
+SCHEMA_PATH = ROOT / "tests" / "data" / "sarif" / "sarif-schema-2.1.0.json"
 
 
 @pytest.fixture(scope="module")
