@@ -17,8 +17,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 # -- the repository stands alone -------------------------------------------------------------------------
-# A user's clone has nothing beside it, but a developer's or CI's may (a ../shared folder, a sibling clone):
-# every file a test opens beside the repository, rather than in it, is recorded and fails the run.
+# A user's clone has nothing beside it, but a developer's or CI's may (a shared reference folder, a sibling
+# clone): every file a test opens beside the repository, rather than in it, is recorded and fails the run.
 _OUTSIDE: list[str] = []
 
 
