@@ -242,7 +242,14 @@ def test_command(paths, schemas, as_of) -> ExitCode:
     report = run_examples(list(paths), schemas, _date(as_of))
     for p in report.problems:
         click.echo(inert(p.render()))
-    click.echo(f"{report.passed} passed, {report.failed} failed", err=False)
+    # a rule that does not load or compile is not a failed example: exit 2, and the summary says so
+    broken = [p for p in report.problems if p.level == "error" and not p.code.startswith("T6")]
+    summary = f"{report.passed} passed, {report.failed} failed"
+    if broken:
+        summary += f"; {len(broken)} problem{'s' if len(broken) != 1 else ''} kept rules from running (see above)"
+    click.echo(summary, err=False)
+    if broken:
+        return ExitCode.USAGE
     return ExitCode.FINDINGS if report.failed or any(p.level == "error" for p in report.problems) else ExitCode.OK
 
 

@@ -141,6 +141,11 @@ def check(opts: CheckOptions, progress: Progress | None = None) -> Result:
                                     f"{ds.replace('.', '/', 1)}.csv|jsonl|json|parquet|xlsx or an entry in datasets.yaml",
                                     hint="or pass --allow-missing to skip the rules that need it")
                             for ds in missing])
+    if not found:        # nothing to check is never a pass, --allow-missing or not
+        raise CheckerError([Problem(Span(str(opts.data)), "D402",
+                                    f"no export of any known dataset in {opts.data}",
+                                    hint="exports are <domain>/<name>.csv|jsonl|json|parquet|xlsx (e.g. "
+                                         "crm/complaints.csv), or entries of datasets.yaml")])
 
     engine = make_engine(opts)
     progress.start(2 * len(found))

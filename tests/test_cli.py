@@ -187,3 +187,14 @@ def test_record_text_cannot_start_a_line_in_the_terminal_summary(cli):
               str(hostile / "schemas"), "--as-of", "2026-06-30", "--lang", "en")
     assert "::error" in run.stdout                      # the payload is shown ...
     assert not any(line.startswith("::") for line in run.stdout.splitlines())   # ... but never as a command
+
+
+def test_a_data_folder_with_no_export_at_all_is_exit_2_even_with_allow_missing(cli, tmp_path):
+    (tmp_path / "data").mkdir()
+    run = cli("check", "--data", str(tmp_path / "data"), "--allow-missing")
+    assert run.exit_code == 2
+    assert f"{tmp_path / 'data'}: D402 no export of any known dataset" in run.stderr
+
+
+def test_the_demo_folder_is_ignored_by_git():
+    assert "/checker-demo/" in (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()

@@ -106,3 +106,14 @@ def test_explain_shows_where_effective_values_come_from(cli):
     assert f"high_response_hours from cases.north 1.0.0 ({rules / 'north.yaml'})" in run.stdout
     run = cli("explain", "EXT-002", "--rules", str(rules), "--schemas", str(SCHEMAS), "--as-of", "2026-06-30")
     assert "disabled in: cases.north 1.0.0" in run.stdout and "records the channel itself" in run.stdout
+
+
+def test_a_rule_that_does_not_compile_is_exit_2_and_the_summary_says_so(cli, tmp_path):
+    text = (QS / "rules" / "customer-service.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "rules.yaml"
+    path.write_text(text.replace("expect: cust.customer_id IS NOT NULL", "expect: cust.customer_idd IS NOT NULL"),
+                    encoding="utf-8")
+    run = cli("test", str(path), "--schemas", str(QS / "schemas"), "--as-of", "2026-06-30")
+    assert run.exit_code == 2
+    assert " R112 " in run.stdout
+    assert run.stdout.strip().splitlines()[-1].endswith("; 1 problem kept rules from running (see above)")
