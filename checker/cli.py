@@ -322,6 +322,13 @@ def report(result_file, fmt, lang, quiet, templates, **report_files) -> ExitCode
     result = render.load_result(result_file)
     lang = lang or result.run.lang
     render.write_all(result, reports, lang, templates)
+    asked = click.get_current_context().get_parameter_source("fmt") != click.core.ParameterSource.DEFAULT
+    if any(reports.values()) and not asked:       # files were what was asked for: one line says what they hold
+        if not quiet:
+            from checker.render import text
+
+            click.echo(text.summary_line(result, colour=text.use_colour()))
+        return ExitCode.OK
     _emit(result, fmt, lang, templates, quiet)
     return ExitCode.OK
 

@@ -47,6 +47,15 @@ def test_report_prints_the_summary_or_a_format(cli, rendered):
     assert json.loads(as_json.stdout) == run.result
 
 
+def test_report_asked_only_for_files_prints_one_line(cli, rendered):
+    run = rendered("quickstart", "en")
+    files = cli("report", str(run.folder / "result.json"), "--md", "r.md")
+    assert files.exit_code == 0 and files.stdout.splitlines() == [cli("report", str(run.folder / "result.json"))
+                                                                   .stdout.rstrip().splitlines()[-1]]
+    both = cli("report", str(run.folder / "result.json"), "--md", "r.md", "--format", "text")
+    assert len(both.stdout.splitlines()) > 1                  # a format asked for is printed whole
+
+
 @pytest.mark.parametrize("content, expect", [
     ("{not json", "T502 not JSON: Expecting property name enclosed in double quotes"),
     ('{"schema_version": 1}', "T502 not a checker result file: tool: Field required"),

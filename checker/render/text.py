@@ -68,12 +68,20 @@ def render(result: Result, lang: str = "en", colour: bool = False, width: int | 
         if len(result.warnings) > 10:
             lines.append(f"  … {len(result.warnings) - 10} more in the result file")
     lines.append("")
+    lines.append(summary_line(result, colour, width))
+    return "\n".join(lines) + "\n"
+
+
+def summary_line(result: Result, colour: bool = False, width: int | None = None) -> str:
+    """The verdict and counts on one line (the terminal summary's last)."""
+    s = result.summary
+    width = min(width or shutil.get_terminal_size((80, 24)).columns, 100)
     verdict = "PASS" if result.exit_code == 0 else "FAIL"
     tail = _clip(f"{verdict}  {s.rules} checks: {s.passed} passed, {s.failed} failed, {s.errored} errored, "
                  f"{s.skipped} skipped; {s.violations:,} violations"
                  + (f", {s.waived:,} waived" if s.waived else ""), width)
-    lines.append(c("pass" if verdict == "PASS" else "critical", verdict) + tail[len(verdict):])
-    return "\n".join(lines) + "\n"
+    head = f"{COLOURS['pass' if verdict == 'PASS' else 'critical']}{verdict}{COLOURS['reset']}" if colour else verdict
+    return head + tail[len(verdict):]
 
 
 def _clip(text: str, width: int) -> str:
