@@ -8,10 +8,11 @@ line in-process: ``check`` (the data, rules, schemas, datasets.yaml, waivers and
 ``lint`` and ``report``.  Whatever the input, the exit code is 0, 1 or 2 and neither
 "internal error" nor "Traceback" is printed.
 
-A bounded run is part of the suite (a few examples per input, well under a minute in all).
-The long run sets CHECKER_FUZZ_EXAMPLES (examples per input) and selects the slow test::
+A bounded run is part of the suite (5 examples per input, 2 for lint: ~20 s).  The long run
+sets CHECKER_FUZZ_EXAMPLES (examples per input; 7,000 is ~100,000 command lines) and selects
+the slow test::
 
-    CHECKER_FUZZ_EXAMPLES=12500 .venv/bin/pytest -q -m slow tests/test_fuzz_inputs.py
+    CHECKER_FUZZ_EXAMPLES=7000 .venv/bin/pytest -q -s -m slow tests/test_fuzz_inputs.py
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from checker.cli import main
@@ -106,7 +107,11 @@ def mutated(draw, seed: Path, keys: list[str] = ()) -> bytes:
 
 # -- one run of the command line -----------------------------------------------------------------
 
+RUNS = [0]       # command lines run, for the long run's figure
+
+
 def _run(*args: str, cwd: Path) -> None:
+    RUNS[0] += 1
     old = Path.cwd()
     os.chdir(cwd)
     try:
@@ -120,9 +125,10 @@ def _run(*args: str, cwd: Path) -> None:
 
 
 def _project(tmp: Path, data_seed: Path) -> Path:
-    """A project in tmp: the rules, schemas and one format's data folder, ready to be changed."""
+    """A project in tmp: the rules, the schema they read and one format's data folder, ready to be changed."""
     shutil.copytree(RULES, tmp / "rules")
-    shutil.copytree(SCHEMAS, tmp / "schemas")
+    (tmp / "schemas" / "crm").mkdir(parents=True)
+    shutil.copy(SCHEMAS / "crm" / "complaints.schema.json", tmp / "schemas" / "crm")
     shutil.copytree(data_seed, tmp / "data")
     return tmp
 
@@ -212,8 +218,11 @@ def result_seed() -> Path:
 # -- the bounded run (part of the suite) and the long run ------------------------------------------
 
 def _settings(examples: int):
+    """Fixed examples in the suite; random ones in the long run, reported as found (no shrinking, which
+    would rerun the command line hundreds of times)."""
+    phases = [Phase.generate] if LONG else [Phase.generate, Phase.shrink]
     return settings(max_examples=examples, deadline=None, database=None, derandomize=not LONG,
-                    suppress_health_check=list(HealthCheck))
+                    phases=phases, suppress_health_check=list(HealthCheck))
 
 
 def _targets(result: Path) -> list[tuple[str, object, object]]:
@@ -232,13 +241,17 @@ def _targets(result: Path) -> list[tuple[str, object, object]]:
 
 #: examples per input in the bounded run (lint costs ~0.7 s a run, so it gets fewer)
 BOUNDED = {"rules+lint": 2}
+BOUNDED_DEFAULT = 5
+#: the share of CHECKER_FUZZ_EXAMPLES an input gets in the long run
+LONG_SHARE = {"rules+lint": 0.25}
 
 
 def _fuzz(result: Path, examples: int | None) -> None:
     """Every target in turn; the failures of all of them are reported together."""
     failed = []
     for name, strategy, run in _targets(result):
-        n = examples or BOUNDED.get(name, 3)
+        n = max(1, int(examples * LONG_SHARE.get(name, 1))) if examples else BOUNDED.get(name, BOUNDED_DEFAULT)
+        before = RUNS[0]
 
         @_settings(n)
         @given(body=strategy)
@@ -249,6 +262,8 @@ def _fuzz(result: Path, examples: int | None) -> None:
             case()
         except Exception as exc:  # hypothesis has printed the smallest input it found
             failed.append(f"{name}: {str(exc)[:300]}")
+        print(f"fuzz {name}: {n} inputs, {RUNS[0] - before} command lines", flush=True)
+    print(f"fuzz: {RUNS[0]} command lines in all")
     assert not failed, "\n".join(failed)
 
 
