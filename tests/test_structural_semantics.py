@@ -204,3 +204,24 @@ def test_decimals_are_never_rounded(cli, tmp_path, fmt, values):
     assert "'1.005'" in found["type"][1][0] and "DECIMAL(10,2)" in found["type"][1][0]
     assert "'-0.001'" in found["type"][1][1]
     assert rows(found, "maximum") == [1, 3, 4]  # the exact number is still judged by its bounds
+
+
+@pytest.mark.parametrize("column, values, bad", [
+    ({"type": "integer"}, ["1.0::DOUBLE", "1.5::DOUBLE"], [2]),
+    ({"type": "integer"}, ["true", "false"], [1, 2]),
+    ({"type": "number", "x-decimal": [10, 2]}, ["1.25::DOUBLE", "1.005::DOUBLE", "1.5::DECIMAL(10,3)"], [2]),
+    ({"type": "boolean"}, ["1", "0"], [1, 2]),
+    ({"type": "string", "format": "date"}, ["TIMESTAMP '2026-01-01 00:00:00'", "TIMESTAMP '2026-01-01 10:00:00'"],
+     [2]),
+    ({"type": ["string", "boolean"]}, ["1", "2"], [1, 2]),
+    ({"type": ["integer", "null"]}, ["2.0::DOUBLE", "2.5::DOUBLE"], [2]),
+])
+def test_parquet_values_are_never_rounded_or_reinterpreted(cli, tmp_path, column, values, bad):
+    found = run(cli, tmp_path, column, values, "parquet")
+    assert rows(found, "type") == bad
+
+
+def test_escaped_astral_characters_in_a_schema_are_characters(cli, tmp_path):
+    """json.dumps writes U+1F600 as a surrogate-pair escape; the schema means the character."""
+    found = run(cli, tmp_path, {"enum": ["\U0001F600"], "maxLength": 1}, ["\U0001F600", "a\U0001F600"])
+    assert rows(found, "enum") == [2] and rows(found, "maxLength") == [2]

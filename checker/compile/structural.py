@@ -17,8 +17,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from checker.compile.sqlfrag import qi, ql, re2_pattern, valid_date, valid_datetime, valid_email
-from checker.engine.loading import (NUMBER_RE, Loaded, _json_class, _json_string, spells_number,
-                                    text_class)
+from checker.engine.loading import (NUMBER_RE, Loaded, _json_class, _json_string, native_class, spells_integer,
+                                    spells_number, text_class)
 from checker.model.dataset import Column
 
 _NUMBER = re.compile(NUMBER_RE)
@@ -77,7 +77,7 @@ class _Value:
     """
 
     num: str = "CAST(NULL AS DOUBLE)"     # a number, as a double
-    int: str = "CAST(NULL AS HUGEINT)"    # an integer, exactly (HUGEINT range)
+    int: str = "CAST(NULL AS DECIMAL(38, 0))"    # an integer, exactly (DECIMAL(38, 0) range)
     text: str = "CAST(NULL AS VARCHAR)"   # a string
     bool: str = "CAST(NULL AS BOOLEAN)"   # a boolean
     date: str | None = None               # a DATE column's value (strings equal as dates)
@@ -88,12 +88,12 @@ def _of(cls: str, kinds: tuple[str, ...], expr: str) -> str:
 
 
 def _int_of(r: str) -> str:
-    """SQL: the HUGEINT value of a number spelling r that is whole: exactly for an integer spelling,
+    """SQL: the DECIMAL(38, 0) value of a number spelling r that is whole: exactly for an integer spelling,
     through a double for one with a fraction or exponent (as JSON readers read 1.0e3)."""
     d = f"TRY_CAST({r} AS DOUBLE)"
     return (f"(CASE WHEN contains({r}, '.') OR contains(lower({r}), 'e') THEN "
-            f"(CASE WHEN {d} % 1 = 0 AND abs({d}) < 1e38 THEN CAST({d} AS HUGEINT) END) "
-            f"ELSE TRY_CAST({r} AS HUGEINT) END)")
+            f"(CASE WHEN {d} % 1 = 0 AND abs({d}) < 1e38 THEN CAST({d} AS DECIMAL(38, 0)) END) "
+            f"ELSE TRY_CAST({r} AS DECIMAL(38, 0)) END)")
 
 
 def _json_view(j: str) -> _Value:
@@ -117,20 +117,20 @@ def _text_view(col: Column, r: str) -> _Value:
 def _bad_text_view(col: Column, bad: str) -> _Value:
     """The views of the raw text of a text cell that failed ``type``: a number its column cannot
     store exactly (out of range, too many decimals) is still a number; anything else is a string."""
-    numeric = bool(col.types & {"integer", "number"})
-    if not numeric:
+    if not col.numeric:
         return _Value(text=bad)
-    return _Value(num=f"(CASE WHEN {spells_number(bad)} THEN TRY_CAST({bad} AS DOUBLE) END)",
-                  int=f"(CASE WHEN {spells_number(bad)} THEN {_int_of(bad)} END)",
-                  text=f"(CASE WHEN NOT {spells_number(bad)} THEN {bad} END)")
+    spelled = (spells_integer if col.sql_type == "BIGINT" else spells_number)(bad)
+    return _Value(num=f"(CASE WHEN {spelled} THEN TRY_CAST({bad} AS DOUBLE) END)",
+                  int=f"(CASE WHEN {spelled} THEN {_int_of(bad)} END)",
+                  text=f"(CASE WHEN NOT {spelled} THEN {bad} END)")
 
 
 def _typed_view(col: Column, v: str) -> _Value:
     t = col.sql_type
     if t == "BIGINT":
-        return _Value(num=f"CAST({v} AS DOUBLE)", int=f"CAST({v} AS HUGEINT)")
+        return _Value(num=f"CAST({v} AS DOUBLE)", int=f"CAST({v} AS DECIMAL(38, 0))")
     if col.numeric:
-        whole = f"(CASE WHEN {v} % 1 = 0 AND abs({v}) < 1e38 THEN CAST({v} AS HUGEINT) END)"
+        whole = f"(CASE WHEN {v} % 1 = 0 AND abs({v}) < 1e38 THEN CAST({v} AS DECIMAL(38, 0)) END)"
         return _Value(num=f"CAST({v} AS DOUBLE)", int=whole)
     if t == "BOOLEAN":
         return _Value(bool=v)
@@ -143,7 +143,9 @@ def _typed_view(col: Column, v: str) -> _Value:
 
 def _either(a: _Value, b: _Value) -> _Value:
     """The value is a's where a has one, else b's (the type evidence, NULL when the value converted)."""
-    pick = lambda x, y: x if y.startswith("CAST(NULL") else (y if x.startswith("CAST(NULL") else f"coalesce({x}, {y})")  # noqa: E731
+    def pick(x: str, y: str) -> str:
+        return x if y.startswith("CAST(NULL") else (y if x.startswith("CAST(NULL") else f"coalesce({x}, {y})")
+
     return _Value(num=pick(a.num, b.num), int=pick(a.int, b.int), text=pick(a.text, b.text),
                   bool=pick(a.bool, b.bool), date=a.date)
 
@@ -153,12 +155,9 @@ def _equals(val: _Value, x: Any) -> str:
     if isinstance(x, bool):
         return f"({val.bool} = {ql(x)})"
     if isinstance(x, (int, float)):
-        parts = []
-        if (isinstance(x, int) or x.is_integer()) and abs(int(x)) < 2 ** 126:  # integers compare exactly
-            parts.append(f"({val.int} = CAST({ql(str(int(x)))} AS HUGEINT))")
-        if abs(x) < 2 ** 53 and float(x) == x:  # doubles hold these exactly: 1 = 1.0
-            parts.append(f"({val.num} = {ql(float(x))})")
-        return "(" + " OR ".join(parts) + ")" if parts else "FALSE"
+        if float(x).is_integer() and abs(x) < 2 ** 126:  # whole: exactly, never through a rounded double
+            return f"({val.int} = CAST({ql(str(int(x)))} AS DECIMAL(38, 0)))"
+        return f"({val.num} = {ql(float(x))})" if isinstance(x, float) else "FALSE"
     if isinstance(x, str):
         ors = [f"({val.text} = {ql(x)})"]
         if val.date is not None:  # a valid date has one spelling, so equal dates are equal strings
@@ -188,7 +187,7 @@ def compile_structural(loaded: Loaded, alias: str = "t") -> list[StructuralCheck
         add = lambda kw, cond, expected, evidence=shown: checks.append(StructuralCheck(  # noqa: E731
             f"schema:{schema.name}.{name}:{kw}", schema.name, name, kw, SEVERITY.get(kw, "medium"),
             f"({readable}coalesce({cond}, FALSE))", evidence, expected, col.pii))
-        val, judged = _views(col, src, v, bad, loaded.has(name, "bad"))
+        val, judged = _views(col, src, v, bad, loaded.has(name, "bad"), fmt)
 
         if col.required:
             add("required", missing, "", "NULL")
@@ -230,7 +229,7 @@ def compile_structural(loaded: Loaded, alias: str = "t") -> list[StructuralCheck
     return checks
 
 
-def _views(col: Column, src, v: str, bad: str, has_bad: bool) -> tuple[_Value, str]:
+def _views(col: Column, src, v: str, bad: str, has_bad: bool, fmt: str | None) -> tuple[_Value, str]:
     """(the views of a column's value, SQL of the text shown for it), type evidence included."""
     if src.raw is None:
         return _Value(), "CAST(NULL AS VARCHAR)"
@@ -239,6 +238,8 @@ def _views(col: Column, src, v: str, bad: str, has_bad: bool) -> tuple[_Value, s
             _text_view(col, v) if src.kind == "text" or src.native_type == "VARCHAR" else _native_view(src, v))
     else:
         own = _typed_view(col, v)
+        if fmt is not None:  # a string that is no valid date is still a string (enum/const judge it)
+            own = _Value(date=own.date, text=fmt)
     shown = f"CAST({v} AS VARCHAR)"
     if not has_bad:
         return own, shown
@@ -251,14 +252,13 @@ def _views(col: Column, src, v: str, bad: str, has_bad: bool) -> tuple[_Value, s
 
 def _native_view(src, v: str) -> _Value:
     """The views of a native (Parquet) value of an untyped or multi-type column, by its stored type."""
-    native = (src.native_type or "").upper()
-    if native in ("BOOLEAN",):
+    cls = native_class(src.native_type or "")
+    if cls == "BOOLEAN":
         return _Value(bool=v)
-    if any(native.startswith(n) for n in ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT",
-                                         "USMALLINT", "UINTEGER", "UBIGINT")):
-        return _Value(num=f"CAST({v} AS DOUBLE)", int=f"CAST({v} AS HUGEINT)")
-    if native in ("FLOAT", "DOUBLE") or native.startswith("DECIMAL"):
-        whole = f"(CASE WHEN {v} % 1 = 0 AND abs({v}) < 1e38 THEN CAST({v} AS HUGEINT) END)"
+    if cls == "INTEGER":
+        return _Value(num=f"CAST({v} AS DOUBLE)", int=f"TRY_CAST({v} AS DECIMAL(38, 0))")
+    if cls == "DOUBLE":
+        whole = f"(CASE WHEN {v} % 1 = 0 AND abs({v}) < 1e38 THEN CAST({v} AS DECIMAL(38, 0)) END)"
         return _Value(num=f"CAST({v} AS DOUBLE)", int=whole)
     return _Value(text=f"CAST({v} AS VARCHAR)")
 
@@ -281,8 +281,8 @@ def _store(col: Column) -> str:
 
 def _bound(val: _Value, op: str, bound: Any) -> str:
     """SQL: a numeric value lies beyond the bound (integers against integers exactly)."""
-    if isinstance(bound, int) and not isinstance(bound, bool) and abs(bound) < 2 ** 126:
-        exact = f"CAST({ql(str(bound))} AS HUGEINT)"
+    if float(bound).is_integer() and abs(bound) < 2 ** 126:  # 1e20 is exactly 10**20, as Python compares
+        exact = f"CAST({ql(str(int(bound)))} AS DECIMAL(38, 0))"
         return f"coalesce({val.int} {op} {exact}, {val.num} {op} {ql(float(bound))})"
     return f"({val.num} {op} {ql(float(bound))})"
 

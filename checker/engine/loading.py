@@ -318,14 +318,52 @@ def _json_value(col: Column, raw: str, v: str) -> tuple[str, str | None, str | N
     return f"TRY_CAST(CASE WHEN {jt} IN ('INTEGER', 'DOUBLE') THEN {num} END AS {t})", wrong, None
 
 
+_INT_NATIVES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
+                "UBIGINT", "UHUGEINT")
+
+
+def native_class(native: str) -> str:
+    """The JSON type of a native (Parquet) column type: 'INTEGER', 'DOUBLE', 'BOOLEAN' or 'VARCHAR'."""
+    native = native.upper()
+    if native in _INT_NATIVES:
+        return "INTEGER"
+    if native in ("FLOAT", "DOUBLE", "REAL") or native.startswith("DECIMAL"):
+        return "DOUBLE"
+    return "BOOLEAN" if native == "BOOLEAN" else "VARCHAR"
+
+
+def _native_exact(col: Column, raw: str, native: str) -> str:
+    """SQL: a native value in the column's type, NULL where it would be rounded or reinterpreted
+    (a fraction into BIGINT, a boolean into a number, a number into a boolean, a time into a DATE)."""
+    t, cls = col.sql_type, native_class(native)
+    value = f"TRY_CAST({raw} AS {t})"
+    if col.numeric:
+        if cls == "INTEGER" or (cls == "DOUBLE" and t == "DOUBLE"):
+            return value
+        if cls != "DOUBLE":
+            return "NULL"
+        return f"(CASE WHEN CAST({value} AS {native}) = {raw} THEN {value} END)"
+    if t == "BOOLEAN":
+        return value if cls == "BOOLEAN" else "NULL"
+    if t == "DATE" and native.upper().startswith("TIMESTAMP"):
+        return f"(CASE WHEN CAST({value} AS {native}) = {raw} THEN {value} END)"
+    return value
+
+
 def _native_value(col: Column, raw: str, native: str, v: str) -> tuple[str, str | None, str | None]:
     if native == "VARCHAR":
         return _text_value(col, raw, v)
     if col.sql_type == "ANY":
-        if col.typed and not col.types:  # "type": "null"
-            return raw, f"CASE WHEN {raw} IS NOT NULL THEN CAST({raw} AS VARCHAR) END", None
-        return raw, None, None
-    value = f"TRY_CAST({raw} AS {col.sql_type})"
+        if not col.typed:
+            return raw, None, None
+        cls = native_class(native)
+        if (cls == "INTEGER" and col.types & {"integer", "number"}) or (cls == "DOUBLE" and "number" in col.types) \
+                or (cls == "BOOLEAN" and "boolean" in col.types) or (cls == "VARCHAR" and "string" in col.types):
+            test = "TRUE"
+        else:  # a whole floating-point number is an integer, as JSON Schema counts
+            test = f"{raw} % 1 = 0" if cls == "DOUBLE" and "integer" in col.types else "FALSE"
+        return raw, f"CASE WHEN {raw} IS NOT NULL AND NOT ({test}) THEN CAST({raw} AS VARCHAR) END", None
+    value = _native_exact(col, raw, native)
     return value, f"CASE WHEN {raw} IS NOT NULL AND {v} IS NULL THEN CAST({raw} AS VARCHAR) END", None
 
 

@@ -16,6 +16,7 @@ from checker.load.yamlio import Document, load_text
 from checker.model.dataset import (ANNOTATIONS, CHECKED_FORMATS, CHECKED_KEYWORDS, JSON_TYPES, Column,
                                    DatasetSchema, sql_type_for)
 from checker.problems import CheckerError, Problem, did_you_mean
+from checker.resources import shown
 
 TOP_LEVEL = frozenset({"$schema", "$id", "$comment", "title", "description", "type", "properties", "required",
                        "additionalProperties", "x-key", "x-record-date", "x-title", "examples"})
@@ -78,9 +79,10 @@ def _span(file: str):
 
 def load_schema(name: str, path: Path) -> DatasetSchema:
     raw = path.read_bytes()
-    display = str(path)
+    display = shown(path)          # a bundled schema by its package name, never its installation path
     doc = load_text(raw.decode("utf-8-sig", errors="replace"), display)
-    problems = _check(name, doc)
+    problems = _join_surrogates(doc, doc.data, ())
+    problems = problems or _check(name, doc)
     if problems:
         raise CheckerError(problems)
     data = doc.data
@@ -96,6 +98,23 @@ def load_schema(name: str, path: Path) -> DatasetSchema:
         title=dict(data.get("x-title", {})) if isinstance(data.get("x-title"), dict) else {},
         sha256=hashlib.sha256(raw).hexdigest(),
     )
+
+
+def _join_surrogates(doc: Document, node: Any, path: tuple) -> list[Problem]:
+    """Join the UTF-16 surrogate pairs a JSON ``\\ud83d\\ude00`` escape leaves in the parsed strings
+    (in place: the values are then the characters JSON means); a lone surrogate is an S301 problem."""
+    out: list[Problem] = []
+    items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    for key, value in list(items):
+        if isinstance(value, str) and any("\ud800" <= ch <= "\udfff" for ch in value):
+            try:
+                node[key] = value.encode("utf-16", "surrogatepass").decode("utf-16")
+            except UnicodeDecodeError:
+                out.append(Problem(doc.positions.value(path + (key,)), "S301",
+                                   "a string holds a lone UTF-16 surrogate (\\uD800-\\uDFFF): not a character"))
+        else:
+            out.extend(_join_surrogates(doc, value, path + (key,)))
+    return out
 
 
 def _types(prop: dict[str, Any]) -> tuple[frozenset[str], bool]:
