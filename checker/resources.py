@@ -20,3 +20,34 @@ def bundled(name: str) -> Path:
     if checkout.is_dir():
         return checkout
     raise FileNotFoundError(f"bundled folder '{name}' not found in {inside} or {checkout}")
+
+
+#: How evidence names a bundled file: ``checker:<folder>/<path>@<version>`` (no installation path).
+PREFIX = "checker:"
+
+
+def shown(path: Path | str) -> str:
+    """How outputs name ``path``: a bundled rule, schema or template by its stable package name
+    (``checker:rules/customer-service/complaints-2.0.0.yaml@0.1.0``), any other file as given."""
+    from checker import __version__
+
+    resolved = Path(path).resolve()
+    for name in ("rules", "schemas", "reports"):
+        try:
+            root = bundled(name).resolve()
+        except FileNotFoundError:
+            continue
+        if resolved.is_relative_to(root):
+            return f"{PREFIX}{name}/{resolved.relative_to(root).as_posix()}@{__version__}"
+    return str(path)
+
+
+def located(name: str) -> Path | None:
+    """The file a :func:`shown` name of a bundled file stands for (any version), or None."""
+    if not name.startswith(PREFIX):
+        return None
+    folder, _, rest = name[len(PREFIX):].partition("/")
+    relative = rest.rsplit("@", 1)[0]
+    if folder not in ("rules", "schemas", "reports") or ".." in Path(relative).parts:
+        return None
+    return bundled(folder) / relative

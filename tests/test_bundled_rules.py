@@ -12,7 +12,7 @@ import pytest
 
 from checker.load.rulesets import load_rulesets
 from checker.load.schemas import load_schemas
-from checker.resources import bundled
+from checker.resources import bundled, located
 
 DOMAINS = {"crm", "budget", "appraisal", "marketing"}
 
@@ -92,7 +92,7 @@ def test_dataset_schemas_cover_the_four_domains():
     assert len(schemas) >= 12
     assert {name.split(".")[0] for name in schemas} == DOMAINS
     for name, schema in schemas.items():
-        raw = json.loads(Path(schema.path).read_text(encoding="utf-8"))
+        raw = json.loads(located(schema.path).read_text(encoding="utf-8"))   # bundled: by its package name
         assert schema.key, name
         assert raw["x-title"]["zh"] and raw["x-title"]["en"], name
         for col in schema.columns.values():

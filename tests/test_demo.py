@@ -24,6 +24,7 @@ def test_demo_writes_the_result_and_every_report(cli, tmp_path):
     assert result["as_of"] == "2026-06-30"
     assert result["exit_code"] == 1 and result["summary"]["failed"] >= 40
     assert (out / "data" / "expected.json").is_file() and (out / "summary.txt").read_text(encoding="utf-8")
+    _assert_no_installation_path(out)
     for fmt in render.FILE_FORMATS:
         if fmt == "pdf" and not render.pdf_available():
             continue
@@ -32,3 +33,19 @@ def test_demo_writes_the_result_and_every_report(cli, tmp_path):
         assert (out / name).stat().st_size > 0, fmt
     assert "CS-002" in (out / "report.html").read_text(encoding="utf-8")
 
+
+
+
+def _assert_no_installation_path(out):
+    """Bundled rules and schemas are cited by their package name (checker:rules/...@version), never by where
+    the package is installed: an auditor cannot open that path, and it shows the machine's layout."""
+    from checker.resources import bundled, located
+
+    roots = [str(bundled(name).resolve()) for name in ("rules", "schemas", "reports")]
+    for path in out.iterdir():
+        if path.suffix in (".json", ".html", ".md", ".sarif", ".xml", ".txt"):
+            text = path.read_text(encoding="utf-8")
+            assert not any(root in text for root in roots), path.name
+    cited = json.loads((out / "result.json").read_text(encoding="utf-8"))["results"]
+    rule = next(r for r in cited if r["location"].startswith("checker:rules/"))
+    assert located(rule["location"].rsplit(":", 2)[0]).is_file()

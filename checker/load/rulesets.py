@@ -12,6 +12,7 @@ from pydantic import BaseModel, ValidationError
 from checker.load.yamlio import Document, Positions, load_file
 from checker.model.ruleset import RulesetFile
 from checker.problems import CheckerError, Problem, Span, did_you_mean
+from checker.resources import shown
 
 RULE_SUFFIXES = (".yaml", ".yml")
 
@@ -66,7 +67,7 @@ def documents(paths: list[Path], problems: list[Problem]) -> Iterator[tuple[Path
     """Every YAML document under ``paths``; a file that cannot be read adds its problems instead."""
     for path in rule_files(paths):
         try:
-            yield path, load_file(path)
+            yield path, load_file(path, shown(path))
         except CheckerError as err:
             problems.extend(err.problems)
 
@@ -99,10 +100,10 @@ def load_rulesets(paths: list[Path], salvage: bool = False
             partial = _without_invalid_rules(doc, err) if salvage else None
             if partial is not None:
                 model, kept = partial
-                rulesets.append(LoadedRuleset(model, str(path), doc.positions, "", partial=True, kept=kept))
+                rulesets.append(LoadedRuleset(model, shown(path), doc.positions, "", partial=True, kept=kept))
             continue
         sha = hashlib.sha256(path.read_bytes()).hexdigest()
-        rulesets.append(LoadedRuleset(model, str(path), doc.positions, sha))
+        rulesets.append(LoadedRuleset(model, shown(path), doc.positions, sha))
     return rulesets, problems, others
 
 
