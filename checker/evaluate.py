@@ -538,7 +538,8 @@ class Evaluator:
                     location=str(loaded.schema.columns[check.column].span) if check.column else loaded.schema.path))
                 continue
             rule = first.rule
-            versions = [VersionCount(version=p.version, checked=p.checked, violations=p.violations, waived=p.waived)
+            versions = [VersionCount(version=p.version, checked=p.checked, violations=p.violations, waived=p.waived,
+                                     sql=P.explain_sql(p.rule) if p.rule is not None else None)
                         for p in sorted(parts, key=lambda p: _semver(p.version))]
             labels = [v.version for v in versions]
             results.append(RuleResult(

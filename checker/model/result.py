@@ -69,6 +69,7 @@ class VersionCount(Model):
     checked: int
     violations: int
     waived: int = 0
+    sql: str | None = None           # the SQL this version runs: each version judged its own records
 
 
 class BaselineCount(Model):
