@@ -281,6 +281,19 @@ def test_pdf_is_printed_by_chromium(cli, tmp_path):
     assert again.exit_code == 0 and (tmp_path / "again.pdf").read_bytes().startswith(b"%PDF-")
 
 
+def test_a_chinese_pdf_embeds_a_cjk_font(cli, tmp_path):
+    """Han characters print in a CJK face, not as boxes in a Latin one (.ci/run installs fonts-noto-cjk)."""
+    import re
+
+    if shutil.which("chromium") is None:
+        (pytest.fail if os.environ.get("CI") == "true" else pytest.skip)("Debian's chromium is not installed")
+    run = cli(*CASES["quickstart"], "--lang", "zh", "--pdf", "zh.pdf", "-q")
+    assert run.exit_code == 1, run.stderr
+    pdf = (tmp_path / "zh.pdf").read_bytes()
+    fonts = set(re.findall(rb"/(?:FontName|BaseFont)\s*/(?:[A-Z]{6}\+)?([A-Za-z0-9_-]+)", pdf))
+    assert any(b"CJK" in f or b"JhengHei" in f or b"PingFang" in f or b"HanSans" in f for f in fonts), fonts
+
+
 def test_pdf_without_chromium_is_a_usage_error(cli, tmp_path):
     empty = tmp_path / "bin"
     empty.mkdir()
