@@ -86,3 +86,12 @@ def test_no_personal_data_unless_show_pii(rendered):
         for lang in ("en", "zh"):
             assert_no_pii(rendered(case, lang).check["junit"], f"{case} {lang} junit")
     assert "13812345678" in rendered("hostile", "en", show_pii=True).check["junit"]
+
+
+def test_times_are_real_or_absent(rendered):
+    """No made-up zeros: the run's duration on <testsuites>, nothing where the checker measures nothing."""
+    run = rendered("quickstart", "en")
+    text = (run.folder / "check" / "junit.xml").read_text(encoding="utf-8")
+    assert text.count(' time="') == 1                  # only <testsuites> carries one
+    xml = _parse(run)
+    assert float(xml.time) == run.result["run"]["duration_ms"] / 1000
