@@ -139,7 +139,8 @@ def main() -> None:
 
 @main.command()
 @click.option("--data", "data", required=True, type=click.Path(path_type=Path),
-              help="Folder of exports: <domain>/<name>.<csv|jsonl|json|parquet|xlsx>, optional datasets.yaml.")
+              help="Folder of exports, each DOMAIN/NAME.EXT (EXT one of csv, jsonl, json, parquet, xlsx), "
+                   "and an optional datasets.yaml.")
 @click.option("--rules", "rules", multiple=True, type=click.Path(path_type=Path),
               help="Rule file or folder (repeatable); replaces the bundled rules.")
 @click.option("--schemas", type=click.Path(path_type=Path), help="Dataset schema folder; replaces the bundled one.")

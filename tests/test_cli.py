@@ -198,3 +198,13 @@ def test_a_data_folder_with_no_export_at_all_is_exit_2_even_with_allow_missing(c
 
 def test_the_demo_folder_is_ignored_by_git():
     assert "/checker-demo/" in (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
+
+
+def test_check_help_breaks_lines_between_words():
+    from click.testing import CliRunner
+
+    from checker.cli import main
+
+    res = CliRunner().invoke(main, ["check", "--help"], terminal_width=80)
+    words = res.output.split()
+    assert "DOMAIN/NAME.EXT" in words and "datasets.yaml." in words and "parquet," in words
