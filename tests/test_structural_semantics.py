@@ -225,3 +225,20 @@ def test_escaped_astral_characters_in_a_schema_are_characters(cli, tmp_path):
     """json.dumps writes U+1F600 as a surrogate-pair escape; the schema means the character."""
     found = run(cli, tmp_path, {"enum": ["\U0001F600"], "maxLength": 1}, ["\U0001F600", "a\U0001F600"])
     assert rows(found, "enum") == [2] and rows(found, "maxLength") == [2]
+
+
+@pytest.mark.parametrize("fmt, values", [("csv", ["1e400", "-1e400", "1e308"]), ("jsonl", ["1e400", "-1e400", "1e308"])])
+def test_a_number_beyond_double_is_a_range_violation(cli, tmp_path, fmt, values):
+    if fmt == "jsonl":  # written as JSON numbers (json.dumps would write Infinity)
+        _write(tmp_path, {"type": "number"}, [0, 0, 0], fmt)
+        path = tmp_path / "d" / "crm" / "t.jsonl"
+        path.write_text("".join(f'{{"id": {i + 1}, "v": {v}}}\n' for i, v in enumerate(values)), encoding="utf-8")
+        res = cli("check", "--data", "d", "--rules", "r", "--schemas", "s", "--as-of", "2026-06-30", "--lang", "en",
+                  "--allow-missing", "--json", "out.json", cwd=tmp_path)
+        found = {r["rule_id"].rsplit(":", 1)[1]: [s["row"] for s in r["samples"]] for r in res.result["results"]
+                 if r["rule_id"].startswith("schema:crm.t.v:")}
+        assert found["type"] == [1, 2]
+        return
+    found = run(cli, tmp_path, {"type": "number"}, values, fmt)
+    assert rows(found, "type") == [1, 2]
+    assert "cannot store exactly" in found["type"][1][0] and "DOUBLE" in found["type"][1][0]

@@ -276,6 +276,8 @@ def _store(col: Column) -> str:
         return "BIGINT: -9223372036854775808 .. 9223372036854775807"
     if col.sql_type.startswith("DECIMAL"):
         return col.sql_type
+    if col.sql_type == "DOUBLE":
+        return "DOUBLE: -1.8e308 .. 1.8e308"
     return ""
 
 

@@ -192,6 +192,11 @@ def _int_from_text(r: str) -> str:
             f"(CASE WHEN {_whole(as_double)} THEN CAST({as_double} AS BIGINT) END) ELSE TRY_CAST({r} AS BIGINT) END)")
 
 
+def _finite(d: str) -> str:
+    """SQL: the DOUBLE d unless it overflowed to an infinity (``1e400``): no double holds that number."""
+    return f"(CASE WHEN abs({d}) <= 1.7976931348623157e308 THEN {d} END)"
+
+
 def _decimal_exact(r: str, sql_type: str) -> str:
     """SQL: the DECIMAL a number spelling r stands for, NULL when it does not fit or would be rounded."""
     p, s = (int(x) for x in sql_type[len("DECIMAL("):-1].split(","))
@@ -285,7 +290,7 @@ def _text_value(col: Column, r: str, v: str) -> tuple[str, str | None, str | Non
     elif t.startswith("DECIMAL"):
         value = _decimal_exact(r, t)
     else:
-        value = f"(CASE WHEN {spells_number(r)} THEN TRY_CAST({r} AS DOUBLE) END)"
+        value = f"(CASE WHEN {spells_number(r)} THEN {_finite(f'TRY_CAST({r} AS DOUBLE)')} END)"
     return value, f"CASE WHEN {r} IS NOT NULL AND {v} IS NULL THEN {r} END", None
 
 
@@ -315,7 +320,7 @@ def _json_value(col: Column, raw: str, v: str) -> tuple[str, str | None, str | N
                 f"CASE WHEN {jt} = 'VARCHAR' AND {v} IS NULL THEN {s} END")
     if t.startswith("DECIMAL"):  # from the JSON text, never through a double: exact or a violation
         return f"(CASE WHEN {jt} IN ('INTEGER', 'DOUBLE') THEN {_decimal_exact(raw, t)} END)", wrong, None
-    return f"TRY_CAST(CASE WHEN {jt} IN ('INTEGER', 'DOUBLE') THEN {num} END AS {t})", wrong, None
+    return f"(CASE WHEN {jt} IN ('INTEGER', 'DOUBLE') THEN {_finite(num)} END)", wrong, None
 
 
 _INT_NATIVES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
