@@ -38,7 +38,8 @@ def test_markdown_summary_and_failing_rules(rendered):
     assert len(rows) == len(failing)
     for r in failing:
         assert f"<summary>{md_escape(r['rule_id'])} — Violations: {r['violations']}</summary>" in md
-    assert "**By regulation:** M1 " in md
+    assert "**By regulation** (failing rules / rules (violations)): M1 " in md
+    assert "a violation counts under every regulation its rule cites" in md
     assert "<details><summary>Evidence</summary>" in md
     for i in result["inputs"]:
         assert i["sha256"] in md

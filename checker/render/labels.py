@@ -15,6 +15,10 @@ LABELS: dict[str, dict[str, str]] = {
     "summary": {"zh": "摘要", "en": "Summary"},
     "by_severity": {"zh": "按嚴重程度", "en": "By severity"},
     "by_regulation": {"zh": "按法規", "en": "By regulation"},
+    "counts_legend": {"zh": "失敗規則數／規則數（違規筆數）", "en": "failing rules / rules (violations)"},
+    "per_regulation_note": {"zh": "一筆違規計入其規則引用的每一項法規，故各法規合計可能多於總數。",
+                            "en": "a violation counts under every regulation its rule cites, so these can add up "
+                                  "to more than the total."},
     "by_clause": {"zh": "按條款", "en": "By clause"},
     "coverage": {"zh": "條款覆蓋矩陣", "en": "Clause coverage matrix"},
     "rules": {"zh": "規則", "en": "Rules"},
