@@ -67,7 +67,7 @@ def inert_json(text: str) -> str:
 
     JSON escapes C0 controls itself; DEL, C1 controls, bidirectional controls, the
     separators, surrogates and U+FFFE/U+FFFF (which can only occur inside strings)
-    become ``\\uXXXX`` escapes, so the text parses to exactly the same values.
+    become ``\\u`` escapes of four hex digits, so the text parses to exactly the same values.
     """
     if not _MULTILINE.search(text):
         return text
