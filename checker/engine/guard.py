@@ -23,7 +23,7 @@ never a user error to work around.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 import sqlglot
@@ -68,15 +68,14 @@ def check_query(sql: str, dialect: str, tables: Callable[[str], bool]) -> exp.Qu
     tree = parsed[0]
     if not isinstance(tree, exp.Query):
         raise refuse(f"it is a {type(tree).__name__.upper()} statement, not a query")
-    _check_tree(tree.walk(), tables)
+    _check_tree(tree, tables)
     return tree
 
 
-def _check_tree(nodes: Iterable[exp.Expression], tables: Callable[[str], bool]) -> None:
-    ctes = set()
-    for node in nodes:
-        if isinstance(node, exp.CTE):
-            ctes.add(node.alias_or_name)
+def _check_tree(tree: exp.Expression, tables: Callable[[str], bool]) -> None:
+    # the statement's own CTEs first: a walk can meet a reference to one before its definition
+    ctes = {cte.alias_or_name for cte in tree.find_all(exp.CTE)}
+    for node in tree.walk():
         if isinstance(node, _STATEMENTS):
             raise refuse(f"it contains a {type(node).__name__.upper()} statement")
         if isinstance(node, exp.Table):
