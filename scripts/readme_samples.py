@@ -47,7 +47,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -112,9 +111,21 @@ def environment() -> dict[str, str]:
 
 
 def wrap_command(command: str) -> str:
-    """`$ command`, broken between words with a backslash where it passes WIDTH columns."""
-    lines = textwrap.wrap(command, WIDTH - 2, break_long_words=False, break_on_hyphens=False,
-                          initial_indent="$ ", subsequent_indent="      ")
+    """`$ command`, broken with a backslash where it passes WIDTH columns, never between an option and its value."""
+    words = [shlex.quote(w) for w in shlex.split(command)]
+    units: list[str] = []
+    for word in words:
+        if units and units[-1].startswith("-") and " " not in units[-1] and not word.startswith("-"):
+            units[-1] += " " + word
+        else:
+            units.append(word)
+    lines, line = [], "$"
+    for unit in units:
+        if len(line) + 1 + len(unit) > WIDTH - 2 and line.strip() not in ("$", ""):
+            lines.append(line)
+            line = "     "
+        line += " " + unit
+    lines.append(line)
     return " \\\n".join(lines)
 
 
