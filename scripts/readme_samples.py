@@ -86,7 +86,14 @@ def documents(root: Path = ROOT) -> list[Path]:
 
 
 def blocks(text: str) -> list[Block]:
-    return [Block(m["command"].strip(), m.start("body"), m.end("body"), m["body"]) for m in SAMPLE.finditer(text)]
+    found = [Block(m["command"].strip(), m.start("body"), m.end("body"), m["body"]) for m in SAMPLE.finditer(text)]
+    if len(found) != len(re.findall(r"^<!-- sample: ", text, re.M)):
+        matched = {b.command for b in found}
+        loose = [line for line in text.splitlines() if line.startswith("<!-- sample: ")
+                 and line[len("<!-- sample: "):].removesuffix(" -->").strip() not in matched]
+        raise SystemExit("readme_samples: a sample comment must be on its own line, directly followed by a "
+                         f"fenced block: {loose}")
+    return found
 
 
 def sample_files(text: str) -> dict[str, str]:
@@ -146,8 +153,12 @@ def run(command: str, work: Path) -> str:
     argv = shlex.split(command)
     if not argv or argv[0] != "checker":
         raise SystemExit(f"readme_samples: a sample command starts with `checker`: {shown!r}")
-    proc = subprocess.run([checker_executable(), *argv[1:]], cwd=work, env=environment(), stdin=subprocess.DEVNULL,
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=TIMEOUT)
+    try:
+        proc = subprocess.run([checker_executable(), *argv[1:]], cwd=work, env=environment(),
+                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:  # shown in the diff rather than as a traceback
+        return wrap_command(command) + f"\n(readme_samples: no answer within {TIMEOUT} s)\n"
     out = proc.stdout.decode("utf-8", errors="replace")
     if out and not out.endswith("\n"):
         out += "\n"
