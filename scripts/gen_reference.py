@@ -227,8 +227,8 @@ def rule_file_section() -> list[str]:
            "`# yaml-language-server: $schema=<path to>/schemas/ruleset.schema.json` on a rule file's first line). "
            "A rule file holds one version of one ruleset.", "",
            "A rule's kind follows from its keys: `expect` (and optional `where`) is a row rule; `unique` a "
-           "uniqueness rule; `group_by` with an aggregate `expect` an aggregate rule; an aggregate `expect` "
-           "without `group_by` a dataset rule; `join` adds joined columns to a row or aggregate rule.", ""]
+           "uniqueness rule; `group_by` with an aggregate `expect` an aggregate rule (an aggregate function "
+           "elsewhere is X204); `join` adds joined columns to a row or aggregate rule.", ""]
     out += _object_table("Ruleset (the file)", "Ruleset", schema, defs)
     seen = set()
 
