@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from urllib.parse import quote
 
 import jsonschema
@@ -11,7 +12,6 @@ import pytest
 from checker.model.result import Result, WaiverUse
 from checker.render import render
 from conftest import ROOT
-from render_support import shown_path
 from render_support import CASES, assert_no_pii, rendered  # noqa: F401
 
 SCHEMA_PATH = ROOT / "tests" / "data" / "sarif" / "sarif-schema-2.1.0.json"
@@ -68,7 +68,9 @@ def test_each_sample_is_a_result_at_its_file_and_line(rendered):
         assert got["ruleId"] == rule_id and got["message"]["text"] == sample["message"]
         assert got["level"] == levels[rule["severity"]]
         location = got["locations"][0]["physicalLocation"]
-        assert location["artifactLocation"]["uri"] == quote(shown_path(run.result, inputs[rule["dataset"]]["path"]))
+        # relative to the data folder (DATAROOT), as the artifact names it: not to the working directory
+        assert location["artifactLocation"]["uri"] == quote(inputs[rule["dataset"]]["path"])
+        assert location["artifactLocation"]["uriBaseId"] == "DATAROOT"
         if sample["row"] is None:
             assert "region" not in location  # an aggregate group has no line
         else:
@@ -115,3 +117,101 @@ def test_no_personal_data_unless_show_pii(rendered):
         for lang in ("en", "zh"):
             assert_no_pii(rendered(case, lang).check["sarif"], f"{case} {lang} sarif")
     assert "13812345678" in rendered("hostile", "en", show_pii=True).check["sarif"]
+
+
+# -- one name per input: artifacts[] and every result location agree, against a declared base ----------------
+
+def _assert_one_name_per_input(doc) -> dict:
+    run = doc["runs"][0]
+    bases = run.get("originalUriBaseIds", {})
+    artifacts = run["artifacts"]
+    for n, artifact in enumerate(artifacts):
+        loc = artifact["location"]
+        assert loc.get("index", n) == n
+        assert "\\" not in loc["uri"] and " " not in loc["uri"]
+        if "uriBaseId" in loc:
+            assert loc["uriBaseId"] in bases, f"undeclared base {loc['uriBaseId']}"
+            assert not loc["uri"].startswith(("/", "file:")), loc["uri"]
+        else:
+            assert loc["uri"].startswith("file:///"), loc["uri"]
+    for base in bases.values():      # a chained base is declared too; a top-level uri is absolute and a folder
+        if "uri" in base:
+            assert base["uri"].endswith("/")
+            assert base["uriBaseId"] in bases if "uriBaseId" in base else base["uri"].startswith("file:///")
+        else:
+            assert base["description"]["text"]
+    located = 0
+    for result in run["results"]:
+        for location in result.get("locations", []):
+            got = location["physicalLocation"]["artifactLocation"]
+            mine = artifacts[got["index"]]["location"]
+            assert (got["uri"], got.get("uriBaseId")) == (mine["uri"], mine.get("uriBaseId"))
+            located += 1
+    assert located, "no result has a location"
+    return bases
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_results_name_each_input_as_its_artifact(rendered, case):
+    run = rendered(case, "en")
+    doc = json.loads(run.check["sarif"])
+    bases = _assert_one_name_per_input(doc)
+    # the cases run with an absolute --data: the base is that folder as a file URI
+    assert run.result["data"].startswith("/")
+    assert bases == {"DATAROOT": {"uri": "file://" + quote(run.result["data"].rstrip("/")) + "/",
+                                  "description": bases["DATAROOT"]["description"]}}
+    assert [a["location"] for a in doc["runs"][0]["artifacts"]] == \
+        [{"uri": quote(i["path"]), "uriBaseId": "DATAROOT", "index": n} for n, i in enumerate(run.result["inputs"])]
+    assert json.loads(run.report["sarif"]) == doc      # `checker report` elsewhere names them the same way
+
+
+@pytest.mark.parametrize("data", ["exports/2026 Q2", "../data", "/srv/exports/季度", None])
+def test_data_folder_relative_absolute_or_unrecorded(rendered, validator, data):
+    result = Result.model_validate(rendered("quickstart").result).model_copy(update={"data": data})
+    doc = json.loads(render(result, "sarif", "en"))
+    assert _errors(validator, doc) == []
+    bases = _assert_one_name_per_input(doc)
+    root = bases["DATAROOT"]
+    if data is None:
+        assert set(bases) == {"DATAROOT"} and "uri" not in root
+    elif data.startswith("/"):
+        assert set(bases) == {"DATAROOT"} and root["uri"] == "file://" + quote(data) + "/"
+    else:   # relative to the working directory of the run, which is not recorded: a base without a uri
+        assert root == {"uri": quote(data) + "/", "uriBaseId": "WORKDIR", "description": root["description"]}
+        assert "uri" not in bases["WORKDIR"] and bases["WORKDIR"]["description"]["text"]
+
+
+def test_an_input_outside_the_data_folder_is_an_absolute_file_uri(rendered, validator):
+    result = Result.model_validate(rendered("quickstart").result)
+    inputs = list(result.inputs)
+    inputs[0] = inputs[0].model_copy(update={"path": "/mnt/other place/complaints.csv"})
+    doc = json.loads(render(result.model_copy(update={"inputs": inputs}), "sarif", "en"))
+    assert _errors(validator, doc) == []
+    _assert_one_name_per_input(doc)
+    first = doc["runs"][0]["artifacts"][0]["location"]
+    assert first == {"uri": "file:///mnt/other%20place/complaints.csv", "index": 0}
+    assert all(a["location"]["uriBaseId"] == "DATAROOT" for a in doc["runs"][0]["artifacts"][1:])
+
+
+def test_bundled_rules_and_a_relative_data_folder(cli, tmp_path, validator):
+    """A real check with the bundled rules and --data given relative to the working directory: no path under the
+    installation (the package, its bundled folders, site-packages) appears; rules cite checker:rules/...@v."""
+    import checker
+    from checker.resources import bundled
+    from checker.sample import generate
+
+    generate(tmp_path / "exports" / "data", rows=1000, seed=7)
+    run = cli("check", "--data", "exports/data", "--as-of", "2026-06-30", "--sarif", "out.sarif", "-q")
+    assert run.exit_code in (0, 1), run.stderr
+    text = (tmp_path / "out.sarif").read_text(encoding="utf-8")
+    doc = json.loads(text)
+    assert _errors(validator, doc) == []
+    bases = _assert_one_name_per_input(doc)
+    assert bases["DATAROOT"]["uri"] == "exports/data/" and bases["DATAROOT"]["uriBaseId"] == "WORKDIR"
+    installed = [str(Path(checker.__file__).resolve().parent), "site-packages",
+                 *(str(bundled(name).resolve()) for name in ("rules", "schemas", "reports"))]
+    assert not [root for root in installed if root in text]
+    rules = doc["runs"][0]["tool"]["driver"]["rules"]
+    locations = [r["properties"]["location"] for r in rules if "location" in r["properties"]]
+    assert locations and all(loc.startswith("checker:rules/") for loc in locations if not loc.startswith("checker:s"))
+    assert all(rs["path"].startswith("checker:rules/") for rs in doc["runs"][0]["properties"]["rulesets"])
