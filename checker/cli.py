@@ -22,6 +22,7 @@ import click
 
 from checker import __version__
 from checker.exit_codes import ExitCode
+from checker.i18n import DEFAULT, LANGS, ntr, tr, use
 from checker.problems import CheckerError, Problem, Span
 from checker.render.inert import inert, inert_json
 
@@ -30,8 +31,22 @@ SEVERITY_CHOICES = ["info", "low", "medium", "high", "critical", "never"]
 STDOUT_FORMATS = ["text", "json", "md", "github"]
 REPORT_FILES = {"html": "HTML auditor report", "md": "Markdown summary", "junit": "JUnit XML",
                 "sarif": "SARIF 2.1.0", "pdf": "PDF of the HTML report (needs chromium)"}
+LANG_VARIABLE = "CHECKER_LANG"
 # Output paths stay text until checker.render.output checks them (as Path, "" would become ".").
 OUT_PATH = click.Path(path_type=str)
+
+
+def lang_option(help_text: str = "Language of messages and reports.", default: bool = True):
+    """--lang zh|en (default: $CHECKER_LANG, else zh), on every command that prints messages."""
+    if not default:     # `report`: the run's own language unless asked (the variable is for messages)
+        return click.option("--lang", type=click.Choice(list(LANGS)), help=help_text)
+    return click.option("--lang", type=click.Choice(list(LANGS)), envvar=LANG_VARIABLE, default=DEFAULT,
+                        show_default=True, help=help_text)
+
+
+def _lang_of(kwargs: dict) -> str:
+    lang = kwargs.get("lang") or os.environ.get(LANG_VARIABLE)
+    return lang if lang in LANGS else DEFAULT
 
 
 def report_options(fn):
@@ -52,8 +67,8 @@ def _report_paths(options: dict) -> dict[str, Path | None]:
         from checker.render import pdf_available
 
         if not pdf_available():
-            raise click.UsageError("--pdf prints the HTML report with Debian's chromium, which is not on PATH; "
-                                   "install it (apt-get install chromium) or write --html and print that")
+            raise click.UsageError(tr("--pdf prints the HTML report with Debian's chromium, which is not on PATH; "
+                                      "install it (apt-get install chromium) or write --html and print that"))
     return paths
 
 
@@ -109,26 +124,33 @@ def guarded(fn):
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        try:
-            code = fn(*args, **kwargs)
-        except CheckerError as err:
-            for problem in err.problems:
-                click.echo(inert(problem.render()), err=True)
-            sys.exit(int(ExitCode.USAGE))
-        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
-            raise
-        except KeyboardInterrupt:
-            click.echo("interrupted", err=True)
-            sys.exit(int(ExitCode.USAGE))
-        except Exception as err:  # never a traceback for users
-            if os.environ.get("CHECKER_DEBUG"):
-                raise
-            click.echo(inert(f"checker: internal error: {type(err).__name__}: {err}. This is a bug; "
-                             "run again with CHECKER_DEBUG=1 to see where it happened."), err=True)
-            sys.exit(int(ExitCode.USAGE))
-        sys.exit(int(code))
+        with use(_lang_of(kwargs)):
+            _run(fn, args, kwargs)
 
     return wrapper
+
+
+def _run(fn, args, kwargs) -> None:
+    """The command, its problems printed (in the active language) and its exit code."""
+    try:
+        code = fn(*args, **kwargs)
+    except CheckerError as err:
+        for problem in err.problems:
+            click.echo(inert(problem.render()), err=True)
+        sys.exit(int(ExitCode.USAGE))
+    except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+        raise
+    except KeyboardInterrupt:
+        click.echo(tr("interrupted"), err=True)
+        sys.exit(int(ExitCode.USAGE))
+    except Exception as err:  # never a traceback for users
+        if os.environ.get("CHECKER_DEBUG"):
+            raise
+        click.echo(inert(tr("checker: internal error: {kind}: {error}. This is a bug; run again with "
+                            "CHECKER_DEBUG=1 to see where it happened.", kind=type(err).__name__, error=err)),
+                   err=True)
+        sys.exit(int(ExitCode.USAGE))
+    sys.exit(int(code))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -155,8 +177,7 @@ def main() -> None:
 @click.option("--violations-out", type=OUT_PATH, help="Write every violation here (.csv or .parquet).")
 @click.option("--max-samples", type=click.IntRange(0, 10_000), default=20, show_default=True,
               help="Violations kept per rule in the result.")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
-              help="Language of messages and reports.")
+@lang_option()
 @click.option("--show-pii", is_flag=True, help="Show personal data unmasked.")
 @click.option("--waivers", type=click.Path(path_type=Path, exists=True, dir_okay=False),
               help="YAML list of approved waivers (rule, where or keys, reason, approved_by, expires).")
@@ -193,7 +214,7 @@ def check(data, rules, schemas, as_of, rules_at, fail_on, fmt, json_path, violat
     for item in spark_conf:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
-            raise click.BadParameter(f"'{item}' is not KEY=VALUE", param_hint="--spark-conf")
+            raise click.BadParameter(tr("'{item}' is not KEY=VALUE", item=item), param_hint="--spark-conf")
         conf[key.strip()] = value
     opts = CheckOptions(data=data, rules=list(rules), schemas=schemas, as_of=_date(as_of) or dt.date.today(),
                         rules_at=_date(rules_at), fail_on=fail_on, max_samples=max_samples, lang=lang,
@@ -216,8 +237,9 @@ def check(data, rules, schemas, as_of, rules_at, fail_on, fmt, json_path, violat
 @click.option("--schemas", type=click.Path(path_type=Path), help="Dataset schema folder (default: bundled).")
 @click.option("--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb", show_default=True,
               help="Also refuse what the named engine cannot run with the same meaning (spark: X207).")
+@lang_option("Language of the problems.")
 @guarded
-def lint(paths, schemas, engine) -> ExitCode:
+def lint(paths, schemas, engine, lang) -> ExitCode:
     """Check rule files and dataset schemas; print each problem as path:line:col: CODE message."""
     from checker.lint import lint as run_lint
     problems = run_lint(list(paths), schemas, engine)
@@ -225,8 +247,8 @@ def lint(paths, schemas, engine) -> ExitCode:
         click.echo(inert(p.render()))
     errors = sum(p.level == "error" for p in problems)
     warnings = len(problems) - errors
-    click.echo(f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}",
-               err=True)
+    click.echo(tr("{errors}, {warnings}", errors=ntr("{n} error", "{n} errors", errors, n=errors),
+                  warnings=ntr("{n} warning", "{n} warnings", warnings, n=warnings)), err=True)
     return ExitCode.FINDINGS if errors else ExitCode.OK
 
 
@@ -235,8 +257,9 @@ def lint(paths, schemas, engine) -> ExitCode:
 @click.option("--schemas", type=click.Path(path_type=Path), help="Dataset schema folder (default: bundled).")
 @click.option("--as-of", type=DATE,
               help="The fixed clock for time-relative rules (default: each example set's as_of, else today).")
+@lang_option("Language of the problems.")
 @guarded
-def test_command(paths, schemas, as_of) -> ExitCode:
+def test_command(paths, schemas, as_of, lang) -> ExitCode:
     """Run every rule's pass and fail examples on the real engine."""
     from checker.testing import run_examples
 
@@ -245,9 +268,10 @@ def test_command(paths, schemas, as_of) -> ExitCode:
         click.echo(inert(p.render()))
     # a rule that does not load or compile is not a failed example: exit 2, and the summary says so
     broken = [p for p in report.problems if p.level == "error" and not p.code.startswith("T6")]
-    summary = f"{report.passed} passed, {report.failed} failed"
+    summary = tr("{passed} passed, {failed} failed", passed=report.passed, failed=report.failed)
     if broken:
-        summary += f"; {len(broken)} problem{'s' if len(broken) != 1 else ''} kept rules from running (see above)"
+        summary += ntr("; {n} problem kept rules from running (see above)",
+                       "; {n} problems kept rules from running (see above)", len(broken), n=len(broken))
     click.echo(summary, err=False)
     if broken:
         return ExitCode.USAGE
@@ -262,8 +286,9 @@ def test_command(paths, schemas, as_of) -> ExitCode:
 @click.option("--schemas", type=click.Path(path_type=Path), help="Dataset schema folder (default: bundled).")
 @click.option("--as-of", type=DATE, help="Evaluation date (default: today).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "md"]), default="text", show_default=True)
+@lang_option()
 @guarded
-def diff(old, new, data, schemas, as_of, fmt) -> ExitCode:
+def diff(old, new, data, schemas, as_of, fmt, lang) -> ExitCode:
     """What changed between two rule trees (folders, files or git:REV) and, with --data, its impact."""
     import json as _json
 
@@ -292,8 +317,9 @@ def diff(old, new, data, schemas, as_of, fmt) -> ExitCode:
 @click.option("--schemas", type=click.Path(path_type=Path), help="Dataset schema folder.")
 @click.option("--as-of", type=DATE, help="Date whose parameters are bound (default: today).")
 @click.option("--functions", is_flag=True, help="List the SQL functions rule expressions may use.")
+@lang_option()
 @guarded
-def explain(rule_id, rules, schemas, as_of, functions) -> ExitCode:
+def explain(rule_id, rules, schemas, as_of, functions, lang) -> ExitCode:
     """Show a rule: its clauses, versions and the SQL it compiles to."""
     from checker.explain import explain as run_explain, functions_text
 
@@ -301,7 +327,7 @@ def explain(rule_id, rules, schemas, as_of, functions) -> ExitCode:
         click.echo(functions_text())
         return ExitCode.OK
     if not rule_id:
-        raise click.UsageError("give a RULE_ID (or --functions)")
+        raise click.UsageError(tr("give a RULE_ID (or --functions)"))
     click.echo(inert(run_explain(rule_id, list(rules), schemas, _date(as_of) or dt.date.today()), multiline=True))
     return ExitCode.OK
 
@@ -311,7 +337,7 @@ def explain(rule_id, rules, schemas, as_of, functions) -> ExitCode:
 @click.option("--format", "fmt", type=click.Choice(STDOUT_FORMATS), default="text", show_default=True,
               help="What goes to standard output.")
 @report_options
-@click.option("--lang", type=click.Choice(["zh", "en"]), help="Language of the reports (default: the run's).")
+@lang_option("Language of the reports (default: the run's).", default=False)
 @click.option("-q", "--quiet", is_flag=True, help="No summary on standard output (report files are still written).")
 @guarded
 def report(result_file, fmt, lang, quiet, templates, **report_files) -> ExitCode:
@@ -328,7 +354,7 @@ def report(result_file, fmt, lang, quiet, templates, **report_files) -> ExitCode
         if not quiet:
             from checker.render import text
 
-            click.echo(text.summary_line(result, colour=text.use_colour()))
+            click.echo(text.summary_line(result, colour=text.use_colour(), lang=lang))
         return ExitCode.OK
     _emit(result, fmt, lang, templates, quiet)
     return ExitCode.OK
@@ -340,8 +366,9 @@ def report(result_file, fmt, lang, quiet, templates, **report_files) -> ExitCode
 @click.option("--rows", type=click.IntRange(1_000, 100_000_000), default=20_000, show_default=True,
               help="Complaints and interactions to make (customers, feedback and access log grow with it).")
 @click.option("--seed", type=int, default=7, show_default=True, help="The same seed gives identical files.")
+@lang_option()
 @guarded
-def sample(out, rows, seed) -> ExitCode:
+def sample(out, rows, seed, lang) -> ExitCode:
     """Write realistic exports of every dataset, with known violations of every bundled rule."""
     from checker.render.output import output_folder, write_failed
     from checker.sample import generate
@@ -362,8 +389,7 @@ def sample(out, rows, seed) -> ExitCode:
               help="Size of the sample (complaints and interactions).")
 @click.option("--seed", type=int, default=7, show_default=True)
 @click.option("--as-of", type=DATE, help="Evaluation date (default: 2026-06-30, the sample's own date).")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
-              help="Language of messages and reports.")
+@lang_option()
 @guarded
 def demo(out, rows, seed, as_of, lang) -> ExitCode:
     """Sample data, a check against the bundled rules, and every report, in one go."""
@@ -384,7 +410,7 @@ def demo(out, rows, seed, as_of, lang) -> ExitCode:
 @click.option("--rules", "rules", multiple=True, type=click.Path(path_type=Path, exists=True),
               help="Rule files or folders holding the catalog and rules (default: bundled).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "md"]), default="text", show_default=True)
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@lang_option("Language of the clause titles and labels.")
 @guarded
 def coverage(rules, fmt, lang) -> ExitCode:
     """Each clause of the regulation catalog with the rules and manual controls that cover it."""

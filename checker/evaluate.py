@@ -34,8 +34,9 @@ from checker.compile.structural import StructuralCheck, compile_structural
 from checker.compile.versions import Coverage, Judged
 from checker.engine.duckdb import DuckDBEngine
 from checker.engine.loading import Loaded
+from checker.i18n import LANGS, Joined, Msg, _, both, render
 from checker.messages import display, mask, record_view
-from checker.model.result import BaselineCount, RuleResult, Sample, VersionCount
+from checker.model.result import BaselineCount, RuleResult, Sample, Texts, VersionCount
 from checker.scrub import first_line
 from checker.scrub import kind as error_kind
 from checker.waivers import Waiver, for_rule
@@ -52,7 +53,7 @@ class Partial:
     waived: int = 0
     samples: list[Sample] = field(default_factory=list)
     waived_samples: list[Sample] = field(default_factory=list)
-    error: str | None = None
+    error: str | Msg | Joined | None = None
     rule: CompiledRule | None = None
     structural: StructuralCheck | None = None
 
@@ -158,7 +159,7 @@ class Evaluator:
                     raise
                 for j, message in bad:
                     out.append(Partial(j.rule.id, j.version, error=message, rule=j.rule))
-                row_judged = [j for j in row_judged if all(j is not b for b, _ in bad)]
+                row_judged = [j for j in row_judged if all(j is not b for b, _x in bad)]
         severities = [s.severity for s in structural] + [j.rule.rule.severity.value for j in row_judged]
         failing = [i for i, a in enumerate(answers[: len(severities)]) if a.violations]
         # a check whose every violation the scan already listed needs no second scan for its keys
@@ -212,17 +213,22 @@ class Evaluator:
         except self.engine.Error as err:
             return self._engine_error(err, rule)
 
-    def _engine_error(self, err: Exception, rule: CompiledRule) -> str:
+    def _engine_error(self, err: Exception, rule: CompiledRule) -> Joined:
         """A rule's engine error as its result says it: the error's kind and wording with every value
         it quoted replaced by '…', and the columns the rule reads.  When the rule or one of its waivers
         reads personal data, only the error's kind is kept: an engine may quote a value in ways no
         scrubbing foresees (an invalid regular expression taken from a column, say)."""
         reads = self._lineage(rule).read_names
         personal = self._reads_personal(rule)
-        what = f"{error_kind(err)} (details withheld: the rule reads personal data)" if personal else first_line(err)
-        return (f"the SQL of rule {rule.id} failed on this data: {what}"
-                + (f" (the rule reads {', '.join(reads)}; values from the data are not shown)" if reads else "")
-                + "; check the types the rule compares (run `checker lint`) and its parameters and waivers")
+        if personal:
+            what: Any = _("{kind} (details withheld: the rule reads personal data)", kind=error_kind(err))
+        else:
+            what = first_line(err)
+        parts = [_("the SQL of rule {rule} failed on this data: {what}", rule=rule.id, what=what)]
+        if reads:
+            parts.append(_("the rule reads {columns}; values from the data are not shown", columns=", ".join(reads)))
+        parts.append(_("check the types the rule compares (run `checker lint`) and its parameters and waivers"))
+        return Joined(parts)
 
     def _reads_personal(self, rule: CompiledRule) -> bool:
         """Whether the rule's SQL or a live waiver of it reads an ``x-pii`` column."""
@@ -285,7 +291,7 @@ class Evaluator:
             theirs, ours = self.loaded[spec.dataset].schema.columns, self.loaded[rule.dataset].schema.columns
             if all(j in theirs and m in ours and theirs[j].sql_type == ours[m].sql_type
                    and theirs[j].sql_type in self._EXACT_KEYS for j, m in keys):
-                q = P.duplicate_keys_query(spec, [j for j, _ in keys], self.table_of)
+                q = P.duplicate_keys_query(spec, [j for j, _k in keys], self.table_of)
                 if self.engine.fetchall(q.sql(dialect=DIALECT))[0][0] == 0:
                     answer = (0, None)
         if answer is None:
@@ -300,9 +306,9 @@ class Evaluator:
         members = P.unique_members(rule, loaded.table).sql(dialect=DIALECT)
         checked_sql = P.unique_checked(rule, loaded.table).sql(dialect=DIALECT)
         waivers = self._waiver_sql(rule.id)
-        wsql = " OR ".join(f"coalesce(({c}), FALSE)" for _, c in waivers) or "FALSE"
+        wsql = " OR ".join(f"coalesce(({c}), FALSE)" for _w, c in waivers) or "FALSE"
         flagged = members.replace(f"SELECT {MAIN_ALIAS}.__row FROM", f"SELECT {MAIN_ALIAS}.__row, ({wsql}) AS __w"
-                                  + "".join(f", coalesce(({c}), FALSE) AS __w{i}" for i, (_, c) in enumerate(waivers))
+                                  + "".join(f", coalesce(({c}), FALSE) AS __w{i}" for i, (_w, c) in enumerate(waivers))
                                   + " FROM", 1)
         per = "".join(f", count_if(__w{i})" for i in range(len(waivers)))
         n = self.n
@@ -311,7 +317,7 @@ class Evaluator:
             violations, waived, rows, wrows, *matches = self.engine.fetchall(
                 f"SELECT count_if(NOT __w), count_if(__w), min(__row, {max(n, 1)}) FILTER (WHERE NOT __w), "
                 f"min(__row, {max(n, 1)}) FILTER (WHERE __w){per} FROM {members}")[0]
-            self._count_waivers(rule.id, {w: m for (w, _), m in zip(waivers, matches)})
+            self._count_waivers(rule.id, {w: m for (w, _c), m in zip(waivers, matches)})
             rows, wrows = sorted(rows or [])[:n], sorted(wrows or [])[:n]
             self._fetch(loaded, rows + wrows)
             self._fingerprints_of(loaded, [rule.id], [rule.rule.severity.value],
@@ -330,7 +336,7 @@ class Evaluator:
         with self._kept(q) as groups:  # every group, computed once
             violations, waived, checked, *matches = self.engine.fetchall(
                 f"SELECT count_if(NOT __ok AND NOT __w), count_if(NOT __ok AND __w), count(*){per} FROM {groups}")[0]
-            self._count_waivers(rule.id, {w: m for (w, _), m in zip(waivers, matches)})
+            self._count_waivers(rule.id, {w: m for (w, _c), m in zip(waivers, matches)})
             kt = key_text_sql([f"__g{i}" for i in range(len(names))])
             flags = "".join(f", __w{i}" for i in range(len(waivers)))
             failing = self.engine.fetchall(f"SELECT {gcols}, __n, {kt}, __w{flags} FROM {groups} WHERE NOT __ok "
@@ -342,7 +348,7 @@ class Evaluator:
             bucket = wsamples if is_waived else samples
             written = (self._writer is not None and not is_waived) or len(bucket) < self.n
             shown = self._group_view(lineage, names, values[: len(names)]) if written else {}
-            which = next((w for (w, _), hit in zip(waivers, values[len(names) + 3:]) if hit), None)
+            which = next((w for (w, _c), hit in zip(waivers, values[len(names) + 3:]) if hit), None)
             fp = self.prints(rule.id, values[len(names) + 1], lineage.group_key_personal)
             if not is_waived:
                 if fp is not None:
@@ -352,8 +358,9 @@ class Evaluator:
             if len(bucket) < self.n:
                 record = dict(shown)
                 record.update(group=shown, row=None, records=values[len(names)])
-                text = rule.message.render(self.opts.lang, record) if rule.message else rule.rule.title.get(self.opts.lang)
-                bucket.append(Sample(row=None, key=shown, message=text, version=j.version, fingerprint=fp,
+                texts = self._texts(rule, record)
+                bucket.append(Sample(row=None, key=shown, message=texts.get(self.opts.lang), messages=texts,
+                                     version=j.version, fingerprint=fp,
                                      waiver=which if is_waived else None))
         return Partial(rule.id, j.version, int(checked), int(violations or 0), int(waived or 0), samples, wsamples,
                        rule=rule)
@@ -443,7 +450,7 @@ class Evaluator:
         base = f"SELECT v.__k, v.__row, {fp} AS __fp{''.join(f', {at}.' + qi(c) for c in cols)} FROM ({rows_sql}) AS v"
         if not with_keys:
             base += f" JOIN {loaded.table} AS t ON t.__row = v.__row"
-        firsts: list[list[int]] = [[] for _ in rule_ids]
+        firsts: list[list[int]] = [[] for _i in rule_ids]
         personal = L.record_key_personal(loaded.schema)
         if not self._writer:
             for k, prints, rows in self.engine.fetchall(
@@ -477,13 +484,21 @@ class Evaluator:
                                                        self._key_columns(loaded)), with_keys=True)
 
     # -- samples ---------------------------------------------------------------------------------
+    @staticmethod
+    def _texts(rule: CompiledRule, record: dict[str, Any]) -> Texts:
+        """A sample's message in every language: the rule's message template, else its title."""
+        if rule.message:
+            return Texts(**{lang: rule.message.render(lang, record) for lang in LANGS})
+        return Texts(zh=rule.rule.title.get("zh"), en=rule.rule.title.get("en"))
+
     def _record_sample(self, loaded: Loaded, rule: CompiledRule, row: int, version: str | None,
                        waived: bool = False) -> Sample:
         record = self._records.get((loaded.schema.name, row), {})
         view = record_view(record, self._lineage(rule).personal_variables(record), self.opts.show_pii)
         view["row"] = row
-        text = rule.message.render(self.opts.lang, view) if rule.message else rule.rule.title.get(self.opts.lang)
-        return Sample(row=row, key=self._shown_key(loaded, row), message=text, version=version,
+        texts = self._texts(rule, view)
+        return Sample(row=row, key=self._shown_key(loaded, row), message=texts.get(self.opts.lang), messages=texts,
+                      version=version,
                       fingerprint=self._fingerprint(loaded, rule.id, row),
                       waiver=self._which_waiver(loaded, rule.id, row) if waived else None)
 
@@ -499,8 +514,9 @@ class Evaluator:
             if check.pii and not self.opts.show_pii and evidence is not None:
                 value = mask(value)
             shown = value if check.keyword == "shape" else (f"'{value}'" if evidence is not None else "null")
-            samples.append(Sample(row=row, key=self._shown_key(loaded, row),
-                                  message=check.message(self.opts.lang, shown, null=evidence is None),
+            texts = Texts(**both(check.message(shown, null=evidence is None)))
+            samples.append(Sample(row=row, key=self._shown_key(loaded, row), message=texts.get(self.opts.lang),
+                                  messages=texts,
                                   fingerprint=self._fingerprint(loaded, check.rule_id, row),
                                   waiver=self._which_waiver(loaded, check.rule_id, row) if waived else None))
         return samples
@@ -514,6 +530,7 @@ class Evaluator:
         for rule_id, parts in by_id.items():
             first = parts[0]
             errors = [p.error for p in parts if p.error]
+            error = Joined(errors)
             violations = sum(p.violations for p in parts)
             samples = sorted((s for p in parts for s in p.samples), key=_order)[: self.n]
             waived_samples = sorted((s for p in parts for s in p.waived_samples), key=_order)[: self.n]
@@ -550,7 +567,8 @@ class Evaluator:
                 status=status, checked=sum(p.checked for p in parts), violations=violations,
                 waived=sum(p.waived for p in parts), samples=samples, waived_samples=waived_samples,
                 versions=versions, uncovered=uncovered.get((rule.ruleset.ruleset, rule.dataset), 0),
-                baseline=base, fingerprints=prints, error="; ".join(errors) or None, location=str(rule.span),
+                baseline=base, fingerprints=prints, error=render(error, self.opts.lang) if errors else None,
+                errors=Texts(**both(error)) if errors else None, location=str(rule.span),
                 sql=P.explain_sql(rule)))
         return results
 

@@ -12,6 +12,8 @@ import difflib
 from dataclasses import dataclass, field
 from typing import Iterable, Literal
 
+from checker.i18n import Msg, _, render
+
 Level = Literal["error", "warning"]
 
 
@@ -31,15 +33,19 @@ class Span:
 class Problem:
     span: Span
     code: str
-    message: str
+    message: str | Msg
     level: Level = "error"
-    hint: str | None = None
+    hint: str | Msg | None = None
 
-    def render(self) -> str:
-        text = f"{self.span}: {self.code} {self.message}"
+    def text(self, lang: str | None = None) -> str:
+        """The message and its hint in one language (the active one by default)."""
+        text = str(render(self.message, lang))
         if self.hint:
-            text += f"; {self.hint}"
+            text += ("；" if (lang or _active()) == "zh" else "; ") + str(render(self.hint, lang))
         return text
+
+    def render(self, lang: str | None = None) -> str:
+        return f"{self.span}: {self.code} {self.text(lang)}"
 
 
 @dataclass
@@ -52,19 +58,21 @@ class CheckerError(Exception):
         return "\n".join(p.render() for p in self.problems)
 
 
-def fail(span: Span, code: str, message: str, hint: str | None = None) -> CheckerError:
-    return CheckerError([Problem(span, code, message, "error", hint)])
+def _active() -> str:
+    from checker.i18n import active
+
+    return active()
 
 
-def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
+def did_you_mean(name: str, candidates: Iterable[str]) -> Msg | None:
     """Return "did you mean 'x'?" for the nearest candidate, or None."""
     pool = sorted(set(candidates))
     lower = {c.lower(): c for c in pool}
     if name.lower() in lower and lower[name.lower()] != name:
-        return f"did you mean '{lower[name.lower()]}'?"
+        return _("did you mean '{name}'?", name=lower[name.lower()])
     close = difflib.get_close_matches(name, pool, n=1, cutoff=0.6)
     if close:
-        return f"did you mean '{close[0]}'?"
+        return _("did you mean '{name}'?", name=close[0])
     return None
 
 

@@ -21,13 +21,14 @@ from checker.compile.versions import Coverage, Judged, Skipped, plan
 from checker.engine.duckdb import DuckDBEngine
 from checker.engine.loading import Loaded
 from checker.evaluate import Evaluator
+from checker.i18n import LANGS, _, both, render
 from checker.exit_codes import ExitCode
 from checker.load import sources as S
 from checker.load.project import load_project
 from checker.load.rulesets import LoadedRuleset
 from checker.model.dataset import DatasetSchema
-from checker.model.result import (InputRef, Notice, Result, RuleResult, RulesetRef, RunInfo, Summary, Tool,
-                                  WaiverUse)
+from checker.model.result import (InputRef, Notice, Result, RuleResult, RulesetRef, RunInfo, Summary, Texts,
+                                  Tool, WaiverUse)
 from checker.model.ruleset import Severity
 from checker.problems import CheckerError, Problem, Span
 from checker.progress import Progress
@@ -160,7 +161,7 @@ def check(opts: CheckOptions, progress: Progress | None = None) -> Result:
                                else os.environ.get(KEY_VARIABLE))
         evaluator = Evaluator(engine, loaded, opts, prep.waivers, baseline,
                               on_dataset=lambda name: progress.step(f"checking {name}"), prints=prints)
-        results, _ = evaluator.run(prep.judged, prep.coverage)
+        results, _shared = evaluator.run(prep.judged, prep.coverage)
     finally:
         progress.stop()
         engine.close()
@@ -168,12 +169,12 @@ def check(opts: CheckOptions, progress: Progress | None = None) -> Result:
     done = {r.rule_id for r in results}
     for s in prep.skipped:
         if s.rule.id not in done:
-            results.append(_skipped(s.rule, s.reason))
+            results.append(_skipped(s.rule, s.reason, opts.lang))
             done.add(s.rule.id)
     for j in prep.judged:
         if j.rule.id not in done:
             absent = [ds for ds in [j.rule.dataset] + [s.dataset for s in j.rule.joins] if ds not in loaded]
-            results.append(_skipped(j.rule, f"no export for dataset {absent[0]}"))
+            results.append(_skipped(j.rule, _("no export for dataset {dataset}", dataset=absent[0]), opts.lang))
             done.add(j.rule.id)
     results.sort(key=lambda r: r.rule_id)
     waiver_uses = _waiver_uses(prep.waivers, evaluator.matches)
@@ -207,11 +208,12 @@ def _waiver_uses(waivers: list[Waiver], matches: dict[str, int]) -> list[WaiverU
     return uses
 
 
-def _skipped(rule: CompiledRule, why: str) -> RuleResult:
+def _skipped(rule: CompiledRule, why, lang: str) -> RuleResult:
     return RuleResult(rule_id=rule.id, ruleset=rule.ruleset.ruleset, ruleset_version=rule.ruleset.version,
                       title={"zh": rule.rule.title.zh, "en": rule.rule.title.en}, kind=rule.kind,
                       clauses=list(rule.rule.clauses), severity=rule.rule.severity.value, dataset=rule.dataset,
-                      status="skipped", checked=0, violations=0, error=why, location=str(rule.span))
+                      status="skipped", checked=0, violations=0, error=render(why, lang),
+                      errors=Texts(**both(why)), location=str(rule.span))
 
 
 def exit_code_for(results: list[RuleResult], fail_on: str) -> ExitCode:
@@ -255,11 +257,12 @@ def _result(opts, prep: Prepared, loaded, results, warnings, waiver_uses, baseli
         data=opts.data.as_posix(),
         rulesets=_ruleset_refs(prep),
         inputs=[InputRef(dataset=l.schema.name, path=l.display, format=l.format, sha256=l.sha256, rows=l.rows,
-                         encoding=l.encoding) for _, l in sorted(loaded.items())],
+                         encoding=l.encoding) for _name, l in sorted(loaded.items())],
         summary=summary,
         results=results,
-        warnings=[Notice(level=w.level, code=w.code, message=w.message + (f"; {w.hint}" if w.hint else ""),
-                         location=str(w.span)) for w in warnings],
+        warnings=[Notice(level=w.level, code=w.code, message=w.text(opts.lang),
+                         messages=Texts(**{lang: w.text(lang) for lang in LANGS}), location=str(w.span))
+                  for w in warnings],
         waivers=waiver_uses,
         baseline=baseline.sha256 if baseline else None,
         catalog=prep.catalog,

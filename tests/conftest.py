@@ -60,7 +60,8 @@ def cli(tmp_path, monkeypatch):
     def run(*args: str, cwd: Path | None = None, env: dict | None = None) -> Run:
         monkeypatch.chdir(cwd or tmp_path)
         runner = CliRunner()
-        res = runner.invoke(main, list(args), env=env, catch_exceptions=False)
+        # the tests read English unless they ask for a language (--lang, or CHECKER_LANG in env)
+        res = runner.invoke(main, list(args), env={"CHECKER_LANG": "en", **(env or {})}, catch_exceptions=False)
         result = None
         if "--json" in args:
             path = Path(args[list(args).index("--json") + 1])

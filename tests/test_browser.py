@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 import websocket
 
-from checker.render.labels import LABELS
+from checker.render.labels import labels
 from render_support import CASES, PAYLOADS
 
 
@@ -192,7 +192,7 @@ def test_the_report_renders_filters_and_runs_no_payload(browser, cli, tmp_path, 
     assert sorted(_visible_rules(b)) == sorted(r["rule_id"] for r in result["results"] if r["severity"] == "high")
     high_rules = sum(r["severity"] == "high" for r in result["results"])
     assert b.js("document.getElementById('shown').textContent") == \
-        LABELS["shown"][lang].format(shown=high_rules, total=len(result["results"]))
+        labels(lang)["shown"].format(shown=high_rules, total=len(result["results"]))
     _set(b, "severity", "")
     _set(b, "status", "fail")
     assert sorted(_visible_rules(b)) == sorted(r["rule_id"] for r in result["results"] if r["status"] == "fail")

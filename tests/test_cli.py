@@ -53,10 +53,14 @@ def test_result_is_deterministic_apart_from_timing(cli, tmp_path):
 
 
 def test_text_summary_fits_80_columns_and_groups_by_severity(cli):
-    run = cli(*QS_ARGS, "--lang", "zh", env={"COLUMNS": "80"})
+    import re
+    zh = cli(*QS_ARGS, "--lang", "zh", env={"COLUMNS": "80"})
+    assert max(_width(line) for line in zh.stdout.splitlines()) <= 80
+    assert [m.group(1) for line in zh.stdout.splitlines() if (m := re.match(r"(高|中|低|嚴重|資訊) \(\d+", line))] \
+        == ["高", "中"]
+    run = cli(*QS_ARGS, "--lang", "en", env={"COLUMNS": "80"})
     lines = run.stdout.splitlines()
     assert max(_width(line) for line in lines) <= 80
-    import re
     heads = [m.group(1) for line in lines if (m := re.match(r"([A-Z]+) \(\d+", line))]
     order = ["CRITICAL", "HIGH", "MEDIUM", "LOW", "INFO"]
     assert heads == sorted(heads, key=order.index) and heads[:2] == ["HIGH", "MEDIUM"]

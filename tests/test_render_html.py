@@ -14,7 +14,7 @@ import pytest
 
 from checker.model.result import Clause, ManualControl, Result, WaiverUse
 from checker.render import render
-from checker.render.labels import LABELS, LANGS
+from checker.render.labels import LABELS, LANGS, labels
 from checker.resources import bundled
 from render_support import shown_path
 from render_support import CASES, PAYLOADS, assert_no_pii, rendered  # noqa: F401
@@ -214,15 +214,16 @@ def test_both_languages(rendered):
     zh = rendered("quickstart", "zh").check["html"]
     assert '<html lang="en">' in en and '<html lang="zh-Hant">' in zh
     for key in ("report_title", "by_severity", "by_regulation", "coverage", "evidence", "waivers"):
-        assert LABELS[key]["en"] in en and LABELS[key]["zh"] in zh
+        assert labels("en")[key] in en and labels("zh")[key] in zh
     assert "High-severity complaints get a first response within 24 hours" in en
     assert "高等級投訴24小時內首次響應" in zh
     assert "合規檢查報告" not in en and "Compliance report" not in zh
 
 
 def test_every_label_exists_in_both_languages_and_templates_name_only_known_labels():
-    for key, texts in LABELS.items():
-        assert set(texts) == set(LANGS) and all(texts.values()), key
+    for lang in LANGS:
+        assert set(labels(lang)) == set(LABELS) and all(labels(lang).values()), lang
+    assert all(labels("zh")[key] != labels("en")[key] for key in LABELS if key != "sha256"), "untranslated label"
     used = set()
     for template in bundled("reports").rglob("*.j2"):
         text = template.read_text(encoding="utf-8")

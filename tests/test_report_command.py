@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from checker.render.labels import LABELS
+from checker.render.labels import labels
 from render_support import CASES, FORMATS, rendered  # noqa: F401
 
 
@@ -35,8 +35,8 @@ def test_report_lang_defaults_to_the_run_and_can_change(cli, rendered, tmp_path)
     run = rendered("quickstart", "zh")
     assert cli("report", str(run.folder / "result.json"), "--md", "zh.md", "-q").exit_code == 0
     assert cli("report", str(run.folder / "result.json"), "--md", "en.md", "--lang", "en", "-q").exit_code == 0
-    assert LABELS["report_title"]["zh"] in (tmp_path / "zh.md").read_text(encoding="utf-8")
-    assert LABELS["report_title"]["en"] in (tmp_path / "en.md").read_text(encoding="utf-8")
+    assert labels("zh")["report_title"] in (tmp_path / "zh.md").read_text(encoding="utf-8")
+    assert labels("en")["report_title"] in (tmp_path / "en.md").read_text(encoding="utf-8")
 
 
 def test_report_prints_the_summary_or_a_format(cli, rendered):

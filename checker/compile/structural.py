@@ -19,29 +19,69 @@ from typing import Any
 from checker.compile.sqlfrag import qi, ql, re2_pattern, valid_date, valid_datetime, valid_email
 from checker.engine.loading import (NUMBER_RE, Loaded, _json_class, _json_string, native_class, spells_integer,
                                     spells_number, text_class)
+from checker.i18n import Msg, _, _n
 from checker.model.dataset import Column
 
 _NUMBER = re.compile(NUMBER_RE)
 SEVERITY = {"required": "high", "type": "high", "shape": "high"}
 
 _TEXT = {
-    "required": ("缺少必填欄位 {col}", "required column {col} is missing"),
-    "type": ("欄位 {col} 的值 {value} 不是 {expected} 類型", "{col}: value {value} is not of type {expected}"),
-    "null": ("欄位 {col} 不可為空", "{col} must not be empty"),
-    "store": ("欄位 {col} 的值 {value} 是數字，但無法精確存放於此欄位（{expected}）",
-              "{col}: value {value} is a number the column cannot store exactly ({expected})"),
-    "enum": ("欄位 {col} 的值 {value} 不在允許值 {expected} 之中", "{col}: value {value} is not one of {expected}"),
-    "const": ("欄位 {col} 的值 {value} 應為 {expected}", "{col}: value {value} must be {expected}"),
-    "pattern": ("欄位 {col} 的值 {value} 不符合格式 {expected}", "{col}: value {value} does not match {expected}"),
-    "minimum": ("欄位 {col} 的值 {value} 小於下限 {expected}", "{col}: value {value} is below the minimum {expected}"),
-    "maximum": ("欄位 {col} 的值 {value} 大於上限 {expected}", "{col}: value {value} is above the maximum {expected}"),
-    "exclusiveMinimum": ("欄位 {col} 的值 {value} 須大於 {expected}", "{col}: value {value} must be greater than {expected}"),
-    "exclusiveMaximum": ("欄位 {col} 的值 {value} 須小於 {expected}", "{col}: value {value} must be less than {expected}"),
-    "minLength": ("欄位 {col} 的值 {value} 短於 {expected} 個字元", "{col}: value {value} is shorter than {expected} characters"),
-    "maxLength": ("欄位 {col} 的值 {value} 長於 {expected} 個字元", "{col}: value {value} is longer than {expected} characters"),
-    "format": ("欄位 {col} 的值 {value} 不是有效的 {expected}", "{col}: value {value} is not a valid {expected}"),
-    "shape": ("記錄格式錯誤：{value}", "malformed record: {value}"),
+    "required": _("required column {col} is missing"),
+    "type": _("{col}: value {value} is not of type {expected}"),
+    "null": _("{col} must not be empty"),
+    "store": _("{col}: value {value} is a number the column cannot store exactly ({expected})"),
+    "enum": _("{col}: value {value} is not one of {expected}"),
+    "const": _("{col}: value {value} must be {expected}"),
+    "pattern": _("{col}: value {value} does not match {expected}"),
+    "minimum": _("{col}: value {value} is below the minimum {expected}"),
+    "maximum": _("{col}: value {value} is above the maximum {expected}"),
+    "exclusiveMinimum": _("{col}: value {value} must be greater than {expected}"),
+    "exclusiveMaximum": _("{col}: value {value} must be less than {expected}"),
+    "minLength": _n("{col}: value {value} is shorter than {expected} character",
+                    "{col}: value {value} is shorter than {expected} characters", 0),
+    "maxLength": _n("{col}: value {value} is longer than {expected} character",
+                    "{col}: value {value} is longer than {expected} characters", 0),
+    "format": _("{col}: value {value} is not a valid {expected}"),
+    "shape": _("malformed record: {value}"),
 }
+#: what a record's ``__shape`` code means (the loaders write the code, in no language)
+_SHAPES = {
+    "extra": _n("record has {fields} field but the header has {width}; the extra fields were not read",
+                "record has {fields} fields but the header has {width}; the extra fields were not read", 0),
+    "missing": _n("record has {fields} field but the header has {width}; the missing fields are empty",
+                  "record has {fields} fields but the header has {width}; the missing fields are empty", 0),
+    "invalid": _("line is not valid JSON"),
+    "invalid_at": _("line is not valid JSON (at column {col})"),
+    "deep": _("line is not read: it is nested too deeply"),
+    "long": _("record is longer than {limit} characters (the limit); none of its fields were read"),
+    "unreadable": _("record could not be read"),
+    "array": _("record is a JSON array, not an object"),
+    "string": _("record is a JSON string, not an object"),
+    "number": _("record is a JSON number, not an object"),
+    "boolean": _("record is a JSON boolean, not an object"),
+    "null": _("record is a JSON null, not an object"),
+    "value": _("record is a JSON value, not an object"),
+}
+
+
+def shape_message(code: str) -> Msg | str:
+    """What a ``__shape`` code says (:func:`checker.load.readers.shape_problem`): ``extra:8:6``,
+    ``missing:4:6``, ``json:invalid[:col]``, ``json:deep``, ``json:<type>``, ``long:<limit>``, ``unreadable``."""
+    head, _sep, rest = code.partition(":")
+    if head in ("extra", "missing"):
+        fields, _sep, width = rest.partition(":")
+        if fields.isdigit() and width.isdigit():
+            return _SHAPES[head].using(fields=int(fields), width=int(width), _count=int(fields))
+    if head == "json":
+        what, _sep, col = rest.partition(":")
+        if what == "invalid":
+            return _SHAPES["invalid_at"].using(col=int(col)) if col.isdigit() else _SHAPES["invalid"]
+        return _SHAPES.get(what if what != "invalid_at" else "value", _SHAPES["value"])
+    if head == "long" and rest.isdigit():
+        return _SHAPES["long"].using(limit=f"{int(rest):,}")
+    if head == "unreadable":
+        return _SHAPES["unreadable"]
+    return code
 
 
 @dataclass(frozen=True)
@@ -59,13 +99,16 @@ class StructuralCheck:
     #: number of the right type that it cannot hold exactly
     store: str = ""
 
-    def message(self, lang: str, value: str, null: bool = False) -> str:
+    def message(self, value: str, null: bool = False) -> Msg:
+        """A violation's message, in no language yet; ``value`` is the evidence as shown."""
         key = "null" if (self.keyword == "type" and null) else self.keyword
         expected = self.expected
         if key == "type" and self.store and _storable_type(value.strip("'"), self.store):
             key, expected = "store", self.store
-        zh, en = _TEXT[key]
-        return (zh if lang == "zh" else en).format(col=self.column, value=value, expected=expected)
+        if key == "shape":
+            return _TEXT["shape"].using(value=shape_message(value))
+        count = int(expected) if key in ("minLength", "maxLength") and expected.isdigit() else None
+        return _TEXT[key].using(col=self.column, value=value, expected=expected, _count=count)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from sqlglot import exp
 
 from checker.compile.rules import MAIN_ALIAS, CompiledRule
+from checker.i18n import Msg, _
 from checker.load.rulesets import LoadedRuleset
 from checker.model.dataset import DatasetSchema
 
@@ -31,7 +32,7 @@ class Judged:
 @dataclass(frozen=True)
 class Skipped:
     rule: CompiledRule
-    reason: str
+    reason: Msg
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,8 @@ def plan(rulesets: list[LoadedRuleset], compiled: list[CompiledRule], schemas: d
                         judged.append(Judged(rule, rs.model.version))
                         used[rs.path] = rs
                     elif forced is None and rule.id not in seen_ids:
-                        skipped.append(Skipped(rule, f"no version of ruleset {rid} is in force on {rules_at}"))
+                        skipped.append(Skipped(rule, _("no version of ruleset {ruleset} is in force on {day}",
+                                                        ruleset=rid, day=str(rules_at))))
                 elif schema.record_date and rule.kind == "row":
                     judged.append(Judged(restrict(rule, own_days(schema.record_date, rs, versions)),
                                          rs.model.version))
@@ -134,8 +136,10 @@ def plan(rulesets: list[LoadedRuleset], compiled: list[CompiledRule], schemas: d
             for rule in by_file.get(rs.path, []):
                 if rule.id not in judged_ids and not any(s.rule.id == rule.id for s in skipped):
                     ref, day = (forced, f"{rules_at} (--rules-at)") if rules_at else (current, str(as_of))
-                    why = (f"no version of ruleset {rid} is in force on {day}" if ref is None else
-                           f"not in version {ref.model.version} of {rid}, the one in force on {day}")
+                    why = (_("no version of ruleset {ruleset} is in force on {day}", ruleset=rid, day=day)
+                           if ref is None else
+                           _("not in version {version} of {ruleset}, the one in force on {day}",
+                             version=ref.model.version, ruleset=rid, day=day))
                     skipped.append(Skipped(rule, why))
         for dataset in sorted(datasets_dated):
             column = schemas[dataset].record_date

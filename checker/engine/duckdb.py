@@ -268,8 +268,8 @@ class DuckDBEngine(FileLoading):
                  f"left(ltrim(line, chr(32) || chr(9) || chr(13)), 1) = '{{' AS obj "
                  f"FROM {lines} WHERE line IS NOT NULL AND trim(line) <> ''")
         self._run(f"CREATE VIEW {objects} AS SELECT __row, "
-                  f"CASE WHEN NOT ok THEN 'line is not valid JSON' WHEN NOT obj "
-                  f"THEN 'record is a JSON ' || lower(json_type(line)) || ', not an object' END AS __shape, "
+                  f"CASE WHEN NOT ok THEN 'json:invalid' WHEN NOT obj THEN 'json:' || "
+                  f"{_json_shape_sql('lower(json_type(line))')} END AS __shape, "
                   f"CASE WHEN ok AND obj THEN line END AS o FROM ({valid})")
         keys = self._run(f"SELECT k, count(*) FROM (SELECT unnest(json_keys(o)) AS k FROM {objects} "
                          f"WHERE o IS NOT NULL) GROUP BY k ORDER BY k")
@@ -363,11 +363,10 @@ class DuckDBEngine(FileLoading):
         for line, error_type, csv_line in rejects:
             rows.append(int(line) - 1)
             if error_type == "LINE SIZE OVER MAXIMUM":      # the record is kept, none of its fields read
-                fields, shape = [], (f"record is longer than {readers.MAX_FIELD:,} characters (the limit); "
-                                     "none of its fields were read")
+                fields, shape = [], f"long:{readers.MAX_FIELD}"
             else:
                 fields = readers.parse_csv_line(csv_line or "", delim)
-                shape = readers.shape_problem(len(fields), width) or f"record could not be read ({error_type.lower()})"
+                shape = readers.shape_problem(len(fields), width) or "unreadable"
             shapes.append(shape)
             for i in range(width):
                 value = fields[i] if i < len(fields) else None
@@ -419,3 +418,9 @@ def _mapping_from(sources: list[ColumnSource], width: int) -> list[int | None]:
         if s.raw is not None:
             mapping[int(s.raw[1:])] = s.index
     return mapping
+
+
+def _json_shape_sql(type_sql: str) -> str:
+    """SQL: the shape-code name of a JSON type name (see :data:`checker.load.readers.JSON_TYPES`)."""
+    whens = " ".join(f"WHEN {ql(k)} THEN {ql(v)}" for k, v in sorted(readers.JSON_TYPES.items()))
+    return f"(CASE {type_sql} {whens} ELSE 'value' END)"

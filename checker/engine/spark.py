@@ -308,9 +308,8 @@ class SparkEngine(FileLoading):
         count = (f"length(regexp_replace(regexp_replace(value, '\"[^\"]*\"', ''), {_spark_str(other)}, '')) + 1")
         ddl = ", ".join(f"c{i} STRING" for i in range(width))
         options = f"map('sep', {_spark_str(delim)}, 'quote', '\"', 'escape', '\"', 'mode', 'PERMISSIVE')"
-        shape = (f"CASE WHEN __n > {width} THEN 'record has ' || CAST(__n AS STRING) || ' fields but the header "
-                 f"has {width}; the extra fields were not read' WHEN __n < {width} THEN 'record has ' || "
-                 f"CAST(__n AS STRING) || ' fields but the header has {width}; the missing fields are empty' END")
+        shape = (f"CASE WHEN __n > {width} THEN 'extra:' || CAST(__n AS STRING) || ':{width}' "
+                 f"WHEN __n < {width} THEN 'missing:' || CAST(__n AS STRING) || ':{width}' END")
         cells = ", ".join(f"CASE WHEN __r.c{i} = '' THEN NULL ELSE __r.c{i} END AS c{i}" for i in range(width))
         raw = f"{loaded.table}_raw"
         self._view(self.spark.sql(
@@ -330,11 +329,13 @@ class SparkEngine(FileLoading):
         self._numbered(self.spark.read.text(source.location), lines)
         objects = f"{loaded.table}_objects"
         self._view(self.spark.sql(
-            f"SELECT __row, CASE WHEN v IS NULL THEN 'line is not valid JSON' "
-            f"WHEN NOT startswith(schema_of_variant(v), 'OBJECT') THEN 'record is a JSON ' || "
-            f"lower(CASE WHEN schema_of_variant(v) = 'STRING' THEN 'varchar' WHEN schema_of_variant(v) "
-            f"LIKE 'DECIMAL%' THEN 'double' WHEN schema_of_variant(v) = 'VOID' THEN 'null' ELSE "
-            f"regexp_extract(schema_of_variant(v), '^[A-Z]+', 0) END) || ', not an object' END AS __shape, "
+            f"SELECT __row, CASE WHEN v IS NULL THEN 'json:invalid' "
+            f"WHEN NOT startswith(schema_of_variant(v), 'OBJECT') THEN 'json:' || "
+            f"(CASE WHEN schema_of_variant(v) = 'STRING' THEN 'string' WHEN schema_of_variant(v) "
+            f"LIKE 'DECIMAL%' OR schema_of_variant(v) IN ('BIGINT', 'INT', 'DOUBLE', 'FLOAT', 'SMALLINT', "
+            f"'TINYINT') THEN 'number' WHEN schema_of_variant(v) = 'VOID' THEN 'null' WHEN schema_of_variant(v) "
+            f"= 'BOOLEAN' THEN 'boolean' WHEN startswith(schema_of_variant(v), 'ARRAY') THEN 'array' "
+            f"ELSE 'value' END) END AS __shape, "
             f"CASE WHEN startswith(schema_of_variant(v), 'OBJECT') THEN v END AS o, value FROM "
             f"(SELECT __row, value, try_parse_json(value) AS v FROM (SELECT __row, CASE WHEN __row = 1 THEN "
             f"regexp_replace(value, {_spark_str(chr(92) + 'A' + chr(0xFEFF))}, '') ELSE value END AS value FROM {lines}) "

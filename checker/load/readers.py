@@ -169,12 +169,27 @@ def record_lines(path: Path, delimiter: str, rows: set[int]) -> dict[int, int]:
     return out
 
 
+# A record's shape problem is written as a code in no language (``__shape``); the structural
+# check's message says what it means, in the report's language
+# (:func:`checker.compile.structural.shape_message`).
+
 def shape_problem(fields: int, width: int) -> str | None:
+    """``extra:F:W`` or ``missing:F:W`` for a record of F fields under a header of W, else None."""
     if fields == width:
         return None
-    if fields > width:
-        return f"record has {fields} fields but the header has {width}; the extra fields were not read"
-    return f"record has {fields} fields but the header has {width}; the missing fields are empty"
+    return f"{'extra' if fields > width else 'missing'}:{fields}:{width}"
+
+
+#: a JSON value's type as the shape codes name it (Python's, DuckDB's and Spark's names alike)
+JSON_TYPES = {"list": "array", "array": "array", "str": "string", "varchar": "string", "string": "string",
+              "int": "number", "float": "number", "bigint": "number", "ubigint": "number", "double": "number",
+              "decimal": "number", "integer": "number", "bool": "boolean", "boolean": "boolean",
+              "nonetype": "null", "null": "null"}
+
+
+def json_shape(type_name: str) -> str:
+    """``json:<type>``: a record that is valid JSON but not an object."""
+    return f"json:{JSON_TYPES.get(type_name.lower(), 'value')}"
 
 
 # -- XLSX ----------------------------------------------------------------------------------
@@ -305,9 +320,9 @@ def _records_jsonl(path: Path) -> Iterator[tuple[int, Any, str | None]]:
             try:
                 yield n, parse_json(line, long_numbers=True), None
             except json.JSONDecodeError as exc:
-                yield n, None, f"line is not valid JSON: {exc.msg} at column {exc.colno}"
+                yield n, None, f"json:invalid:{exc.colno}"
             except ValueError as exc:
-                yield n, None, f"line is not read: {exc}"
+                yield n, None, "json:deep"
 
 
 def _records_json(path: Path, display: str) -> Iterator[tuple[int, Any, str | None]]:
@@ -341,7 +356,7 @@ def read_json(path: Path, fmt: str, display: str, columns_for_key) -> RawTable:
         rows.append(n)
         values: list[Any] = [None] * width
         if problem is None and not isinstance(record, dict):
-            problem = f"record is a JSON {type(record).__name__}, not an object"
+            problem = json_shape(type(record).__name__)
         if problem is None:
             for key, value in record.items():
                 idx = columns_for_key(key)

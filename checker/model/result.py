@@ -50,6 +50,16 @@ class Summary(Model):
     waived: int
 
 
+class Texts(Model):
+    """One message in every language the checker speaks."""
+
+    zh: str
+    en: str
+
+    def get(self, lang: str) -> str:
+        return self.en if lang == "en" else self.zh
+
+
 class Sample(Model):
     row: int | None = Field(description="1-based record number in the input file; null for a group")
     line: int | None = Field(default=None, description="1-based line of the input file where the record starts "
@@ -57,11 +67,17 @@ class Sample(Model):
                              "header row is row 1); null for a group, a Parquet or JSON array record, "
                              "or where the file is not at hand")
     key: dict[str, Any] | None = Field(description="the record key (x-key) or, for aggregate rules, the group key")
-    message: str
+    message: str = Field(description="the message in the run's language")
+    messages: Texts | None = Field(default=None, description="the message in every language, so a report can "
+                                  "be rendered in either")
     version: str | None = Field(default=None, description="the ruleset version that judged this record")
     waiver: str | None = Field(default=None, description="id of the waiver that covers this violation")
     new: bool | None = Field(default=None, description="with --baseline: not present in the baseline")
     fingerprint: str | None = Field(default=None, description="stable id: rule id + record or group key")
+
+    def text(self, lang: str) -> str:
+        """The message in ``lang`` (a result written before messages were kept in both: as written)."""
+        return self.messages.get(lang) if self.messages else self.message
 
 
 class VersionCount(Model):
@@ -99,15 +115,23 @@ class RuleResult(Model):
     fingerprints: list[str] = Field(default_factory=list,
                                     description="fingerprints of every (unwaived) violation, sorted; for --baseline")
     error: str | None = None
+    errors: Texts | None = Field(default=None, description="the error in every language")
     location: str | None = Field(default=None, description="rule file:line, or schema file:line")
     sql: str | None = Field(default=None, description="the SQL the rule ran, as the engine ran it")
+
+    def error_text(self, lang: str) -> str | None:
+        return self.errors.get(lang) if self.errors else self.error
 
 
 class Notice(Model):
     level: Literal["error", "warning"]
     code: str
-    message: str
+    message: str = Field(description="the message in the run's language")
+    messages: Texts | None = Field(default=None, description="the message in every language")
     location: str | None = None
+
+    def text(self, lang: str) -> str:
+        return self.messages.get(lang) if self.messages else self.message
 
 
 class WaiverUse(Model):
@@ -163,6 +187,17 @@ class Result(Model):
     catalog: list[Clause] = Field(default_factory=list, description="the regulation clauses the rules cite")
     exit_code: int
     run: RunInfo
+
+    def in_language(self, lang: str) -> "Result":
+        """A copy whose ``message`` and ``error`` strings are those of ``lang`` (what a report shows)."""
+        copy = self.model_copy(deep=True)
+        for r in copy.results:
+            r.error = r.error_text(lang)
+            for s in r.samples + r.waived_samples:
+                s.message = s.text(lang)
+        for w in copy.warnings:
+            w.message = w.text(lang)
+        return copy
 
     def to_json(self) -> str:
         return self.model_dump_json(indent=2, exclude_none=False) + "\n"

@@ -14,8 +14,12 @@ import shutil
 import sys
 import textwrap
 
+from functools import partial
+
+from checker.i18n import _, _n, num
 from checker.model.result import SEVERITIES, Result
 from checker.render.inert import inert_model
+from checker.render.labels import labels
 
 COLOURS = {"critical": "\033[1;31m", "high": "\033[31m", "medium": "\033[33m", "low": "\033[36m",
            "info": "\033[2m", "pass": "\033[32m", "bold": "\033[1m", "reset": "\033[0m"}
@@ -29,59 +33,75 @@ def use_colour(stream=None) -> bool:
     return hasattr(stream, "isatty") and stream.isatty()
 
 
-def render(result: Result, lang: str = "en", colour: bool = False, width: int | None = None) -> str:
-    result = inert_model(result, multiline=False)
+def render(result: Result, lang: str = "zh", colour: bool = False, width: int | None = None) -> str:
+    result = inert_model(result.in_language(lang), multiline=False)
     width = min(width or shutil.get_terminal_size((80, 24)).columns, 100)
     c = (lambda name, text: f"{COLOURS[name]}{text}{COLOURS['reset']}") if colour else (lambda name, text: text)
+    say = partial(_say, lang)
+    L = labels(lang)
     lines: list[str] = []
-    s = result.summary
     inputs = sum(i.rows for i in result.inputs)
     head = f"checker {result.tool.version}"
-    lines.append(c("bold", head) + _clip(f"{head} · as of {result.as_of} · {len(result.inputs)} inputs, "
-                                         f"{inputs:,} records", width)[len(head):])
+    lines.append(c("bold", head) + _clip(head + say(_(
+        " · as of {as_of} · {inputs} · {records}", as_of=result.as_of,
+        inputs=_n("{n} input", "{n} inputs", len(result.inputs), n=len(result.inputs)),
+        records=_n("{n} record", "{n} records", inputs, n=num(inputs)))), width)[len(head):])
     failing = [r for r in result.results if r.status in ("fail", "error")]
     for severity in reversed(SEVERITIES):
         group = [r for r in failing if r.severity == severity]
         if not group:
             continue
         lines.append("")
-        lines.append(c(severity, f"{severity.upper()} ({len(group)})"))
+        name = L[f"severity_{severity}"]
+        lines.append(c(severity, f"{name.upper() if lang == 'en' else name} ({len(group)})"))
         for r in group:
             title = (r.title or {}).get(lang) if r.title else None
-            what = f"{r.violations:,} violation{'s' if r.violations != 1 else ''}" if r.status == "fail" else "ERROR"
+            what = (say(_n("{n} violation", "{n} violations", r.violations, n=num(r.violations)))
+                    if r.status == "fail" else L["status_error"].upper())
             head = f"  {r.rule_id}  {what}"
             if r.waived:
-                head += f" ({r.waived:,} waived)"
+                head += say(_(" ({n} waived)", n=num(r.waived)))
             lines.append(_clip(head + (f"  {title}" if title else ""), width))
             if r.error:
                 lines.extend(textwrap.wrap(r.error, width, initial_indent="      ", subsequent_indent="      "))
             for sample in r.samples[:SAMPLES_SHOWN]:
-                where = f"row {sample.row}" if sample.row is not None else "group"
-                lines.append(_clip(f"      {where}: {sample.message}", width))
+                where = say(_("row {row}", row=sample.row)) if sample.row is not None else L["group"]
+                lines.append(_clip("      " + say(_("{where}: {message}", where=where, message=sample.message)), width))
             if r.violations > SAMPLES_SHOWN and r.samples:
-                lines.append(f"      … {r.violations - min(SAMPLES_SHOWN, len(r.samples)):,} more")
+                more = r.violations - min(SAMPLES_SHOWN, len(r.samples))
+                lines.append("      " + say(_("… {n} more", n=num(more))))
     if result.warnings:
         lines.append("")
-        lines.append(c("medium", f"WARNINGS ({len(result.warnings)})"))
+        lines.append(c("medium", say(_("WARNINGS ({n})", n=len(result.warnings)))))
         for w in result.warnings[:10]:
             lines.append(_clip(f"  {w.location}: {w.code} {w.message}", width))
         if len(result.warnings) > 10:
-            lines.append(f"  … {len(result.warnings) - 10} more in the result file")
+            lines.append("  " + say(_("… {n} more in the result file", n=len(result.warnings) - 10)))
     lines.append("")
-    lines.append(summary_line(result, colour, width))
+    lines.append(summary_line(result, colour, width, lang))
     return "\n".join(lines) + "\n"
 
 
-def summary_line(result: Result, colour: bool = False, width: int | None = None) -> str:
+def summary_line(result: Result, colour: bool = False, width: int | None = None, lang: str = "zh") -> str:
     """The verdict and counts on one line (the terminal summary's last)."""
     s = result.summary
     width = min(width or shutil.get_terminal_size((80, 24)).columns, 100)
-    verdict = "PASS" if result.exit_code == 0 else "FAIL"
-    tail = _clip(f"{verdict}  {s.rules} checks: {s.passed} passed, {s.failed} failed, {s.errored} errored, "
-                 f"{s.skipped} skipped; {s.violations:,} violations"
-                 + (f", {s.waived:,} waived" if s.waived else ""), width)
-    head = f"{COLOURS['pass' if verdict == 'PASS' else 'critical']}{verdict}{COLOURS['reset']}" if colour else verdict
+    passed = result.exit_code == 0
+    verdict = labels(lang)["verdict_pass" if passed else "verdict_fail"]
+    counts = _n("{verdict}  {n} check: {passed} passed, {failed} failed, {errored} errored, {skipped} skipped; "
+                "{violations}",
+                "{verdict}  {n} checks: {passed} passed, {failed} failed, {errored} errored, {skipped} skipped; "
+                "{violations}", s.rules, verdict=verdict, n=s.rules, passed=s.passed, failed=s.failed,
+                errored=s.errored, skipped=s.skipped,
+                violations=_n("{n} violation", "{n} violations", s.violations, n=num(s.violations)))
+    text = _say(lang, counts) + (_say(lang, _(", {n} waived", n=num(s.waived))) if s.waived else "")
+    tail = _clip(text, width)
+    head = f"{COLOURS['pass' if passed else 'critical']}{verdict}{COLOURS['reset']}" if colour else verdict
     return head + tail[len(verdict):]
+
+
+def _say(lang: str, msg) -> str:
+    return msg.render(lang)
 
 
 def _clip(text: str, width: int) -> str:

@@ -210,7 +210,7 @@ def _bars(tallies: list[Tally], label_of=lambda t: t.id) -> list[Bar]:
 
 def build(result: Result, lang: str) -> View:
     """The view of ``result`` in ``lang``, built from its inert copy (see the module's docstring)."""
-    result = inert_model(result, multiline=True)
+    result = inert_model(result.in_language(lang), multiline=True)
     catalog = {c.id: c for c in result.catalog}
     clause_titles = {c.id: (c.title.get(lang) or next(iter(c.title.values()), "")) for c in result.catalog}
     files = {i.dataset: i for i in result.inputs}

@@ -22,7 +22,7 @@ from checker import sandbox
 from checker.messages import CUT, MESSAGE_CHARS, MessageTemplate
 from checker.render import base
 from checker.render.base import fmt_label
-from checker.render.labels import LABELS
+from checker.render.labels import LABELS, LANGS, labels
 from conftest import ROOT
 
 QS = ROOT / "examples" / "quickstart"
@@ -158,8 +158,8 @@ def test_fill_renders_every_label_exactly_as_str_format_did():
               "clauses": "M1.2, M4.5", "severity": "high", "dataset": "crm.complaints", "keyword": "pattern",
               "violations": "1,000", "checked": 7, "waived": 0}
     filled = 0
-    for key, texts in LABELS.items():
-        for text in texts.values():
+    for key in LABELS:
+        for text in (labels(lang)[key] for lang in LANGS):
             names = {n for _, n, _, _ in string.Formatter().parse(text) if n}
             assert fmt_label(text, **{n: values[n] for n in names}) == text.format(**{n: values[n] for n in names})
             filled += bool(names)
