@@ -21,6 +21,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from checker.model.result import Result
+from checker.i18n import _, _n
 from checker.problems import CheckerError, Problem, Span
 
 
@@ -86,15 +87,20 @@ class Fingerprinter:
         if not self.withheld:
             return None
         ids = sorted(self.withheld)
-        why = f"shorter than {MIN_KEY_CHARS} characters" if self.given else "not set"
+        why = (_n("shorter than {n} character", "shorter than {n} characters", MIN_KEY_CHARS, n=MIN_KEY_CHARS)
+               if self.given else _("not set"))
+        listed = ", ".join(ids[:5]) + (" …" if len(ids) > 5 else "")
         # the terminal shows one line, led by the location (the variable's name): why comes first
         return Problem(Span(KEY_VARIABLE), "W506",
-                       f"{why}: fingerprints of {len(ids)} check{'s' if len(ids) != 1 else ''} keyed by personal data "
-                       f"({', '.join(ids[:5])}{' …' if len(ids) > 5 else ''}) were not written, since an unsalted "
-                       "hash of personal data is reversed by hashing every possible value; --baseline counts "
-                       "their violations as it would without a baseline", level="warning",
-                       hint=f"set {KEY_VARIABLE} to a secret of {MIN_KEY_CHARS} or more characters, the same in "
-                            "every run, to have them written as keyed hashes (HMAC-SHA256)")
+                       _n("{why}: fingerprints of {n} check keyed by personal data ({checks}) were not written, "
+                          "since an unsalted hash of personal data is reversed by hashing every possible value; "
+                          "--baseline counts their violations as it would without a baseline",
+                          "{why}: fingerprints of {n} checks keyed by personal data ({checks}) were not written, "
+                          "since an unsalted hash of personal data is reversed by hashing every possible value; "
+                          "--baseline counts their violations as it would without a baseline",
+                          len(ids), why=why, n=len(ids), checks=listed), level="warning",
+                       hint=_("set {variable} to a secret of {n} or more characters, the same in every run, to have "
+                              "them written as keyed hashes (HMAC-SHA256)", variable=KEY_VARIABLE, n=MIN_KEY_CHARS))
 
 
 @dataclass
@@ -110,13 +116,15 @@ def load_baseline(path: Path) -> Baseline:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise CheckerError([Problem(Span(str(path)), "D403", f"cannot read the baseline: {exc.strerror}")]) from None
+        raise CheckerError([Problem(Span(str(path)), "D403", _("cannot read the baseline: {error}",
+                                                               error=str(exc.strerror)))]) from None
     try:
         old = Result.model_validate_json(raw)
     except ValidationError as err:
         first = err.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "(top level)"
+        where = ".".join(str(p) for p in first["loc"]) or _("(top level)")
         raise CheckerError([Problem(Span(str(path)), "D403",
-                                    f"not a checker result file: {where}: {first['msg']}",
-                                    hint="pass a file written by `checker check --json`")]) from None
+                                    _("not a checker result file: {where}: {error}", where=where,
+                                      error=str(first["msg"])),
+                                    hint=_("pass a file written by `checker check --json`"))]) from None
     return Baseline(hashlib.sha256(raw).hexdigest(), {r.rule_id: set(r.fingerprints) for r in old.results})

@@ -34,6 +34,7 @@ from pathlib import Path
 from pydantic import Field, ValidationError
 
 from checker.load.rulesets import documents, kind_of, validation_problems
+from checker.i18n import _
 from checker.load.yamlio import Document, Positions
 from checker.model.ruleset import CLAUSE_ID, SEMVER, Strict, Text
 from checker.problems import CheckerError, Problem, Span, did_you_mean
@@ -119,8 +120,9 @@ def _consistency(cat: LoadedCatalog) -> list[Problem]:
     def once(ident: str, path: tuple) -> None:
         span = pos.value(path)
         if ident in seen:
-            problems.append(Problem(span, "R104", f"duplicate catalog id '{ident}' (first at line {seen[ident].line})",
-                                    hint="regulation, clause and manual-control ids are unique in the catalog"))
+            problems.append(Problem(span, "R104", _("duplicate catalog id '{id}' (first at line {line})", id=ident,
+                                                    line=seen[ident].line),
+                                    hint=_("regulation, clause and manual-control ids are unique in the catalog")))
         else:
             seen[ident] = span
 
@@ -132,8 +134,10 @@ def _consistency(cat: LoadedCatalog) -> list[Problem]:
             once(clause.id, cpath + ("id",))
             if not clause.id.startswith(reg.id + "."):
                 problems.append(Problem(pos.value(cpath + ("id",)), "R104",
-                                        f"clause '{clause.id}' is listed under regulation {reg.id}",
-                                        hint=f"clause ids of {reg.id} start with '{reg.id}.'"))
+                                        _("clause '{clause}' is listed under regulation {regulation}",
+                                          clause=clause.id, regulation=reg.id),
+                                        hint=_("clause ids of {regulation} start with '{regulation}.'",
+                                               regulation=reg.id)))
             for m, control in enumerate(clause.manual_controls):
                 once(control.id, cpath + ("manual_controls", m, "id"))
     return problems
@@ -153,7 +157,7 @@ def load_catalogs(docs: list[Document]) -> tuple[list[LoadedCatalog], list[Probl
 def find_catalog_docs(paths: list[Path]) -> tuple[list[Document], list[Problem]]:
     """Every YAML document under ``paths`` whose top-level key is ``catalog``."""
     problems: list[Problem] = []
-    docs = [doc for _, doc in documents(paths, problems) if kind_of(doc) == "catalog"]
+    docs = [doc for _path, doc in documents(paths, problems) if kind_of(doc) == "catalog"]
     return docs, problems
 
 
@@ -166,11 +170,12 @@ def load_catalog(paths: list[Path] | None = None) -> LoadedCatalog:
     if problems:
         raise CheckerError(problems)
     if not catalogs:
-        raise CheckerError([Problem(Span(str(paths[0])), "R102", "no regulation catalog found",
-                                    hint="a catalog is a YAML file whose top-level key is 'catalog'")])
+        raise CheckerError([Problem(Span(str(paths[0])), "R102", _("no regulation catalog found"),
+                                    hint=_("a catalog is a YAML file whose top-level key is 'catalog'"))])
     if len(catalogs) > 1:
-        raise CheckerError([Problem(Span(c.path), "R104", "more than one regulation catalog",
-                                    hint=f"keep one; found {', '.join(x.path for x in catalogs)}") for c in catalogs[1:]])
+        found_paths = ", ".join(x.path for x in catalogs)
+        raise CheckerError([Problem(Span(c.path), "R104", _("more than one regulation catalog"),
+                                    hint=_("keep one; found {paths}", paths=found_paths)) for c in catalogs[1:]])
     return catalogs[0]
 
 
@@ -183,9 +188,10 @@ def unknown_clauses(rulesets, catalog: LoadedCatalog) -> list[Problem]:
             for k, clause in enumerate(rule.clauses):
                 if clause not in known:
                     problems.append(Problem(rs.positions.value(("rules", rs.file_index(i), "clauses", k)), "R115",
-                                            f"rule {rule.id} cites clause '{clause}', which is not in the catalog",
+                                            _("rule {rule} cites clause '{clause}', which is not in the catalog",
+                                              rule=rule.id, clause=clause),
                                             hint=did_you_mean(clause, known) or
-                                            f"clauses are listed in {catalog.path}"))
+                                            _("clauses are listed in {path}", path=catalog.path)))
     return problems
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from checker.catalog import LoadedCatalog, ManualControl, load_catalog, find_catalog_docs, load_catalogs
+from checker.i18n import _, _n
 from checker.load.rulesets import load_rulesets
 from checker.problems import CheckerError
 from checker.resources import bundled
@@ -69,7 +70,7 @@ class Coverage:
 def coverage(rule_paths: list[Path] | None = None) -> Coverage:
     """Coverage of the catalog found in ``rule_paths`` (else the bundled one) by the rules there."""
     paths = list(rule_paths or [bundled("rules")])
-    rulesets, problems, _ = load_rulesets(paths)
+    rulesets, problems, _others = load_rulesets(paths)
     if problems:
         raise CheckerError(problems)
     docs, problems = find_catalog_docs(paths)
@@ -114,26 +115,32 @@ def _headline(cov: Coverage, lang: str) -> str:
     n = len(cov.clauses)
     manual = [c.id for c in cov.clauses if c.status == "manual"]
     covered = n - len(cov.uncovered)
-    if lang == "zh":
-        text = (f"{covered}/{n} 條款已涵蓋：{cov.count('automated') + cov.count('both')} 條由規則自動檢查"
-                f"（其中 {cov.count('both')} 條另有人工控制），{len(manual)} 條僅靠人工控制"
-                + (f"（{', '.join(manual)}）" if manual else "") + f"，{len(cov.uncovered)} 條未涵蓋")
+    by_rules = cov.count("automated") + cov.count("both")
+    if manual:
+        only = _n("{n} by manual controls only ({ids})", "{n} by manual controls only ({ids})", len(manual),
+                  n=len(manual), ids=", ".join(manual))
     else:
-        text = (f"{covered} of {n} clauses covered: {cov.count('automated') + cov.count('both')} by rules "
-                f"({cov.count('both')} of them also by manual controls), {len(manual)} by manual controls only"
-                + (f" ({', '.join(manual)})" if manual else "") + f", {len(cov.uncovered)} uncovered")
+        only = _n("{n} by manual controls only", "{n} by manual controls only", 0, n=0)
+    msg = _n("{covered} of {n} clause covered: {rules} by rules ({both} of them also by manual controls), "
+             "{manual}, {uncovered} uncovered",
+             "{covered} of {n} clauses covered: {rules} by rules ({both} of them also by manual controls), "
+             "{manual}, {uncovered} uncovered", n,
+             covered=covered, n=n, rules=by_rules, both=cov.count("both"), manual=only,
+             uncovered=len(cov.uncovered))
     if cov.uncovered:
-        text += (": " if lang == "en" else "：") + ", ".join(c.id for c in cov.uncovered)
-    return text
+        msg = _("{headline}: {ids}", headline=msg, ids=", ".join(c.id for c in cov.uncovered))
+    return msg.render(lang)
 
 
 def _text(cov: Coverage, lang: str) -> str:
     cat = cov.catalog.model
-    lines = [f"{cat.title.get(lang)} ({cat.id} {cat.version}) · {len(cov.clauses)} "
-             + ("條款" if lang == "zh" else "clauses") + f" · {cov.rules} "
-             + ("條規則" if lang == "zh" else "rules") + f" · {cov.rulesets} "
-             + ("個規則集" if lang == "zh" else "rulesets"), ""]
+    lines = [_("{title} ({id} {version}) · {clauses} · {rules} · {rulesets}", title=cat.title.get(lang), id=cat.id,
+               version=cat.version,
+               clauses=_n("{n} clause", "{n} clauses", len(cov.clauses), n=len(cov.clauses)),
+               rules=_n("{n} rule", "{n} rules", cov.rules, n=cov.rules),
+               rulesets=_n("{n} ruleset", "{n} rulesets", cov.rulesets, n=cov.rulesets)).render(lang), ""]
     regs = {r.id: r for r in cat.regulations}
+    marks = {"automated": _("auto"), "both": _("auto+manual"), "manual": _("manual"), "uncovered": _("UNCOVERED")}
     current = None
     for c in cov.clauses:
         if c.regulation != current:
@@ -141,15 +148,16 @@ def _text(cov: Coverage, lang: str) -> str:
             if lines[-1] != "":
                 lines.append("")
             lines.append(f"{current}  {regs[current].title.get(lang)}")
-        mark = {"automated": "auto", "both": "auto+manual", "manual": "manual", "uncovered": "UNCOVERED"}[c.status]
+        mark = marks[c.status].render(lang)
         lines.append(f"  {c.id:<5} {c.title[lang]}  [{mark}]")
         if c.rules:
-            lines.append("        " + ("規則" if lang == "zh" else "rules") + ": " + ", ".join(r.id for r in c.rules))
+            lines.append("        " + _("rules: {ids}", ids=", ".join(r.id for r in c.rules)).render(lang))
         for m in c.manual_controls:
             lines.append(f"        {m.id}: {m.zh if lang == 'zh' else m.en}")
     lines += ["", _headline(cov, lang)]
     for rid, clause in cov.unknown:
-        lines.append(f"rule {rid} cites clause {clause}, which is not in the catalog")
+        lines.append(_("rule {rule} cites clause {clause}, which is not in the catalog",
+                       rule=rid, clause=clause).render(lang))
     return "\n".join(lines) + "\n"
 
 
@@ -159,16 +167,17 @@ def _md_cell(text: str) -> str:
 
 def _markdown(cov: Coverage, lang: str) -> str:
     cat = cov.catalog.model
-    zh = lang == "zh"
-    head = ("| 條款 | 標題 | 規則 | 人工控制 |" if zh else "| Clause | Title | Rules | Manual controls |")
-    lines = [f"# {cat.title.get(lang)} — " + ("條款涵蓋情形" if zh else "clause coverage"), "",
+    head = _("| Clause | Title | Rules | Manual controls |").render(lang)
+    lines = [_("# {title} — clause coverage", title=cat.title.get(lang)).render(lang), "",
              _headline(cov, lang), ""]
     regs = {r.id: r for r in cat.regulations}
+    uncovered = _("**uncovered**").render(lang)
     for reg_id in regs:
         lines += [f"## {reg_id} {regs[reg_id].title.get(lang)}", "", head, "|---|---|---|---|"]
         for c in (c for c in cov.clauses if c.regulation == reg_id):
-            rules = ", ".join(f"`{r.id}`" for r in c.rules) or ("—" if c.manual_controls else "**未涵蓋**" if zh else "**uncovered**")
-            manual = "<br>".join(f"`{m.id}` {_md_cell(m.zh if zh else m.en)}" for m in c.manual_controls) or "—"
+            rules = ", ".join(f"`{r.id}`" for r in c.rules) or ("—" if c.manual_controls else uncovered)
+            manual = "<br>".join(f"`{m.id}` {_md_cell(m.zh if lang == 'zh' else m.en)}"
+                                 for m in c.manual_controls) or "—"
             lines.append(f"| {c.id} | {_md_cell(c.title[lang])} | {rules} | {manual} |")
         lines.append("")
     return "\n".join(lines)

@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from checker.i18n import _, _n, num
 from checker.render import text
 from checker.render.inert import inert_json
 from checker.sample import DEFAULT_ROWS, generate
@@ -50,14 +51,20 @@ def demo(out: Path, rows: int = DEFAULT_ROWS, seed: int = 7, as_of: dt.date = AS
     records = sum(f["records"] for f in sample.files.values())
     report = files.get("html") or files.get("md") or files["text"]
     lines = [
-        f"checker demo · as of {as_of} · {len(sample.files)} exports, {records:,} records in {data}",
-        f"  {s.rules} checks: {s.passed} passed, {s.failed} failed, {s.errored} errored; {s.violations:,} violations",
-        f"  answer key: {found} of {sample.planted} planted violations found"
-        + (", nothing else" if not extra and not missed else f"; {missed} missed, {extra} unexpected"),
-        "  files: " + ", ".join(str(p.relative_to(out)) for k, p in files.items() if k != "html"),
-        f"the report is {report}",
+        _("checker demo · as of {day} · {exports}, {records} in {data}", day=str(as_of),
+          exports=_n("{n} export", "{n} exports", len(sample.files), n=len(sample.files)),
+          records=_n("{n} record", "{n} records", records, n=num(records)), data=str(data)),
+        _("  {checks}: {passed} passed, {failed} failed, {errored} errored; {violations}",
+          checks=_n("{n} check", "{n} checks", s.rules, n=s.rules), passed=s.passed, failed=s.failed,
+          errored=s.errored,
+          violations=_n("{n} violation", "{n} violations", s.violations, n=num(s.violations))),
+        _("  answer key: {found} of {planted} planted violations found{rest}", found=found, planted=sample.planted,
+          rest=_(", nothing else") if not extra and not missed else
+          _("; {missed} missed, {extra} unexpected", missed=missed, extra=extra)),
+        _("  files: {files}", files=", ".join(str(p.relative_to(out)) for k, p in files.items() if k != "html")),
+        _("the report is {path}", path=str(report)),
     ]
-    return DemoResult(out, "\n".join(lines), files)
+    return DemoResult(out, "\n".join(line.render(lang) for line in lines), files)
 
 
 def _against_key(expected: Path, violations: Path) -> tuple[int, int, int]:

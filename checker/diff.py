@@ -28,6 +28,7 @@ from typing import Any
 
 from checker.load.extends import resolve
 from checker.load.rulesets import LoadedRuleset, load_rulesets
+from checker.i18n import Msg, _, tr
 from checker.problems import CheckerError, Problem, Span
 from checker.render.inert import inert
 
@@ -89,26 +90,27 @@ class Tree:
         else:
             self.path = Path(spec)
             if not self.path.exists():
-                raise CheckerError([Problem(Span(spec), "Y003", "rule path does not exist",
-                                            hint="give a rule file or folder, or git:REV")])
+                raise CheckerError([Problem(Span(spec), "Y003", _("rule path does not exist"),
+                                            hint=_("give a rule file or folder, or git:REV"))])
 
     def _from_git(self, spec: str) -> Path:
-        rev, _, sub = spec[4:].partition(":")
+        rev, _sep, sub = spec[4:].partition(":")
         sub = sub or "rules"
         _refuse_rev(spec, rev)
         _refuse_path(spec, sub)
-        top = _git(spec, ["rev-parse", "--show-toplevel"], "not inside a git repository",
-                   "run inside the repository").decode("utf-8", "surrogateescape").strip()
+        top = _git(spec, ["rev-parse", "--show-toplevel"], _("not inside a git repository"),
+                   _("run inside the repository")).decode("utf-8", "surrogateescape").strip()
         sha = commit_of(spec, top, rev, sub)
         archive = _git(spec, ["-C", top, "--literal-pathspecs", "archive", "--format=tar", sha, "--", sub],
-                       f"cannot read {sub} at {rev}", f"{sub} must be a folder of commit {sha[:12]}")
+                       _("cannot read {path} at {rev}", path=sub, rev=rev),
+                       _("{path} must be a folder of commit {sha}", path=sub, sha=sha[:12]))
         self._tmp = tempfile.TemporaryDirectory(prefix="checker-diff-")
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
             tar.extractall(self._tmp.name, filter="data")
         return Path(self._tmp.name) / sub
 
     def rulesets(self) -> list[LoadedRuleset]:
-        loaded, problems, _ = load_rulesets([self.path])
+        loaded, problems, _others = load_rulesets([self.path])
         if problems:
             raise CheckerError(problems)
         effective, problems = resolve(loaded)
@@ -125,10 +127,10 @@ def _run_git(spec: str, args: list[str]) -> subprocess.CompletedProcess:
     try:
         return subprocess.run(["git", *args], capture_output=True, stdin=subprocess.DEVNULL, check=False)
     except FileNotFoundError:
-        raise CheckerError([Problem(Span(spec), "D401", "git is not installed")]) from None
+        raise CheckerError([Problem(Span(spec), "D401", _("git is not installed"))]) from None
 
 
-def _git(spec: str, args: list[str], what: str, hint: str) -> bytes:
+def _git(spec: str, args: list[str], what: Msg, hint: Msg) -> bytes:
     """git's output for our own arguments; a failure is one D401 problem quoting git's first line.
 
     (Problems reach the terminal through the command line's printer, which makes them inert.)
@@ -136,13 +138,13 @@ def _git(spec: str, args: list[str], what: str, hint: str) -> bytes:
     done = _run_git(spec, args)
     if done.returncode != 0:
         lines = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise CheckerError([Problem(Span(spec), "D401", f"{what}: {lines[0] if lines else 'git failed'}",
+        raise CheckerError([Problem(Span(spec), "D401", _("{what}: {error}", what=what, error=lines[0] if lines else _("git failed")),
                                     hint=hint)])
     return done.stdout
 
 
 _COMMIT = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")  # SHA-1 or SHA-256
-_REV_HINT = "REV is a commit, branch or tag of this repository (git:REV or git:REV:folder)"
+_REV_HINT = _("REV is a commit, branch or tag of this repository (git:REV or git:REV:folder)")
 
 
 def commit_of(spec: str, top: str, rev: str, sub: str = "rules") -> str:
@@ -157,22 +159,22 @@ def commit_of(spec: str, top: str, rev: str, sub: str = "rules") -> str:
     done = _run_git(spec, ["-C", top, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"])
     sha = done.stdout.decode("ascii", "replace").strip()
     if done.returncode != 0 or not _COMMIT.fullmatch(sha):
-        raise CheckerError([Problem(Span(spec), "D409", f"cannot read {sub} at {rev}: "
-                                    "not a commit in this repository", hint=_REV_HINT)])
+        raise CheckerError([Problem(Span(spec), "D409", _("cannot read {path} at {rev}: not a commit in this repository", path=sub, rev=rev),
+                                    hint=_REV_HINT)])
     return sha
 
 
 def _refuse_rev(spec: str, rev: str) -> None:
     """REV of git:REV is not empty, not an option and printable (no NUL, no control character)."""
     if not rev or rev.startswith("-") or not rev.isprintable():
-        raise CheckerError([Problem(Span(spec), "D409", f"'{rev}' is not a git revision", hint=_REV_HINT)])
+        raise CheckerError([Problem(Span(spec), "D409", _("'{rev}' is not a git revision", rev=rev), hint=_REV_HINT)])
 
 
 def _refuse_path(spec: str, sub: str) -> None:
     """The folder of git:REV:folder is relative, inside the repository, printable and not an option."""
     if (not sub.isprintable() or sub.startswith(("-", "/")) or ".." in PurePosixPath(sub).parts):
-        raise CheckerError([Problem(Span(spec), "Y003", f"'{sub}' is not a folder of the repository",
-                                    hint="git:REV:folder names a folder relative to the repository's top")])
+        raise CheckerError([Problem(Span(spec), "Y003", _("'{path}' is not a folder of the repository", path=sub),
+                                    hint=_("git:REV:folder names a folder relative to the repository's top"))])
 
 
 def _current(rulesets: list[LoadedRuleset], as_of: dt.date) -> dict[str, LoadedRuleset]:
@@ -256,53 +258,64 @@ def impact(diff: Diff, old: Tree, new: Tree, data: Path, schemas: Path | None, a
 
 
 def render_text(diff: Diff) -> str:
-    lines = [f"rules diff: {diff.old} -> {diff.new}" + (f" on {diff.data}" if diff.data else "")]
+    lines = [tr("rules diff: {old} -> {new} on {data}", old=diff.old, new=diff.new, data=diff.data) if diff.data
+             else tr("rules diff: {old} -> {new}", old=diff.old, new=diff.new)]
     for rs in diff.rulesets:
         if rs.status == "unchanged" and not diff.data:
             continue
         bump = f"{rs.old_version or '-'} -> {rs.new_version or '-'}"
-        lines.append(f"ruleset {rs.ruleset}: {rs.status} ({bump})")
+        lines.append(tr("ruleset {ruleset}: {status} ({bump})", ruleset=rs.ruleset, status=_status(rs.status),
+                        bump=bump))
         for p, (o, n) in rs.params.items():
-            lines.append(f"  param {p}: {o} -> {n}")
+            lines.append("  " + tr("param {param}: {old} -> {new}", param=p, old=str(o), new=str(n)))
         for rc in [r for r in diff.rules if r.ruleset == rs.ruleset]:
             if rc.status == "unchanged" and not (diff.data and rc.before != rc.after):
                 continue
-            head = f"  {rc.status:<9} {rc.rule_id}"
+            head = f"  {_status(rc.status):<9} {rc.rule_id}"
             if diff.data:
-                head += f"  violations {_n(rc.before)} -> {_n(rc.after)}"
+                head += "  " + tr("violations {before} -> {after}", before=_n(rc.before), after=_n(rc.after))
             lines.append(head)
             for k, (o, n) in rc.keys.items():
                 lines.append(f"      {k}: {_short(o)} -> {_short(n)}")
-            for label, items in (("newly failing", rc.newly_failing), ("newly passing", rc.newly_passing)):
+            for label, items in ((tr("newly failing"), rc.newly_failing), (tr("newly passing"), rc.newly_passing)):
                 if items:
                     lines.append(f"      {label}: " + "; ".join(_key(i) for i in items))
     if len(lines) == 1:
-        lines.append("no changes")
+        lines.append(tr("no changes"))
     return "".join(inert(line) + "\n" for line in lines)  # rule files and records may hold control text
 
 
 def render_md(diff: Diff) -> str:
     from checker.render.base import md_code
 
-    out = [f"### Rule changes: {md_code(inert(diff.old))} → {md_code(inert(diff.new))}", ""]
+    out = [tr("### Rule changes: {old} → {new}", old=md_code(inert(diff.old)), new=md_code(inert(diff.new))), ""]
     if diff.data:
-        out += [f"Impact on {md_code(inert(diff.data))}:", ""]
-    out += ["| ruleset | rule | change | details |" + (" before | after | newly failing | newly passing |" if diff.data else ""),
+        out += [tr("Impact on {data}:", data=md_code(inert(diff.data))), ""]
+    out += [tr("| ruleset | rule | change | details |")
+            + (tr(" before | after | newly failing | newly passing |") if diff.data else ""),
             "|---|---|---|---|" + ("---:|---:|---|---|" if diff.data else "")]
     for rc in diff.rules:
         if rc.status == "unchanged" and not (diff.data and rc.before != rc.after):
             continue
         details = "<br>".join(f"{md_code(k)}: {_md(_short(o))} → {_md(_short(n))}" for k, (o, n) in rc.keys.items())
-        row = f"| {_md(rc.ruleset)} | {_md(rc.rule_id)} | {rc.status} | {details} |"
+        row = f"| {_md(rc.ruleset)} | {_md(rc.rule_id)} | {_status(rc.status)} | {details} |"
         if diff.data:
             row += (f" {_n(rc.before)} | {_n(rc.after)} | {_md('; '.join(_key(i) for i in rc.newly_failing))} |"
                     f" {_md('; '.join(_key(i) for i in rc.newly_passing))} |")
         out.append(row)
-    bumps = [f"- {md_code(r.ruleset)}: {r.status}, {_md(r.old_version or '—')} → {_md(r.new_version or '—')}"
+    bumps = [f"- {md_code(r.ruleset)}: {_status(r.status)}, {_md(r.old_version or '—')} → {_md(r.new_version or '—')}"
              for r in diff.rulesets if r.status != "unchanged"]
     if bumps:
         out += ["", *bumps]
     return "".join(inert(line) + "\n" for line in out)
+
+
+_STATUS = {"added": _("added"), "removed": _("removed"), "changed": _("changed"), "unchanged": _("unchanged")}
+
+
+def _status(status: str) -> str:
+    """A ruleset's or rule's change, in the active language."""
+    return str(_STATUS[status]) if status in _STATUS else status
 
 
 def _n(value: int | None) -> str:

@@ -8,6 +8,7 @@ from pathlib import Path
 from checker.compile import expr as X
 from checker.compile import plan as P
 from checker.compile.rules import compile_rules
+from checker.i18n import _, tr
 from checker.load.project import load_project
 from checker.problems import CheckerError, Problem, Span, did_you_mean
 
@@ -22,8 +23,8 @@ def explain(rule_id: str, rule_paths: list[Path], schemas_dir: Path | None, as_o
         versions = [(rs, rule) for rs in rulesets for rule in rs.model.rules if rule.id == rule_id]
     if not versions:
         ids = {rule.id for rs in rulesets for rule in rs.model.rules}
-        raise CheckerError([Problem(Span("explain"), "R104", f"no rule with id '{rule_id}'",
-                                    hint=did_you_mean(rule_id, ids) or "see `checker lint` for the loaded rules")])
+        raise CheckerError([Problem(Span("explain"), "R104", _("no rule with id '{rule}'", rule=rule_id),
+                                    hint=did_you_mean(rule_id, ids) or _("see `checker lint` for the loaded rules"))])
     versions.sort(key=lambda v: v[0].model.version_tuple)
     live = [v for v in versions if v[0].model.effective.covers(as_of)]
     rs, rule = (live or versions)[-1]
@@ -31,23 +32,28 @@ def explain(rule_id: str, rule_paths: list[Path], schemas_dir: Path | None, as_o
     if problems:
         raise CheckerError(problems)
     c = next(r for r in compiled if r.id == rule_id)
-    lines = [f"{rule.id}  [{rule.severity.value}] {rule.kind} rule on {rule.dataset}",
+    lines = [f"{rule.id}  [{rule.severity.value}] " + tr("{kind} rule on {dataset}", kind=rule.kind, dataset=rule.dataset),
              f"  zh: {rule.title.zh}", f"  en: {rule.title.en}",
-             f"  clauses: {', '.join(rule.clauses)}",
-             f"  ruleset: {rs.model.ruleset} {rs.model.version} ({rs.path})"]
+             "  " + tr("clauses: {ids}", ids=", ".join(rule.clauses)),
+             "  " + tr("ruleset: {ruleset} {version} ({path})", ruleset=rs.model.ruleset, version=rs.model.version,
+                     path=str(rs.path))]
     if rule_id in rs.inherited:
-        parent, _ = rs.inherited[rule_id]
-        lines.append(f"  inherited from: {parent.model.ruleset} {parent.model.version} ({c.span}), "
-                     f"through extends: [{', '.join(rs.model.extends)}]")
+        parent, _origin = rs.inherited[rule_id]
+        lines.append("  " + tr("inherited from: {ruleset} {version} ({span}), through extends: [{extends}]",
+                                ruleset=parent.model.ruleset, version=parent.model.version, span=str(c.span),
+                                extends=", ".join(rs.model.extends)))
     else:
-        lines.append(f"  defined at: {c.span}")
+        lines.append("  " + tr("defined at: {span}", span=str(c.span)))
     for drs, reason in disabled:
-        lines.append(f"  disabled in: {drs.model.ruleset} {drs.model.version} ({drs.path}): {reason}")
-    lines.append("  versions:")
+        lines.append("  " + tr("disabled in: {ruleset} {version} ({path}): {reason}", ruleset=drs.model.ruleset,
+                                version=drs.model.version, path=str(drs.path), reason=reason))
+    lines.append("  " + tr("versions:"))
     for vrs, vrule in versions:
         eff = vrs.model.effective
-        mark = "  <- shown" if vrs is rs else ""
-        lines.append(f"    {vrs.model.version}  in force {eff.from_} .. {eff.to or 'open'}  {vrs.path}{mark}")
+        mark = "  " + tr("<- shown") if vrs is rs else ""
+        lines.append(f"    {vrs.model.version}  " + tr("in force {start} .. {end}", start=str(eff.from_),
+                                                          end=str(eff.to or tr("open")))
+                     + f"  {vrs.path}{mark}")
     if rule.where:
         lines.append(f"  where:  {rule.where}")
     if rule.expect:
@@ -64,7 +70,7 @@ def explain(rule_id: str, rule_paths: list[Path], schemas_dir: Path | None, as_o
         lines.append("  params: " + ", ".join(f"{k}={v}" for k, v in used.items()) + f" (as_of={as_of})")
         for k in used:
             if k in rs.param_origin:
-                lines.append(f"    {k} from {rs.param_origin[k]}")
+                lines.append("    " + tr("{param} from {origin}", param=k, origin=str(rs.param_origin[k])))
     lines.append("  sql:")
     lines += ["    " + line for line in P.explain_sql(c).splitlines()]
     return "\n".join(lines)
@@ -72,8 +78,8 @@ def explain(rule_id: str, rule_paths: list[Path], schemas_dir: Path | None, as_o
 
 def functions_text() -> str:
     scalar, aggregate = X.function_names()
-    return ("Scalar functions:\n  " + ", ".join(scalar) + "\nAggregate functions (aggregate rules only):\n  "
-            + ", ".join(aggregate) + "\nAlso: CASE, CAST/TRY_CAST, IN, BETWEEN, LIKE/ILIKE, IS [NOT] NULL, "
-            "IS [NOT] DISTINCT FROM, INTERVAL, ||, arithmetic and comparisons.\nRefused: subqueries, table "
-            "functions, window functions, several statements, file/setting/environment access, clock functions "
-            "(use :as_of).")
+    return tr("Scalar functions:\n  {scalar}\nAggregate functions (aggregate rules only):\n  {aggregate}\n"
+              "Also: CASE, CAST/TRY_CAST, IN, BETWEEN, LIKE/ILIKE, IS [NOT] NULL, "
+              "IS [NOT] DISTINCT FROM, INTERVAL, ||, arithmetic and comparisons.\nRefused: subqueries, table "
+              "functions, window functions, several statements, file/setting/environment access, clock functions "
+              "(use :as_of).", scalar=", ".join(scalar), aggregate=", ".join(aggregate))

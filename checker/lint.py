@@ -21,6 +21,7 @@ from checker.load.extends import resolve
 from checker.load.rulesets import kind_of, load_rulesets
 from checker.lint_versions import version_problems
 from checker.load.schemas import load_schemas
+from checker.i18n import _
 from checker.problems import CheckerError, Problem
 from checker.resources import bundled
 
@@ -29,7 +30,7 @@ def lint(paths: list[Path], schemas_dir: Path | None, engine: str = "duckdb") ->
     for path in paths:
         if not path.exists():
             raise CheckerError([Problem(__import__("checker.problems", fromlist=["Span"]).Span(str(path)), "Y003",
-                                        "path does not exist")])
+                                        _("path does not exist"))])
     schemas, problems = load_schemas(schemas_dir or bundled("schemas"))
     loaded, rule_problems, others = load_rulesets(paths or [bundled("rules")], salvage=True)
     problems += rule_problems
@@ -94,8 +95,9 @@ def _bind(compiled, schemas) -> list[Problem]:
                 first = str(err).strip().splitlines()[0]
                 key = _failing_clause(engine, rule, table_of)
                 span = rule.text_source.positions.text_start(("rules", rule.index, key))
-                problems.append(Problem(span, "X206", f"rule {rule.id}: {key}: the SQL does not type-check in DuckDB: "
-                                        f"{first}", hint="compare values of the same type; CAST where needed"))
+                problems.append(Problem(span, "X206", _("rule {rule}: {key}: the SQL does not type-check in DuckDB: {error}",
+                                          rule=rule.id, key=key, error=first),
+                                        hint=_("compare values of the same type; CAST where needed")))
     return problems
 
 
@@ -125,8 +127,9 @@ def _waiver_problems(path: Path, compiled, schemas) -> list[Problem]:
     waivers, problems = compile_waivers(path, compiled, schemas, dt.date.today())
     for w in waivers:
         if w.expired:
-            problems.append(Problem(w.span, "W503", f"waiver {w.id} for {w.entry.rule} expired on {w.entry.expires}",
-                                    level="warning", hint="renew it with a new expiry and approval, or remove it"))
+            problems.append(Problem(w.span, "W503", _("waiver {waiver} for {rule} expired on {day}", waiver=w.id, rule=w.entry.rule,
+                                      day=str(w.entry.expires)),
+                                    level="warning", hint=_("renew it with a new expiry and approval, or remove it")))
     return problems
 
 
@@ -136,9 +139,9 @@ def _rule_warnings(rulesets) -> list[Problem]:
         for i, rule in enumerate(rs.model.rules):
             if rule.message is None:
                 out.append(Problem(rs.positions.value(("rules", rs.file_index(i), "id")), "W501",
-                                   f"rule {rule.id} has no message; its title is used", level="warning"))
+                                   _("rule {rule} has no message; its title is used", rule=rule.id), level="warning"))
             if rule.examples is None or not (rule.examples.pass_ or rule.examples.fail):
                 out.append(Problem(rs.positions.value(("rules", rs.file_index(i), "id")), "W502",
-                                   f"rule {rule.id} has no examples", level="warning",
-                                   hint="add examples: {pass: [...], fail: [...]} and run `checker test`"))
+                                   _("rule {rule} has no examples", rule=rule.id), level="warning",
+                                   hint=_("add examples: {pass: [...], fail: [...]} and run `checker test`")))
     return out

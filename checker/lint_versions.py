@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from checker.load.rulesets import LoadedRuleset
+from checker.i18n import _
 from checker.problems import Problem
 
 
@@ -28,15 +29,17 @@ def version_problems(rulesets: list[LoadedRuleset]) -> list[Problem]:
         for rs in versions:
             if rs.model.version in seen:
                 problems.append(Problem(rs.positions.value(("version",)), "R130",
-                                        f"version {rs.model.version} of ruleset {rid} is also defined in "
-                                        f"{seen[rs.model.version].path}", hint="bump the version of the changed file"))
+                                        _("version {version} of ruleset {ruleset} is also defined in {path}", version=rs.model.version,
+                                          ruleset=rid, path=str(seen[rs.model.version].path)),
+                                        hint=_("bump the version of the changed file")))
             seen.setdefault(rs.model.version, rs)
         for a, b in zip(versions, versions[1:]):
             if _overlap(a, b):
                 problems.append(Problem(b.positions.value(("effective",)), "R131",
-                                        f"ruleset {rid} {b.model.version} is in force on days when {a.model.version} "
-                                        f"({a.path}) also is", hint=f"end {a.model.version} the day before "
-                                                                    f"{b.model.effective.from_} with 'to:'"))
+                                        _("ruleset {ruleset} {version} is in force on days when {other} ({path}) also is",
+                                          ruleset=rid, version=b.model.version, other=a.model.version, path=str(a.path)),
+                                        hint=_("end {version} the day before {day} with 'to:'",
+                                               version=a.model.version, day=str(b.model.effective.from_))))
             if a.model.version != b.model.version:
                 problems += _logic_changes(a, b)
     return problems
@@ -58,14 +61,16 @@ def _changelog(rs: LoadedRuleset) -> list[Problem]:
     tuples = [tuple(int(x) for x in e.version.split("+")[0].split("-")[0].split(".")) for e in entries]
     if entries[0].version != rs.model.version:
         out.append(Problem(rs.positions.value(("changelog", 0, "version")), "R132",
-                           f"the newest changelog entry is {entries[0].version}, but this file is version "
-                           f"{rs.model.version}", hint="add an entry for this version at the top"))
+                           _("the newest changelog entry is {entry}, but this file is version {version}",
+                             entry=entries[0].version, version=rs.model.version),
+                           hint=_("add an entry for this version at the top")))
     for i, t in enumerate(tuples):
         if t > own:
             out.append(Problem(rs.positions.value(("changelog", i, "version")), "R132",
-                               f"changelog entry {entries[i].version} is newer than the file's version {rs.model.version}"))
+                               _("changelog entry {entry} is newer than the file's version {version}",
+                                 entry=entries[i].version, version=rs.model.version)))
     if tuples != sorted(tuples, reverse=True):
-        out.append(Problem(rs.positions.value(("changelog",)), "R132", "changelog entries must be newest first"))
+        out.append(Problem(rs.positions.value(("changelog",)), "R132", _("changelog entries must be newest first")))
     return out
 
 
@@ -82,15 +87,18 @@ def _signature(rs: LoadedRuleset, rule) -> tuple:
 
 def _logic_changes(a: LoadedRuleset, b: LoadedRuleset) -> list[Problem]:
     out: list[Problem] = []
-    major_a, minor_a, _ = a.model.version_tuple
-    major_b, minor_b, _ = b.model.version_tuple
+    major_a, minor_a, _patch_a = a.model.version_tuple
+    major_b, minor_b, _patch_b = b.model.version_tuple
     if (major_a, minor_a) != (major_b, minor_b):
         return out
     old = {r.id: r for r in a.model.rules}
     for i, rule in enumerate(b.model.rules):
         if rule.id in old and _signature(a, old[rule.id]) != _signature(b, rule):
+            next_minor, next_major = f"{major_b}.{minor_b + 1}.0", f"{major_b + 1}.0.0"
             out.append(Problem(b.positions.value(("rules", i, "id")), "R133",
-                               f"rule {rule.id} judges differently in {b.model.version} than in {a.model.version} "
-                               "(its logic or parameters changed) but only the patch version was bumped",
-                               hint=f"make this version {major_b}.{minor_b + 1}.0 or {major_b + 1}.0.0"))
+                               _("rule {rule} judges differently in {version} than in {other} "
+                                 "(its logic or parameters changed) but only the patch version was bumped",
+                                 rule=rule.id, version=b.model.version, other=a.model.version),
+                               hint=_("make this version {minor} or {major}",
+                                      minor=next_minor, major=next_major)))
     return out

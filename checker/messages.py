@@ -27,12 +27,16 @@ from typing import Any, Iterable
 from jinja2 import Template, TemplateSyntaxError, meta, nodes
 
 from checker import sandbox
+from checker.i18n import LANGS, Msg, _, num, render
 
 MESSAGE_CHARS = 1_000        # characters of a rendered message (and of a record value a message sees)
 SOURCE_CHARS = 4_000         # characters of a message template, in each language
 MAX_DEPTH = 40               # nesting of a message template's expressions
-CUT = {"zh": "…〔已截斷〕", "en": "…[cut]"}
-FAILED = {"zh": "〔訊息無法產生：{reason}〕", "en": " [message could not be rendered: {reason}]"}
+#: the mark that ends a cut text
+CUT_MARK = _("…[cut]")
+CUT = {lang: CUT_MARK.render(lang) for lang in LANGS}
+#: said after a message's own text where it could not be rendered (English leaves a space before it)
+FAILED = _("[message could not be rendered: {reason}]")
 
 #: The filters a message may use (``mask`` is this module's; the rest are Jinja's).
 MESSAGE_FILTERS = frozenset({"mask", "default", "d", "upper", "lower", "title", "capitalize", "trim", "round", "int",
@@ -44,21 +48,22 @@ MESSAGE_TESTS = frozenset({"defined", "undefined", "none", "number", "string", "
                            "<=", ">", ">=", "equalto", "greaterthan", "lessthan", "in", "lower", "upper"})
 #: Names Jinja gives a meaning of its own: never a column in a message.
 RESERVED = frozenset({"self", "loop", "caller", "varargs", "kwargs", "super"})
-HINT = ("a message outputs columns ({{ column }}), constants, ~, arithmetic on numbers, comparisons, and/or/not, "
-        "'a if c else b' and {% if %}/{% elif %}/{% else %}, with the filters " + ", ".join(sorted(MESSAGE_FILTERS)) +
-        "; no loops, calls, attributes, items, assignments, macros or other templates")
+HINT = _("a message outputs columns ({{{{ column }}}}), constants, ~, arithmetic on numbers, comparisons, and/or/not, "
+         "'a if c else b' and {{% if %}}/{{% elif %}}/{{% else %}}, with the filters {filters}; no loops, calls, "
+         "attributes, items, assignments, macros or other templates", filters=", ".join(sorted(MESSAGE_FILTERS)))
 
 _ALLOWED = (nodes.Template, nodes.Output, nodes.TemplateData, nodes.If, nodes.Const, nodes.Name, nodes.CondExpr,
             nodes.And, nodes.Or, nodes.Not, nodes.Neg, nodes.Pos, nodes.Compare, nodes.Operand, nodes.Concat,
             nodes.Add, nodes.Sub, nodes.Mul, nodes.Div, nodes.FloorDiv, nodes.Mod, nodes.Tuple, nodes.List,
             nodes.Filter, nodes.Test, nodes.Keyword)
-_WHAT = {nodes.For: "a loop ({% for %})", nodes.Macro: "a macro", nodes.CallBlock: "a call block",
-         nodes.Call: "a call", nodes.Getattr: "reading an attribute (write the column's name: {{ column }})",
-         nodes.Getitem: "reading an item (write the column's name: {{ column }})",
-         nodes.Assign: "an assignment ({% set %})", nodes.AssignBlock: "an assignment ({% set %})",
-         nodes.Import: "another template", nodes.FromImport: "another template", nodes.Include: "another template",
-         nodes.Extends: "another template", nodes.Block: "a block", nodes.FilterBlock: "a filter block",
-         nodes.With: "a {% with %} block", nodes.Pow: "'**'", nodes.Dict: "a dict", nodes.NSRef: "a namespace"}
+_WHAT = {nodes.For: _("a loop ({% for %})"), nodes.Macro: _("a macro"), nodes.CallBlock: _("a call block"),
+         nodes.Call: _("a call"), nodes.Getattr: _("reading an attribute (write the column's name: {{ column }})"),
+         nodes.Getitem: _("reading an item (write the column's name: {{ column }})"),
+         nodes.Assign: _("an assignment ({% set %})"), nodes.AssignBlock: _("an assignment ({% set %})"),
+         nodes.Import: _("another template"), nodes.FromImport: _("another template"),
+         nodes.Include: _("another template"), nodes.Extends: _("another template"), nodes.Block: _("a block"),
+         nodes.FilterBlock: _("a filter block"), nodes.With: _("a {% with %} block"), nodes.Pow: "'**'",
+         nodes.Dict: _("a dict"), nodes.NSRef: _("a namespace")}
 
 _NUMBER = (int, float, Decimal)
 
@@ -70,7 +75,8 @@ class MessageEnvironment(sandbox.BoundedEnvironment):
         numbers = all(isinstance(x, _NUMBER) for x in (left, right))
         texts = operator == "+" and isinstance(left, str) and isinstance(right, str)
         if not (numbers or texts):
-            raise sandbox.SecurityError(f"'{operator}' in a message takes numbers (join texts with ~)")
+            raise sandbox.SecurityError(_("'{operator}' in a message takes numbers (join texts with ~)",
+                                          operator=operator))
         return super().call_binop(context, operator, left, right)
 
 
@@ -92,7 +98,7 @@ def mask(value: Any) -> str:
         return ""
     text = str(value)
     if "@" in text:
-        local, _, domain = text.partition("@")
+        local, _at, domain = text.partition("@")
         return (local[:1] + "***@" + domain) if local else "***@" + domain
     n = len(text)
     if n >= 11:
@@ -123,16 +129,16 @@ class Refusal:
 
     lang: str
     line: int
-    reason: str
+    reason: Msg | str
 
 
-def refusal(text: str) -> tuple[int, str] | None:
+def refusal(text: str) -> tuple[int, Msg | str] | None:
     """The first construct of ``text`` outside the message subset, as (template line, what), or None.
 
     ``text`` must parse (see :meth:`MessageTemplate.syntax_error`).
     """
     if len(text) > SOURCE_CHARS:
-        return 1, f"a template of {len(text):,} characters (at most {SOURCE_CHARS:,})"
+        return 1, _("a template of {n} characters (at most {limit})", n=num(len(text)), limit=num(SOURCE_CHARS))
     stack: list[tuple[nodes.Node, int]] = [(environment().parse(text), 0)]
     while stack:
         node, depth = stack.pop()
@@ -143,34 +149,34 @@ def refusal(text: str) -> tuple[int, str] | None:
     return None
 
 
-def _refused(node: nodes.Node, depth: int) -> str | None:
+def _refused(node: nodes.Node, depth: int) -> Msg | str | None:
     if depth > MAX_DEPTH:
-        return f"expressions nested more than {MAX_DEPTH} deep"
+        return _("expressions nested more than {n} deep", n=MAX_DEPTH)
     if not isinstance(node, _ALLOWED):
         return next((what for kind, what in _WHAT.items() if isinstance(node, kind)), f"'{type(node).__name__}'")
     if isinstance(node, nodes.Filter) and node.name not in MESSAGE_FILTERS:
-        return f"the filter '{node.name}'"
+        return _("the filter '{name}'", name=node.name)
     if isinstance(node, nodes.Test) and node.name not in MESSAGE_TESTS:
-        return f"the test '{node.name}'"
+        return _("the test '{name}'", name=node.name)
     if isinstance(node, (nodes.Filter, nodes.Test)) and (node.dyn_args or node.dyn_kwargs):
-        return "'*' or '**' arguments"
+        return _("'*' or '**' arguments")
     if isinstance(node, nodes.Name) and (node.ctx != "load" or node.name in RESERVED):
-        return f"the name '{node.name}'"
+        return _("the name '{name}'", name=node.name)
     return None
 
 
 @lru_cache(maxsize=1024)
-def _compiled(text: str) -> tuple[Template | None, str]:
+def _compiled(text: str) -> tuple[Template | None, Msg | str]:
     """``text`` compiled, or None and why not (a message that lint refuses never renders)."""
     try:
         refused = refusal(text)
         if refused:
-            return None, f"{refused[1]} is not allowed in a message"
+            return None, _("{construct} is not allowed in a message", construct=refused[1])
         return environment().from_string(text), ""
     except TemplateSyntaxError as err:
-        return None, err.message or "syntax error"
+        return None, err.message or _("syntax error")
     except RecursionError:
-        return None, "the template nests too deeply"
+        return None, _("the template nests too deeply")
 
 
 def _bounded(value: Any, lang: str) -> Any:
@@ -207,14 +213,14 @@ class MessageTemplate:
             names |= meta.find_undeclared_variables(env.parse(text))
         return names
 
-    def syntax_error(self) -> str | None:
+    def syntax_error(self) -> Msg | None:
         for text in (self.zh, self.en):
             try:
                 environment().parse(text)
             except TemplateSyntaxError as err:
-                return f"line {err.lineno}: {err.message}"
+                return _("line {line}: {error}", line=err.lineno, error=str(err.message))
             except RecursionError:
-                return "the template nests too deeply"
+                return _("the template nests too deeply")
         return None
 
     def refusal(self) -> Refusal | None:
@@ -238,8 +244,9 @@ class MessageTemplate:
             try:
                 return cut(template.render({k: _bounded(v, lang) for k, v in record.items()}), lang)
             except Exception as err:  # a message must not stop a run: say what went wrong in it
-                why = " ".join(f"{type(err).__name__}: {err}".split())[:300]
-        failed = FAILED[lang].format(reason=why)
+                said = err.args[0] if len(err.args) == 1 and isinstance(err.args[0], Msg) else err
+                why = " ".join(f"{type(err).__name__}: {render(said, lang)}".split())[:300]
+        failed = (" " if lang == "en" else "") + FAILED.using(reason=why).render(lang)
         return cut(text, lang, MESSAGE_CHARS - len(failed)) + failed
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import sys
 from typing import IO
 
+from checker.i18n import tr
+
 
 class Progress:
     """No progress display (the default)."""
@@ -36,7 +38,7 @@ class TerminalProgress(Progress):
 
     def start(self, total: int) -> None:
         self._bar.start()
-        self._task = self._bar.add_task("starting", total=total)
+        self._task = self._bar.add_task(tr("starting"), total=total)
 
     def step(self, label: str) -> None:
         if self._task is not None:

@@ -95,15 +95,15 @@ def prepare(rule_paths: list[Path], schemas_dir: Path | None, as_of: dt.date, ru
         if not problems and engine == "spark":
             from checker.engine.spark_sql import unsupported
 
-            problems = [Problem(w.span, "X207", f"waiver {w.id}: cannot run on Spark: {why}")
+            problems = [Problem(w.span, "X207", _("waiver {waiver}: cannot run on Spark: {reason}", waiver=w.id, reason=why))
                         for w in waivers if w.condition is not None and (why := unsupported(w.condition))]
         if problems:
             raise CheckerError(problems)
         for w in waivers:
             if w.expired:
-                warnings.append(Problem(w.span, "W503", f"waiver {w.id} for {w.entry.rule} expired on "
-                                        f"{w.entry.expires}; it no longer applies", level="warning",
-                                        hint="renew it with a new expiry and approval, or remove it"))
+                warnings.append(Problem(w.span, "W503", _("waiver {waiver} for {rule} expired on {day}; it no longer applies", waiver=w.id,
+                                          rule=w.entry.rule, day=str(w.entry.expires)), level="warning",
+                                        hint=_("renew it with a new expiry and approval, or remove it")))
     return Prepared(schemas, loaded, used, compiled, judged, skipped, coverage, waivers, warnings,
                     _catalog(project))
 
@@ -137,30 +137,31 @@ def check(opts: CheckOptions, progress: Progress | None = None) -> Result:
     missing = sorted(ds for ds in needed if ds not in found)
     if missing and not opts.allow_missing:
         raise CheckerError([Problem(Span(str(opts.data)), "D402",
-                                    f"no export for dataset {ds} (needed by {', '.join(sorted(needed[ds])[:5])}"
-                                    f"{' …' if len(needed[ds]) > 5 else ''}); expected "
-                                    f"{ds.replace('.', '/', 1)}.csv|jsonl|json|parquet|xlsx or an entry in datasets.yaml",
-                                    hint="or pass --allow-missing to skip the rules that need it")
+                                    _("no export for dataset {dataset} (needed by {rules}); expected {path} or an entry in datasets.yaml",
+                                      dataset=ds, rules=", ".join(sorted(needed[ds])[:5])
+                                      + (" …" if len(needed[ds]) > 5 else ""),
+                                      path=ds.replace(".", "/", 1) + ".csv|jsonl|json|parquet|xlsx"),
+                                    hint=_("or pass --allow-missing to skip the rules that need it"))
                             for ds in missing])
     if not found:        # nothing to check is never a pass, --allow-missing or not
         raise CheckerError([Problem(Span(str(opts.data)), "D402",
-                                    f"no export of any known dataset in {opts.data}",
-                                    hint="exports are <domain>/<name>.csv|jsonl|json|parquet|xlsx (e.g. "
-                                         "crm/complaints.csv), or entries of datasets.yaml")])
+                                    _("no export of any known dataset in {path}", path=str(opts.data)),
+                                    hint=_("exports are <domain>/<name>.csv|jsonl|json|parquet|xlsx (e.g. "
+                                           "crm/complaints.csv), or entries of datasets.yaml"))])
 
     engine = make_engine(opts)
     progress.start(2 * len(found))
     try:
         loaded: dict[str, Loaded] = {}
         for name in sorted(found):
-            progress.step(f"loading {found[name].display}")
+            progress.step(_("loading {name}", name=found[name].display).render(opts.lang))
             loaded[name] = engine.load(prep.schemas[name], found[name])
             warnings.extend(loaded[name].notes)
         engine.lock()
         prints = Fingerprinter(opts.fingerprint_key if opts.fingerprint_key is not None
                                else os.environ.get(KEY_VARIABLE))
         evaluator = Evaluator(engine, loaded, opts, prep.waivers, baseline,
-                              on_dataset=lambda name: progress.step(f"checking {name}"), prints=prints)
+                              on_dataset=lambda name: progress.step(_("checking {name}", name=name).render(opts.lang)), prints=prints)
         results, _shared = evaluator.run(prep.judged, prep.coverage)
     finally:
         progress.stop()
@@ -180,8 +181,8 @@ def check(opts: CheckOptions, progress: Progress | None = None) -> Result:
     waiver_uses = _waiver_uses(prep.waivers, evaluator.matches)
     for use in waiver_uses:
         if use.status == "unmatched":
-            warnings.append(Problem(Span(use.location or ""), "W504", f"waiver {use.id} for {use.rule} matched no "
-                                    "violation", level="warning", hint="remove it if the problem is fixed"))
+            warnings.append(Problem(Span(use.location or ""), "W504", _("waiver {waiver} for {rule} matched no violation", waiver=use.id, rule=use.rule),
+                                    level="warning", hint=_("remove it if the problem is fixed")))
     withheld = prints.notice()
     if withheld is not None:
         warnings.append(withheld)

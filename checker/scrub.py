@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import re
 
+from checker.i18n import Msg
+
 GAP = "…"
 _QUOTES = "'\"`"
 _TYPE = re.compile(r"(?:TINYINT|SMALLINT|INT(?:EGER)?|BIGINT|HUGEINT|U?INT(?:8|16|32|64|128)|UBIGINT|FLOAT|REAL|"
@@ -42,8 +44,13 @@ def scrub(text: str) -> str:
     return "\n".join(_line(line) for line in str(text).splitlines())
 
 
-def first_line(err: BaseException | str) -> str:
-    """The first line of an error's text, scrubbed (its kind, e.g. ``Conversion Error:``, kept)."""
+def first_line(err: BaseException | str) -> "str | Msg":
+    """The first line of an error's text, scrubbed (its kind, e.g. ``Conversion Error:``, kept).
+
+    An error of the checker's own whose one argument is a message (:class:`checker.i18n.Msg`: it quotes
+    no record values) is that message, so it can still be shown in either language."""
+    if isinstance(err, BaseException) and len(err.args) == 1 and isinstance(err.args[0], Msg):
+        return err.args[0]
     lines = str(err).strip().splitlines()
     return _line(lines[0]) if lines else type(err).__name__
 

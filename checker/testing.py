@@ -18,6 +18,7 @@ from checker.compile.expr import DIALECT
 from checker.compile.rules import CompiledRule, compile_rules
 from checker.engine.duckdb import DuckDBEngine
 from checker.load.project import load_project
+from checker.i18n import _, _n
 from checker.problems import Problem
 
 
@@ -60,19 +61,23 @@ def run_examples(paths: list[Path], schemas_dir: Path | None, as_of: dt.date | N
                             found = _violations(engine, rule, item, schemas)
                         except Exception as err:  # a broken example is a finding, not a crash
                             failed += 1
-                            out.append(Problem(span, "T602", f"rule {rule.id}: example {expect}[{k}] could not run: "
-                                               f"{str(err).splitlines()[0]}"))
+                            example = f"{expect}[{k}]"
+                            out.append(Problem(span, "T602", _("rule {rule}: example {example} could not run: {error}",
+                                                               rule=rule.id, example=example,
+                                                               error=str(err).splitlines()[0])))
                             continue
                         ok = (found == 0) if expect == "pass" else (found > 0)
                         if ok:
                             passed += 1
                             continue
                         failed += 1
-                        what = (f"should pass but gives {found} violation{'s' if found != 1 else ''}"
-                                if expect == "pass" else "should fail but gives no violation")
-                        out.append(Problem(span, "T601", f"rule {rule.id} ({rs.model.ruleset} {rs.model.version}): "
-                                           f"example {expect}[{k}] {what}",
-                                           hint="check the example's values against the schema types"))
+                        example = f"{expect}[{k}]"
+                        what = (_n("should pass but gives {n} violation", "should pass but gives {n} violations", found, n=found)
+                                if expect == "pass" else _("should fail but gives no violation"))
+                        out.append(Problem(span, "T601", _("rule {rule} ({ruleset} {version}): example {example} {what}", rule=rule.id,
+                                             ruleset=rs.model.ruleset, version=rs.model.version,
+                                             example=example, what=what),
+                                           hint=_("check the example's values against the schema types")))
     return TestReport(out, passed, failed, rules)
 
 

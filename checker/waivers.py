@@ -27,6 +27,7 @@ from sqlglot import exp
 from checker.compile import expr as X
 from checker.compile.structural import structural_ids
 from checker.compile.rules import MAIN_ALIAS, CompiledRule
+from checker.i18n import Msg, _
 from checker.load.rulesets import validation_problems
 from checker.load.yamlio import Positions, load_file
 from checker.model.dataset import DatasetSchema
@@ -46,7 +47,7 @@ class WaiverEntry(Strict):
     @model_validator(mode="after")
     def _one_selector(self) -> "WaiverEntry":
         if (self.where is None) == (self.keys is None):
-            raise ValueError("a waiver needs exactly one of 'where' or 'keys'")
+            raise ValueError(_("a waiver needs exactly one of 'where' or 'keys'"))
         return self
 
 
@@ -65,8 +66,8 @@ def load_entries(path: Path) -> tuple[list[tuple[int, WaiverEntry, str, Span]], 
     if doc.data is None:
         return [], [], pos
     if not isinstance(doc.data, list):
-        return [], [Problem(pos.value(()), "R103", "a waiver file is a YAML list of waivers",
-                            hint="start each waiver with '- rule: RULE_ID'")], pos
+        return [], [Problem(pos.value(()), "R103", _("a waiver file is a YAML list of waivers"),
+                            hint=_("start each waiver with '- rule: RULE_ID'"))], pos
     entries, problems = [], []
     for i, item in enumerate(doc.data):
         try:
@@ -90,7 +91,8 @@ def compile_waivers(path: Path, rules: list[CompiledRule], schemas: dict[str, Da
     for i, entry, wid, span in doc_entries:
         rule = by_id.get(entry.rule)
         if rule is None and entry.rule not in structural:
-            problems.append(Problem(pos.value((i, "rule")), "R104", f"waiver {wid}: unknown rule '{entry.rule}'",
+            problems.append(Problem(pos.value((i, "rule")), "R104", _("waiver {waiver}: unknown rule '{rule}'",
+                                                                      waiver=wid, rule=entry.rule),
                                     hint=did_you_mean(entry.rule, list(by_id) + list(structural))))
             continue
         expired = entry.expires < as_of
@@ -111,7 +113,7 @@ def _condition(entry: WaiverEntry, wid: str, schema: DatasetSchema, rule: Compil
     if entry.where is not None:
         params = dict(rule.ruleset.params) if rule is not None else {}
         params["as_of"] = as_of
-        ctx = X.ExprContext(f"{entry.rule} (waiver {wid})", pos.text_start((i, "where")), schema, MAIN_ALIAS, {},
+        ctx = X.ExprContext(_waived(entry, wid), pos.text_start((i, "where")), schema, MAIN_ALIAS, {},
                             params, False, "where")
         return X.compile_expression(entry.where, ctx)
     group_names = rule.group_names() if rule is not None and rule.kind == "aggregate" else []
@@ -133,13 +135,19 @@ def _condition(entry: WaiverEntry, wid: str, schema: DatasetSchema, rule: Compil
                 target = rule.group_by[group_names.index(col)]
             else:
                 raise CheckerError([Problem(pos.value((i, "keys", k, col)), "R112",
-                                            f"waiver {wid}: '{col}' is not a column of {schema.name}",
+                                            _("waiver {waiver}: '{column}' is not a column of {dataset}",
+                                              waiver=wid, column=col, dataset=schema.name),
                                             hint=did_you_mean(col, list(schema.columns) + group_names))])
             parts.append(exp.EQ(this=target.copy(), expression=X.literal(value)) if value is not None
                          else exp.Is(this=target.copy(), expression=exp.Null()))
         alternatives.append(exp.paren(exp.and_(*parts)))
-    ctx = X.ExprContext(f"{entry.rule} (waiver {wid})", pos.value((i, "keys")), schema, MAIN_ALIAS, what="keys")
+    ctx = X.ExprContext(_waived(entry, wid), pos.value((i, "keys")), schema, MAIN_ALIAS, what="keys")
     return X.verify_regenerated(exp.or_(*alternatives), ctx)
+
+
+def _waived(entry: WaiverEntry, wid: str) -> Msg:
+    """How a problem in a waiver's SQL names its rule: the rule and the waiver."""
+    return _("{rule} (waiver {waiver})", rule=entry.rule, waiver=wid)
 
 
 def for_rule(waivers: list[Waiver], rule_id: str) -> list[Waiver]:

@@ -165,6 +165,7 @@ def _english_words(text: str, allowed: set[str]) -> list[str]:
     text = re.sub(r"'[^']*'|`[^`]*`|\"[^\"]*\"", " ", text)        # quoted values and commands
     text = re.sub(r"\S*[/\\]\S*|\S+\.(csv|jsonl?|yaml|parquet|xlsx)\b", " ", text)   # paths
     text = re.sub(r"--[\w-]+|\b[A-Z]\d{3}\b|\^\S*", " ", text)    # options, problem codes, patterns
+    text = re.sub(r"[\w.]*\[\d+\][\w.\[\]]*", " ", text)            # places in a file: rules[0].expect
     return sorted({w for w in re.findall(r"[A-Za-z_][A-Za-z_0-9-]*", text)
                    if not any(c.isdigit() for c in w) and w not in allowed and w not in NAMES and len(w) > 1})
 

@@ -200,7 +200,7 @@ def run_group(engine: DuckDBEngine, tmp: Path, file: str, g: int, variant: str |
         schema = _load(tmp, ds)
     except CheckerError as err:
         return GroupRun(error="load_schema refused the schema: "
-                        + "; ".join(f"{p.code} {p.message}" for p in err.problems))
+                        + "; ".join(f"{p.code} {p.text('en')}" for p in err.problems))
     records = []
     for n in wanted:
         data = group["tests"][n]["data"]
@@ -327,7 +327,7 @@ def test_most_cases_run():
 def test_refused_columns(tmp_path, column, needle):
     with pytest.raises(CheckerError) as err:
         _load(tmp_path, {"type": "object", "properties": {"v": column}})
-    messages = [f"{p.code} {p.message}" for p in err.value.problems]
+    messages = [f"{p.code} {p.text('en')}" for p in err.value.problems]
     assert any(m.startswith("S302") and needle in m for m in messages), messages
 
 

@@ -14,10 +14,11 @@ from checker.compile.expr import annotated
 from checker.compile.rules import MAIN_ALIAS, CompiledRule
 from checker.compile.sqlfrag import PatternError, re2_pattern
 from checker.engine.spark_sql import SparkUnsupported, java_regex, unsupported
+from checker.i18n import Msg, _
 from checker.model.dataset import DatasetSchema
 from checker.problems import Problem, Span
 
-HINT = "rewrite it with functions both engines share (see `checker explain --functions`), or run it on DuckDB"
+HINT = _("rewrite it with functions both engines share (see `checker explain --functions`), or run it on DuckDB")
 
 
 def spark_problems(compiled: list[CompiledRule], schemas: dict[str, DatasetSchema]) -> list[Problem]:
@@ -34,7 +35,8 @@ def spark_problems(compiled: list[CompiledRule], schemas: dict[str, DatasetSchem
                 continue
             why = unsupported(node) or typed_difference(node, tables)
             if why:
-                problems.append(Problem(span, "X207", f"rule {rule.id}: {key}: cannot run on Spark: {why}", hint=HINT))
+                problems.append(Problem(span, "X207", _("rule {rule}: {what}: cannot run on Spark: {why}",
+                                                        rule=rule.id, what=key, why=why), hint=HINT))
     for schema in schemas.values():
         for col in schema.columns.values():
             pattern = col.keywords.get("pattern")
@@ -44,8 +46,9 @@ def spark_problems(compiled: list[CompiledRule], schemas: dict[str, DatasetSchem
                 java_regex(re2_pattern(pattern))
             except (SparkUnsupported, PatternError) as err:
                 problems.append(Problem(col.span or Span(schema.path), "X207",
-                                        f"{schema.name}.{col.name}: pattern cannot run on Spark: {err}",
-                                        hint="simplify the pattern, or run it on DuckDB"))
+                                        _("{dataset}.{column}: pattern cannot run on Spark: {why}",
+                                          dataset=schema.name, column=col.name, why=err.message),
+                                        hint=_("simplify the pattern, or run it on DuckDB")))
     return problems
 
 
@@ -64,19 +67,19 @@ def _negative_or_zero(node: exp.Expression | None, zero: bool = True) -> bool:
     return zero and isinstance(node, exp.Literal) and not node.is_string and float(node.this) == 0
 
 
-def typed_difference(node: exp.Expression, tables: dict[str, DatasetSchema]) -> str | None:
+def typed_difference(node: exp.Expression, tables: dict[str, DatasetSchema]) -> Msg | None:
     """What means something else on Spark for the types involved (the schema's column types), or None."""
     typed = annotated(node, tables, MAIN_ALIAS)
     if typed is None:  # typing is a best effort; the rewrite itself was checked above
         return None
     for sub in typed.walk():
         if isinstance(sub, (exp.Median, exp.Quantile, exp.PercentileCont)) and _type(sub.this) in _TEMPORAL | _TEXT:
-            return "median() of dates, times or text does not run on Spark"
+            return _("median() of dates, times or text does not run on Spark")
         if isinstance(sub, (exp.Mod, exp.IntDiv)) and {_type(sub.this), _type(sub.expression)} & _FLOATING:
-            return "// and % on DOUBLE values differ between DuckDB and Spark; CAST to a DECIMAL or BIGINT first"
+            return _("// and % on DOUBLE values differ between DuckDB and Spark; CAST to a DECIMAL or BIGINT first")
         if isinstance(sub, exp.Substring) and (_negative_or_zero(sub.args.get("start"))
                                                or _negative_or_zero(sub.args.get("length"), zero=False)):
-            return "substr() from position 0, or with a negative position or length, differs on Spark"
+            return _("substr() from position 0, or with a negative position or length, differs on Spark")
         if isinstance(sub, (exp.Left, exp.Right)) and _negative_or_zero(sub.expression, zero=False):
-            return "left()/right() with a negative length differ on Spark"
+            return _("left()/right() with a negative length differ on Spark")
     return None

@@ -11,6 +11,7 @@ from typing import Any
 from sqlglot import exp
 
 from checker.compile.expr import DIALECT, literal
+from checker.i18n import Msg, _
 
 
 def qi(name: str) -> str:
@@ -84,7 +85,12 @@ def valid_email(s: str) -> str:
 # -- ECMA-262 patterns (JSON Schema) -> RE2 (DuckDB) ---------------------------------------------------
 
 class PatternError(ValueError):
-    """An ECMA-262 pattern construct with no RE2 equivalent."""
+    """An ECMA-262 pattern construct with no RE2 equivalent (its one argument: a message)."""
+
+    @property
+    def message(self) -> Msg | str:
+        """Why, in no language yet."""
+        return self.args[0] if self.args else type(self).__name__
 
 
 #: ECMA-262 General_Category long names (and aliases) -> the short names RE2 knows.
@@ -112,18 +118,18 @@ _SAME = frozenset("dDwWbBfnrtv")
 
 
 def _property(body: str, negated: bool) -> str:
-    name, _, value = body.partition("=")
+    name, _sep, value = body.partition("=")
     if value:
         if name in ("General_Category", "gc"):
             short = _GENERAL_CATEGORY.get(value, value if value in _GC_SHORT else None)
         elif name in ("Script", "sc"):
             short = value
         else:
-            raise PatternError(f"\\p{{{body}}} is not supported")
+            raise PatternError(_("\\p{{{name}}} is not supported", name=body))
     else:
         short = _GENERAL_CATEGORY.get(name, name)
     if short is None:
-        raise PatternError(f"\\p{{{body}}} is not supported")
+        raise PatternError(_("\\p{{{name}}} is not supported", name=body))
     return f"\\{'P' if negated else 'p'}{{{short}}}"
 
 
@@ -141,12 +147,12 @@ def re2_pattern(pattern: str) -> str:
         ch = pattern[i]
         if ch == "\\":
             if i + 1 >= n:
-                raise PatternError("the pattern ends with a lone backslash")
+                raise PatternError(_("the pattern ends with a lone backslash"))
             nxt = pattern[i + 1]
             if nxt in "pP" and i + 2 < n and pattern[i + 2] == "{":
                 end = pattern.find("}", i + 3)
                 if end < 0:
-                    raise PatternError("unterminated \\p{...}")
+                    raise PatternError(_("unterminated \\p{...}"))
                 out.append(_property(pattern[i + 3:end], nxt == "P"))
                 i = end + 1
                 continue
@@ -155,13 +161,13 @@ def re2_pattern(pattern: str) -> str:
                     end = pattern.find("}", i + 3)
                     digits = pattern[i + 3:end] if end > 0 else ""
                     if not digits or not set(digits) <= _HEX:
-                        raise PatternError("malformed \\u{...} escape")
+                        raise PatternError(_("malformed \\u{...} escape"))
                     out.append(f"\\x{{{digits}}}")
                     i = end + 1
                     continue
                 digits = pattern[i + 2:i + 6]
                 if len(digits) != 4 or not set(digits) <= _HEX:
-                    raise PatternError("malformed \\u escape")
+                    raise PatternError(_("malformed \\u escape"))
                 code = int(digits, 16)
                 low = pattern[i + 8:i + 12] if pattern.startswith("\\u", i + 6) else ""
                 if 0xD800 <= code <= 0xDBFF and len(low) == 4 and set(low) <= _HEX \
@@ -174,7 +180,7 @@ def re2_pattern(pattern: str) -> str:
             if nxt == "x":
                 digits = pattern[i + 2:i + 4]
                 if len(digits) != 2 or not set(digits) <= _HEX:
-                    raise PatternError("malformed \\x escape")
+                    raise PatternError(_("malformed \\x escape"))
                 out.append(f"\\x{digits}")
                 i += 4
                 continue
@@ -188,7 +194,7 @@ def re2_pattern(pattern: str) -> str:
                 continue
             if nxt == "S":
                 if in_class:
-                    raise PatternError("\\S inside a character class is not supported")
+                    raise PatternError(_("\\S inside a character class is not supported"))
                 out.append(f"[^{_ECMA_SPACE}]")
                 i += 2
                 continue
@@ -201,12 +207,12 @@ def re2_pattern(pattern: str) -> str:
                 i += 2
                 continue
             if nxt.isdigit() or nxt == "k":
-                raise PatternError("backreferences and octal escapes are not supported")
+                raise PatternError(_("backreferences and octal escapes are not supported"))
             if nxt in _SAME or not nxt.isalnum():
                 out.append(pattern[i:i + 2])
                 i += 2
                 continue
-            raise PatternError(f"the escape \\{nxt} is not supported")
+            raise PatternError(_("the escape \\{escape} is not supported", escape=nxt))
         if in_class:
             if ch == "]":
                 in_class = False
@@ -228,7 +234,7 @@ def re2_pattern(pattern: str) -> str:
             out.append("[^" if pattern.startswith("[^", i) else "[")
             i += 2 if pattern.startswith("[^", i) else 1
             if i < n and pattern[i] == "]":  # ECMA closes here; the empty cases are handled above
-                raise PatternError("malformed character class")
+                raise PatternError(_("malformed character class"))
             continue
         if ch == ".":
             out.append(_ECMA_DOT)
@@ -244,9 +250,9 @@ def re2_pattern(pattern: str) -> str:
                 out.append("(?P<")
                 i += 3
                 continue
-            raise PatternError("lookaround assertions and inline flags are not supported")
+            raise PatternError(_("lookaround assertions and inline flags are not supported"))
         out.append(ch)
         i += 1
     if in_class:
-        raise PatternError("unterminated character class")
+        raise PatternError(_("unterminated character class"))
     return "".join(out)

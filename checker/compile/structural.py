@@ -52,7 +52,7 @@ _SHAPES = {
                   "record has {fields} fields but the header has {width}; the missing fields are empty", 0),
     "invalid": _("line is not valid JSON"),
     "invalid_at": _("line is not valid JSON (at column {col})"),
-    "deep": _("line is not read: it is nested too deeply"),
+    "deep": _("line is not read: arrays and objects are nested more than {n} levels deep (the limit)"),
     "long": _("record is longer than {limit} characters (the limit); none of its fields were read"),
     "unreadable": _("record could not be read"),
     "array": _("record is a JSON array, not an object"),
@@ -66,7 +66,7 @@ _SHAPES = {
 
 def shape_message(code: str) -> Msg | str:
     """What a ``__shape`` code says (:func:`checker.load.readers.shape_problem`): ``extra:8:6``,
-    ``missing:4:6``, ``json:invalid[:col]``, ``json:deep``, ``json:<type>``, ``long:<limit>``, ``unreadable``."""
+    ``missing:4:6``, ``json:invalid[:col]``, ``json:deep:<limit>``, ``json:<type>``, ``long:<limit>``, ``unreadable``."""
     head, _sep, rest = code.partition(":")
     if head in ("extra", "missing"):
         fields, _sep, width = rest.partition(":")
@@ -76,6 +76,8 @@ def shape_message(code: str) -> Msg | str:
         what, _sep, col = rest.partition(":")
         if what == "invalid":
             return _SHAPES["invalid_at"].using(col=int(col)) if col.isdigit() else _SHAPES["invalid"]
+        if what == "deep" and col.isdigit():
+            return _SHAPES["deep"].using(n=int(col))
         return _SHAPES.get(what if what != "invalid_at" else "value", _SHAPES["value"])
     if head == "long" and rest.isdigit():
         return _SHAPES["long"].using(limit=f"{int(rest):,}")

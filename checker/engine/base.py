@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from checker.engine.loading import HeaderMap, Loaded
+from checker.i18n import _, _n, num
 from checker.load import readers
 from checker.load.transcode import transcode
 from checker.load.sources import Source
@@ -47,10 +48,12 @@ class FileLoading(ABC):
         except self.Error as exc:
             first = first_line(exc)              # engines quote the value they failed on: no record values
             raise CheckerError([Problem(Span(source.display), "D403",
-                                        f"cannot read {source.format} export for {schema.name}: {first}")]) from None
+                                        _("cannot read {format} export for {dataset}: {error}",
+                                          format=source.format, dataset=schema.name, error=first))]) from None
         except (OSError, UnicodeError) as exc:
             raise CheckerError([Problem(Span(source.display), "D403",
-                                        f"cannot read export for {schema.name}: {exc}")]) from None
+                                        _("cannot read export for {dataset}: {error}", dataset=schema.name,
+                                          error=str(exc)))]) from None
 
     def _settle_lines(self, loaded: Loaded) -> None:
         """After a load (rows counted): where each record's line is.
@@ -92,7 +95,8 @@ class FileLoading(ABC):
         elif source.format == "parquet":
             self._load_parquet(schema, source, loaded)
         else:  # discover() already refuses other formats
-            raise CheckerError([Problem(Span(source.display), "D405", f"unknown data format '{source.format}'")])
+            raise CheckerError([Problem(Span(source.display), "D405",
+                                        _("unknown data format '{format}'", format=source.format))])
 
     def _utf8_csv(self, source: Source, loaded: Loaded) -> Path:
         """The CSV as UTF-8: the file itself, or a transcoded copy (undecodable bytes become U+FFFD, said so)."""
@@ -104,9 +108,10 @@ class FileLoading(ABC):
         replaced, loaded.file_lines = transcode(source.path, utf8, encoding)
         if replaced:
             loaded.notes.append(Problem(Span(source.display), "D403",
-                                        f"{replaced} byte sequences are not valid {encoding}; "
-                                        "they were read as U+FFFD", level="warning",
-                                        hint="check the encoding in datasets.yaml"))
+                                        _n("{n} byte sequence is not valid {encoding}; it was read as U+FFFD",
+                                           "{n} byte sequences are not valid {encoding}; they were read as U+FFFD",
+                                           replaced, n=replaced, encoding=encoding), level="warning",
+                                        hint=_("check the encoding in datasets.yaml")))
         return utf8
 
     @staticmethod
@@ -119,7 +124,9 @@ class FileLoading(ABC):
             idx = hmap(key)
             if idx is None:
                 loaded.notes.append(Problem(Span(source.display), "D406",
-                                            f"key '{key}' is not a column of the schema; ignored in {count} records",
+                                            _n("key '{key}' is not a column of the schema; ignored in {n} record",
+                                               "key '{key}' is not a column of the schema; ignored in {n} records",
+                                               count, key=key, n=num(count)),
                                             level="warning", hint=hmap.suggest(key)))
             else:
                 by_column.setdefault(idx, []).append(key)

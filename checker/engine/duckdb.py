@@ -22,6 +22,7 @@ from checker.compile.sqlfrag import qi, ql
 from checker.engine import guard
 from checker.engine.base import NATIVE_ENCODINGS, FileLoading, scan_file
 from checker.engine.loading import ColumnSource, HeaderMap, Loaded, column_sources, typed_query
+from checker.i18n import _
 from checker.load import readers
 from checker.load.sources import Source
 from checker.model.dataset import DatasetSchema
@@ -47,8 +48,9 @@ class DuckDBEngine(FileLoading):
                 self._run(f"SET memory_limit = {ql(memory_limit)}")
             except duckdb.Error:
                 self.close()
-                raise CheckerError([Problem(Span("--memory-limit"), "D401", f"'{memory_limit}' is not a memory size",
-                                            hint="e.g. 512MB, 1GB or 4GiB")]) from None
+                raise CheckerError([Problem(Span("--memory-limit"), "D401",
+                                            _("'{size}' is not a memory size", size=memory_limit),
+                                            hint=_("e.g. 512MB, 1GB or 4GiB"))]) from None
         self._compress()
         self.locked = False
         self._n = 0
@@ -155,8 +157,9 @@ class DuckDBEngine(FileLoading):
     def load(self, schema: DatasetSchema, source: Source) -> Loaded:
         if source.uri:
             raise CheckerError([Problem(Span(source.display), "D404",
-                                        f"{schema.name} is in a data lake ({source.uri}); DuckDB reads local files only",
-                                        hint="run with --engine spark, or copy the file into the data folder")])
+                                        _("{dataset} is in a data lake ({uri}); DuckDB reads local files only",
+                                          dataset=schema.name, uri=source.uri),
+                                        hint=_("run with --engine spark, or copy the file into the data folder"))])
         self._n += 1
         table = f"ds_{self._n}"
         disk = self._to_disk(source)
@@ -311,7 +314,7 @@ class DuckDBEngine(FileLoading):
         path = self._utf8_csv(source, loaded)
         header, delim = readers.read_header(path, source.delimiter, source.display)
         if not header:
-            raise CheckerError([Problem(Span(source.display, 1, 1), "D403", "the CSV file has no header row")])
+            raise CheckerError([Problem(Span(source.display, 1, 1), "D403", _("the CSV file has no header row"))])
         mapping, notes = HeaderMap(schema).map(header, source.display)
         loaded.notes.extend(notes)
         sources = column_sources(schema, mapping, "text")
@@ -358,7 +361,7 @@ class DuckDBEngine(FileLoading):
 
     def _merge_rejects(self, schema, sources, main, loaded, rejects, header, delim) -> None:
         width = len(header)
-        columns: list[list[Any]] = [[] for _ in range(width)]
+        columns: list[list[Any]] = [[] for _i in range(width)]
         rows, shapes = [], []
         for line, error_type, csv_line in rejects:
             rows.append(int(line) - 1)
@@ -405,7 +408,7 @@ def _bytes(size: str) -> int | None:
     """'953.6 MiB' (how DuckDB shows a memory size) in bytes; None if it is not one."""
     units = {"": 1, "b": 1, "bytes": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
              "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
-    number, _, unit = size.strip().partition(" ")
+    number, _sep, unit = size.strip().partition(" ")
     try:
         return int(float(number) * units[unit.strip().lower()])
     except (ValueError, KeyError):

@@ -31,6 +31,7 @@ from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 
 from checker.compile.expr import CLOCK_FUNCTIONS, FILE_FUNCTIONS
+from checker.i18n import Msg, _, _n
 from checker.problems import CheckerError, Problem, Span
 
 #: Functions no statement may call, whoever wrote it: they read files, settings or the environment.
@@ -49,9 +50,9 @@ _STATEMENTS: tuple[type[exp.Expression], ...] = tuple(
 )
 
 
-def refuse(why: str) -> CheckerError:
-    return CheckerError([Problem(Span("engine"), "X210", f"a statement was refused before it ran: {why}",
-                                 hint="no rule text can cause this; please report it (see SECURITY.md)")])
+def refuse(why: Msg) -> CheckerError:
+    return CheckerError([Problem(Span("engine"), "X210", _("a statement was refused before it ran: {why}", why=why),
+                                 hint=_("no rule text can cause this; please report it (see SECURITY.md)"))])
 
 
 def check_query(sql: str, dialect: str, tables: Callable[[str], bool]) -> exp.Query:
@@ -62,12 +63,12 @@ def check_query(sql: str, dialect: str, tables: Callable[[str], bool]) -> exp.Qu
     try:
         parsed = [s for s in sqlglot.parse(sql, read=dialect) if s is not None]
     except (ParseError, TokenError, RecursionError):
-        raise refuse("it does not parse as SQL") from None
+        raise refuse(_("it does not parse as SQL")) from None
     if len(parsed) != 1:
-        raise refuse(f"it holds {len(parsed)} statements")
+        raise refuse(_n("it holds {n} statement", "it holds {n} statements", len(parsed), n=len(parsed)))
     tree = parsed[0]
     if not isinstance(tree, exp.Query):
-        raise refuse(f"it is a {type(tree).__name__.upper()} statement, not a query")
+        raise refuse(_("it is a {statement} statement, not a query", statement=type(tree).__name__.upper()))
     _check_tree(tree, tables)
     return tree
 
@@ -77,22 +78,22 @@ def _check_tree(tree: exp.Expression, tables: Callable[[str], bool]) -> None:
     ctes = {cte.alias_or_name for cte in tree.find_all(exp.CTE)}
     for node in tree.walk():
         if isinstance(node, _STATEMENTS):
-            raise refuse(f"it contains a {type(node).__name__.upper()} statement")
+            raise refuse(_("it contains a {statement} statement", statement=type(node).__name__.upper()))
         if isinstance(node, exp.Table):
             _check_table(node, tables, ctes)
         if isinstance(node, exp.Func):
             name = node.name if isinstance(node, exp.Anonymous) else node.sql_name()
             if _forbidden(name):
-                raise refuse(f"it calls {name.lower()}()")
+                raise refuse(_("it calls {name}()", name=name.lower()))
 
 
 def _check_table(node: exp.Table, tables: Callable[[str], bool], ctes: set[str]) -> None:
     if not isinstance(node.this, exp.Identifier):
-        raise refuse("it reads from a table function")
+        raise refuse(_("it reads from a table function"))
     if node.args.get("db") or node.args.get("catalog"):
-        raise refuse(f"it names another schema or database ({node.sql()})")
+        raise refuse(_("it names another schema or database ({name})", name=node.sql()))
     if node.name not in ctes and not tables(node.name):
-        raise refuse(f"it reads the table '{node.name}', which the checker did not create")
+        raise refuse(_("it reads the table '{table}', which the checker did not create", table=node.name))
 
 
 def _forbidden(name: str) -> bool:
@@ -115,11 +116,11 @@ def check_duckdb_tree(serialized: str, tables: Callable[[str], bool]) -> None:
         if kind == "BASE_TABLE":
             seen["tables"].append((node.get("catalog_name"), node.get("schema_name"), node.get("table_name")))
         elif kind == "TABLE_FUNCTION":
-            seen["why"] = seen["why"] or "it reads from a table function"
+            seen["why"] = seen["why"] or _("it reads from a table function")
         elif "function_name" in node:
             name = str(node["function_name"])
             if _forbidden(name) or node.get("schema") or node.get("catalog"):
-                seen["why"] = seen["why"] or f"it calls {name}()"
+                seen["why"] = seen["why"] or _("it calls {name}()", name=name)
         if isinstance(node.get("cte_map"), dict):
             seen["ctes"].update(str(entry.get("key")) for entry in node["cte_map"].get("map", []))
         return node
@@ -127,15 +128,17 @@ def check_duckdb_tree(serialized: str, tables: Callable[[str], bool]) -> None:
     try:
         doc = json.loads(serialized, object_hook=visit)
     except (ValueError, RecursionError):
-        raise refuse("DuckDB's parse tree of it cannot be read") from None
+        raise refuse(_("DuckDB's parse tree of it cannot be read")) from None
     if doc.get("error"):
-        raise refuse(f"DuckDB does not read it as one SELECT ({doc.get('error_message', 'error')})")
-    if len(doc.get("statements") or []) != 1:
-        raise refuse(f"it holds {len(doc.get('statements') or [])} statements")
+        raise refuse(_("DuckDB does not read it as one SELECT ({error})", error=str(doc.get("error_message", "error"))))
+    statements = len(doc.get("statements") or [])
+    if statements != 1:
+        raise refuse(_n("it holds {n} statement", "it holds {n} statements", statements, n=statements))
     if seen["why"]:
         raise refuse(seen["why"])
     for catalog, schema, name in seen["tables"]:
         if catalog or schema:
-            raise refuse(f"it names another schema or database ({catalog or ''}.{schema or ''}.{name})")
+            dotted = ".".join((str(catalog or ""), str(schema or ""), str(name)))
+            raise refuse(_("it names another schema or database ({name})", name=dotted))
         if name not in seen["ctes"] and not tables(str(name)):
-            raise refuse(f"it reads the table '{name}', which the checker did not create")
+            raise refuse(_("it reads the table '{table}', which the checker did not create", table=name))

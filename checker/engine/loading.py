@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 from checker.compile.sqlfrag import ql, qi, timestamp_value, valid_date
+from checker.i18n import Msg, _
 from checker.model.dataset import Column, DatasetSchema
 from checker.problems import Problem, Span, did_you_mean
 
@@ -112,7 +113,7 @@ class HeaderMap:
             return self._exact[header]
         return self._loose.get(_loose(header))
 
-    def suggest(self, header: str) -> str | None:
+    def suggest(self, header: str) -> Msg | None:
         return did_you_mean(header, list(self._exact))
 
     def map(self, header: list[str], display: str) -> tuple[list[int | None], list[Problem]]:
@@ -123,12 +124,14 @@ class HeaderMap:
             idx = self(h)
             if idx is not None and idx in seen:
                 notes.append(Problem(Span(display, 1, 1), "D406",
-                                     f"headers '{seen[idx]}' and '{h}' both name column '{self.names[idx]}'; "
-                                     f"'{h}' ignored", level="warning"))
+                                     _("headers '{first}' and '{header}' both name column '{column}'; "
+                                       "'{header}' ignored", first=seen[idx], header=h, column=self.names[idx]),
+                                     level="warning"))
                 idx = None
             elif idx is None and h:
                 notes.append(Problem(Span(display, 1, 1), "D406",
-                                     f"header '{h}' is not a column of {self.schema.name}; ignored",
+                                     _("header '{header}' is not a column of {dataset}; ignored", header=h,
+                                       dataset=self.schema.name),
                                      level="warning", hint=self.suggest(h)))
             if idx is not None:
                 seen[idx] = h

@@ -23,6 +23,7 @@ from typing import Any
 from checker.engine import guard
 from checker.engine.base import FileLoading, scan_file
 from checker.engine.loading import ColumnSource, HeaderMap, Loaded, column_sources, typed_query
+from checker.i18n import _
 from checker.engine.spark_sql import SparkUnsupported, to_spark
 from checker.load import readers
 from checker.load.sources import Source
@@ -47,9 +48,9 @@ def available() -> bool:
 
 def _require() -> None:
     if not available():
-        raise CheckerError([Problem(Span("--engine"), "D407", "the Spark engine needs PySpark, which is not installed",
-                                    hint="pip install 'marketing-checker[spark]' (or pip install '.[spark]' in a "
-                                         "checkout); Java 17 or newer must be on the PATH")])
+        raise CheckerError([Problem(Span("--engine"), "D407", _("the Spark engine needs PySpark, which is not installed"),
+                                    hint=_("pip install 'marketing-checker[spark]' (or pip install '.[spark]' in a "
+                                           "checkout); Java 17 or newer must be on the PATH"))])
 
 
 def spark_errors() -> tuple[type[BaseException], ...]:
@@ -92,9 +93,10 @@ def session(master: str | None = None, memory: str | None = None, local_dir: str
         spark = builder.getOrCreate()
     except Exception as exc:  # the JVM did not start: no Java, a bad master URL or setting
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        raise CheckerError([Problem(Span("--engine"), "D407", f"Spark could not start on {master}: {first}",
-                                    hint="Java 17 or newer must be on the PATH (or JAVA_HOME set); check "
-                                         "--spark-master and --spark-conf")]) from None
+        raise CheckerError([Problem(Span("--engine"), "D407", _("Spark could not start on {master}: {error}",
+                                                                master=master, error=first),
+                                    hint=_("Java 17 or newer must be on the PATH (or JAVA_HOME set); check "
+                                           "--spark-master and --spark-conf"))]) from None
     spark.sparkContext.setLogLevel("ERROR")
     for name in ("py4j", "pyspark", "SQLQueryContextLogger"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
@@ -197,9 +199,10 @@ class SparkEngine(FileLoading):
         with self._reading(schema, source):
             self._read(schema, source, loaded)
         if source.uri:
-            loaded.notes.append(Problem(Span(source.display), "D408", "not fingerprinted: the file is in a data lake "
-                                        "and is not read twice to hash it", level="warning",
-                                        hint="the lake's own versioning (object version, snapshot id) identifies it"))
+            loaded.notes.append(Problem(Span(source.display), "D408", _("not fingerprinted: the file is in a data lake "
+                                                                        "and is not read twice to hash it"),
+                                        level="warning",
+                                        hint=_("the lake's own versioning (object version, snapshot id) identifies it")))
         else:
             # a UTF-8 CSV read as it is: its lines counted in the same read
             same = loaded.line_source is not None and loaded.line_source[0] == source.path
@@ -289,7 +292,7 @@ class SparkEngine(FileLoading):
         header, delim = readers.read_header(path, source.delimiter) if not source.uri else \
             self._lake_header(location, source.delimiter)
         if not header:
-            raise CheckerError([Problem(Span(source.display, 1, 1), "D403", "the CSV file has no header row")])
+            raise CheckerError([Problem(Span(source.display, 1, 1), "D403", _("the CSV file has no header row"))])
         mapping, notes = HeaderMap(schema).map(header, source.display)
         loaded.notes.extend(notes)
         if not source.uri:
@@ -298,9 +301,10 @@ class SparkEngine(FileLoading):
         numbered = f"{loaded.table}_numbered"
         if self._numbered(self.spark.read.text(location).where("value <> ''"), numbered, odd_quotes=True):
             if source.uri:
-                raise CheckerError([Problem(Span(source.display), "D403", "the CSV has line breaks inside quoted "
-                                            "fields; read from a data lake, its records cannot be numbered exactly",
-                                            hint="export it as Parquet, or copy it into the data folder")])
+                raise CheckerError([Problem(Span(source.display), "D403", _("the CSV has line breaks inside quoted "
+                                                                            "fields; read from a data lake, its "
+                                                                            "records cannot be numbered exactly"),
+                                            hint=_("export it as Parquet, or copy it into the data folder"))])
             raw_table = readers.read_csv_exact(path, delim, source.display)
             self._load_raw(schema, raw_table, mapping, loaded)
             return

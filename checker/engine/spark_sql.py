@@ -36,12 +36,19 @@ from functools import lru_cache
 import sqlglot
 from sqlglot import exp
 
+from checker.i18n import Msg, _
+
 DIALECT_IN = "duckdb"
 DIALECT_OUT = "spark"
 
 
 class SparkUnsupported(ValueError):
-    """A construct with no Spark equivalent of the same meaning."""
+    """A construct with no Spark equivalent of the same meaning (its one argument: a message)."""
+
+    @property
+    def message(self) -> Msg | str:
+        """Why, in no language yet."""
+        return self.args[0] if self.args else type(self).__name__
 
 
 # -- regular expressions: RE2 -> java.util.regex -----------------------------------------------------
@@ -63,7 +70,7 @@ def java_regex(pattern: str) -> str:
         ch = pattern[i]
         if ch == "\\":
             if i + 1 >= n:
-                raise SparkUnsupported("the pattern ends with a lone backslash")
+                raise SparkUnsupported(_("the pattern ends with a lone backslash"))
             nxt = pattern[i + 1]
             if nxt == "Q":
                 end = pattern.find("\\E", i + 2)
@@ -75,17 +82,17 @@ def java_regex(pattern: str) -> str:
                 out.append(_RE2_SPACE if in_class else f"[{_RE2_SPACE}]")
             elif nxt == "S":
                 if in_class:
-                    raise SparkUnsupported("\\S inside a character class has no Java equivalent")
+                    raise SparkUnsupported(_("\\S inside a character class has no Java equivalent"))
                 out.append(f"[^{_RE2_SPACE}]")
             elif nxt in "C":
-                raise SparkUnsupported("\\C (any byte) has no Java equivalent")
+                raise SparkUnsupported(_("\\C (any byte) has no Java equivalent"))
             elif nxt in "bB" and not in_class:
                 # RE2's word boundary is ASCII; Java 17's \b also treats Chinese and other letters as word characters
                 out.append(_ASCII_BOUNDARY if nxt == "b" else _ASCII_NON_BOUNDARY)
             elif nxt in "pP" and i + 2 < n and pattern[i + 2] == "{":
                 end = pattern.find("}", i + 3)
                 if end < 0:
-                    raise SparkUnsupported("unterminated \\p{...}")
+                    raise SparkUnsupported(_("unterminated \\p{...}"))
                 out.append(_java_property(pattern[i + 3:end], nxt == "P"))
                 i = end + 1
                 class_start = False
@@ -95,7 +102,7 @@ def java_regex(pattern: str) -> str:
                 while j < n and j < i + 4 and pattern[j] in "01234567":
                     j += 1
                 if j == i + 1:
-                    raise SparkUnsupported(f"the escape \\{nxt} is not supported")
+                    raise SparkUnsupported(_("the escape \\{escape} is not supported", escape=nxt))
                 out.append(f"\\x{{{int(pattern[i + 1:j], 8):X}}}")   # RE2 octal; in Java a backreference
                 i = j
                 class_start = False
@@ -103,7 +110,7 @@ def java_regex(pattern: str) -> str:
             elif nxt == "x" and i + 2 < n and pattern[i + 2] == "{":
                 end = pattern.find("}", i + 3)
                 if end < 0:
-                    raise SparkUnsupported("unterminated \\x{...}")
+                    raise SparkUnsupported(_("unterminated \\x{...}"))
                 out.append(pattern[i:end + 1])
                 i = end + 1
                 class_start = False
@@ -122,7 +129,7 @@ def java_regex(pattern: str) -> str:
                 name = pattern[i + 2:end] if end > 0 else ""
                 negated = name.startswith("^")
                 if negated or name not in _POSIX:
-                    raise SparkUnsupported(f"the class [:{name}:] is not supported")
+                    raise SparkUnsupported(_("the class [:{name}:] is not supported", name=name))
                 out.append(_POSIX[name])
                 i = end + 2
                 class_start = False
@@ -161,7 +168,7 @@ def java_regex(pattern: str) -> str:
             out.append(ch)
         i += 1
     if in_class:
-        raise SparkUnsupported("unterminated character class")
+        raise SparkUnsupported(_("unterminated character class"))
     # (?d): only \n ends a line, as in RE2 (Java's dot and anchors also stop at \r, \u0085, \u2028 …)
     return "(?d)" + "".join(out)
 
@@ -180,7 +187,7 @@ def _java_property(name: str, negated: bool) -> str:
     if name.startswith("^"):
         name, negated = name[1:], not negated
     if not re.fullmatch(r"[A-Za-z_]+", name):
-        raise SparkUnsupported(f"the class \\p{{{name}}} is not supported")
+        raise SparkUnsupported(_("the class \\p{{{name}}} is not supported", name=name))
     if name == "Any":
         return "[^\\x{0}-\\x{10FFFF}]" if negated else "[\\x{0}-\\x{10FFFF}]"
     java = name if name in _CATEGORIES else f"Is{name}"
@@ -218,7 +225,7 @@ def java_date_format(fmt: str) -> str:
             flush()
             out.append(_FORMAT[code])
         else:
-            raise SparkUnsupported(f"the format code %{code} has no Spark equivalent")
+            raise SparkUnsupported(_("the format code %{code} has no Spark equivalent", code=code))
         i += 1 + len(code)
     flush()
     return "".join(out)
@@ -226,10 +233,10 @@ def java_date_format(fmt: str) -> str:
 
 # -- the tree rewrite ------------------------------------------------------------------------------------
 
-def _lit_text(node: exp.Expression | None, what: str) -> str:
+def _lit_text(node: exp.Expression | None, what: Msg) -> str:
     if isinstance(node, exp.Literal) and node.is_string:
         return node.this
-    raise SparkUnsupported(f"{what} must be a literal string on Spark")
+    raise SparkUnsupported(_("{what} must be a literal string on Spark", what=what))
 
 
 def _f(name: str, *args: exp.Expression) -> exp.Anonymous:
@@ -266,7 +273,7 @@ def _unit(node: exp.Expression | None, default: str = "DAY") -> str:
             "YY": "YEAR", "H": "HOUR", "M": "MINUTE", "S": "SECOND"}.get(unit, unit)
     if unit not in ("YEAR", "QUARTER", "MONTH", "WEEK", "DAY", "HOUR", "MINUTE", "SECOND", "MILLISECOND",
                     "MICROSECOND"):
-        raise SparkUnsupported(f"date_diff unit '{text}' is not supported on Spark")
+        raise SparkUnsupported(_("date_diff unit '{unit}' is not supported on Spark", unit=text))
     return unit
 
 
@@ -288,7 +295,7 @@ _INTERVALS = {"to_years": ("make_ym_interval", 0), "to_months": ("make_ym_interv
 
 def _interval(name: str, value: exp.Expression) -> exp.Expression:
     fn, pos = _INTERVALS[name]
-    args: list[exp.Expression] = [exp.Literal.number(0) for _ in range(pos)] + [value]
+    args: list[exp.Expression] = [exp.Literal.number(0) for _i in range(pos)] + [value]
     return _f(fn, *args)
 
 
@@ -314,7 +321,7 @@ def _json_type(value: exp.Expression) -> exp.Expression:
 def _regex_flags(options: exp.Expression | None) -> str:
     if options is None:
         return ""
-    opts = _lit_text(options, "regex options")
+    opts = _lit_text(options, _("regex options"))
     flags = ""
     for o in opts:
         if o == "i":
@@ -326,17 +333,17 @@ def _regex_flags(options: exp.Expression | None) -> str:
         elif o == "g":
             continue
         else:
-            raise SparkUnsupported(f"regex option '{o}' is not supported on Spark")
+            raise SparkUnsupported(_("regex option '{option}' is not supported on Spark", option=o))
     return f"(?{flags})" if flags else ""
 
 
 def _pattern(node: exp.Expression, prefix: str = "", suffix: str = "", flags: str = "") -> exp.Literal:
-    return exp.Literal.string(flags + prefix + java_regex(_lit_text(node, "a regular expression")) + suffix)
+    return exp.Literal.string(flags + prefix + java_regex(_lit_text(node, _("a regular expression"))) + suffix)
 
 
 def _replacement(node: exp.Expression) -> exp.Literal:
     """RE2 replacement (\\1 groups) -> Java ($1 groups, literal $ escaped)."""
-    text = _lit_text(node, "a regexp_replace replacement")
+    text = _lit_text(node, _("a regexp_replace replacement"))
     out, i = [], 0
     while i < len(text):
         ch = text[i]
@@ -355,7 +362,7 @@ def _like(node: exp.Like | exp.ILike) -> exp.Expression:
     if isinstance(pattern, exp.Literal) and pattern.is_string and "\\" in pattern.this:
         node.set("expression", exp.Literal.string(pattern.this.replace("\\", "\\\\")))
     elif not (isinstance(pattern, exp.Literal) and pattern.is_string):
-        raise SparkUnsupported("a LIKE pattern must be a literal string on Spark (escape characters differ)")
+        raise SparkUnsupported(_("a LIKE pattern must be a literal string on Spark (escape characters differ)"))
     return node
 
 
@@ -375,7 +382,8 @@ def _interval_of(node: exp.Interval) -> exp.Expression:
     """INTERVAL (expr) UNIT with a computed amount: Spark's parser takes literals only."""
     unit = _unit(node.args.get("unit")) if node.args.get("unit") else None
     if unit not in _INTERVAL_UNITS:
-        raise SparkUnsupported(f"an interval of a computed number of {unit or 'units'} is not supported on Spark")
+        raise SparkUnsupported(_("an interval of a computed number of {unit} is not supported on Spark", unit=unit)
+                               if unit else _("an interval of a computed number of units is not supported on Spark"))
     value = node.this.this if isinstance(node.this, exp.Paren) else node.this
     return _interval(_INTERVAL_UNITS[unit], value)
 
@@ -397,13 +405,13 @@ def _anonymous(node: exp.Anonymous) -> exp.Expression:
     if name in _INTERVALS:
         return _interval(name, args[0])
     if name in ("try_strptime", "strptime"):
-        fmt = exp.Literal.string(java_date_format(_lit_text(args[1], "a strptime format")))
+        fmt = exp.Literal.string(java_date_format(_lit_text(args[1], _("a strptime format"))))
         return _f("try_to_timestamp" if name == "try_strptime" else "to_timestamp", args[0], fmt)
     if name == "date_part":
-        part = _lit_text(args[0], "a date_part part").lower()
+        part = _lit_text(args[0], _("a date_part part")).lower()
         return _part(part, args[1])
     if name == "hash":
-        raise SparkUnsupported("hash() differs between DuckDB and Spark; use md5()")
+        raise SparkUnsupported(_("hash() differs between DuckDB and Spark; use md5()"))
     if name in ("json_valid",):
         return exp.Not(this=exp.Is(this=_f("try_parse_json", args[0]), expression=exp.Null()))
     return node
@@ -423,7 +431,7 @@ def _part(part: str, value: exp.Expression) -> exp.Expression:
         return _f("second", value)
     if part in ("year", "month", "day", "hour", "minute", "quarter", "doy", "dayofyear"):
         return _f("date_part", exp.Literal.string({"doy": "doy", "dayofyear": "doy"}.get(part, part)), value)
-    raise SparkUnsupported(f"date_part '{part}' is not supported on Spark")
+    raise SparkUnsupported(_("date_part '{part}' is not supported on Spark", part=part))
 
 
 def _convert(node: exp.Expression) -> exp.Expression:
@@ -467,10 +475,10 @@ def _convert(node: exp.Expression) -> exp.Expression:
         return _f("regexp_extract", node.this, _pattern(node.expression), group)
     if isinstance(node, exp.RegexpReplace):
         mods = node.args.get("modifiers")
-        opts = _lit_text(mods, "regexp_replace options") if mods is not None else ""
+        opts = _lit_text(mods, _("regexp_replace options")) if mods is not None else ""
         if "g" not in opts:
-            raise SparkUnsupported("regexp_replace without the 'g' option replaces the first match on DuckDB "
-                                   "and every match on Spark; add 'g' to replace every match on both")
+            raise SparkUnsupported(_("regexp_replace without the 'g' option replaces the first match on DuckDB "
+                                     "and every match on Spark; add 'g' to replace every match on both"))
         return _f("regexp_replace", node.this, _pattern(node.expression, flags=_regex_flags(mods)),
                   _replacement(node.args["replacement"]))
     if isinstance(node, exp.DayOfWeek):
@@ -485,7 +493,7 @@ def _convert(node: exp.Expression) -> exp.Expression:
         return _part("epoch", node.this)
     if isinstance(node, exp.TimeToStr):
         fmt = node.args.get("format")
-        return _f("date_format", node.this, exp.Literal.string(java_date_format(_lit_text(fmt, "a strftime format"))))
+        return _f("date_format", node.this, exp.Literal.string(java_date_format(_lit_text(fmt, _("a strftime format")))))
     if isinstance(node, exp.Min) and node.args.get("count") is not None and not isinstance(node.parent, exp.Filter):
         return _first_n(node)
     if isinstance(node, exp.Filter) and isinstance(node.this, exp.Min) and node.this.args.get("count") is not None:
@@ -532,16 +540,16 @@ def to_spark(sql: str, queries_only: bool = False) -> str:
     """
     tree = sqlglot.parse_one(sql, read=DIALECT_IN)
     if queries_only and not isinstance(tree, exp.Query):
-        raise SparkUnsupported(f"only queries run once the data is loaded, not {type(tree).__name__}")
+        raise SparkUnsupported(_("only queries run once the data is loaded, not {statement}", statement=type(tree).__name__))
     return rewrite(tree).sql(dialect=DIALECT_OUT)
 
 
-def unsupported(node: exp.Expression) -> str | None:
+def unsupported(node: exp.Expression) -> Msg | str | None:
     """Why a checked rule expression cannot run on Spark, or None."""
     try:
         rewrite(node).sql(dialect=DIALECT_OUT, unsupported_level=sqlglot.ErrorLevel.RAISE)
     except SparkUnsupported as err:
-        return str(err)
+        return err.message
     except sqlglot.errors.UnsupportedError as err:
         return str(err)
     return None

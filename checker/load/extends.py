@@ -10,6 +10,7 @@ rules run inside the child.
 
 from __future__ import annotations
 
+from checker.i18n import _
 from checker.load.rulesets import LoadedRuleset
 from checker.problems import Problem, did_you_mean
 
@@ -24,12 +25,14 @@ def resolve(rulesets: list[LoadedRuleset]) -> tuple[list[LoadedRuleset], list[Pr
         for i, parent in enumerate(rs.model.extends):
             if parent not in by_id:
                 problems.append(Problem(rs.positions.value(("extends", i)), "R141",
-                                        f"ruleset {rs.model.ruleset} extends unknown ruleset '{parent}'",
+                                        _("ruleset {ruleset} extends unknown ruleset '{parent}'",
+                                          ruleset=rs.model.ruleset, parent=parent),
                                         hint=did_you_mean(parent, by_id)))
     cycle = _cycles(by_id)
     for rs, chain in cycle:
         problems.append(Problem(rs.positions.value(("extends",)), "R140",
-                                f"ruleset {rs.model.ruleset} extends itself through {' -> '.join(chain)}"))
+                                _("ruleset {ruleset} extends itself through {chain}",
+                                  ruleset=rs.model.ruleset, chain=" -> ".join(chain))))
     if problems:
         return rulesets, problems
     merged = {id(rs): _merge(rs, by_id, problems) for rs in rulesets}
@@ -87,7 +90,8 @@ def _merge(rs: LoadedRuleset, by_id, problems: list[Problem], depth: int = 0) ->
     for rid in rs.model.disable:
         if rid not in available:
             problems.append(Problem(rs.positions.key(("disable", rid)), "R142",
-                                    f"ruleset {rs.model.ruleset} disables '{rid}', which it does not inherit",
+                                    _("ruleset {ruleset} disables '{rule}', which it does not inherit",
+                                      ruleset=rs.model.ruleset, rule=rid),
                                     hint=did_you_mean(rid, available)))
     for name, value in rs.model.params.items():
         params[name] = value

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
+from checker.i18n import _, _n, num
 from checker.problems import CheckerError, Problem, Span
 
 SAMPLE_BYTES = 1 << 20
@@ -91,9 +92,9 @@ def _csv_errors(display: str, reader_at):
         yield
     except csv.Error as exc:
         line = reader_at()
-        raise CheckerError([Problem(Span(display, line or None), "D403", f"cannot read the CSV file: {exc}",
-                                    hint=f"a field may hold at most {MAX_FIELD:,} characters; "
-                                         "check for a quote that is never closed")]) from None
+        raise CheckerError([Problem(Span(display, line or None), "D403", _("cannot read the CSV file: {reason}", reason=str(exc)),
+                                    hint=_("a field may hold at most {n} characters; check for a quote that is never closed",
+                                           n=num(MAX_FIELD)))]) from None
 
 
 def read_header(path: Path, delimiter: str | None, display: str | None = None) -> tuple[list[str], str]:
@@ -129,7 +130,7 @@ def read_csv_exact(path: Path, delimiter: str, display: str) -> RawTable:
 def _exact_records(reader) -> RawTable:
     header = [h.strip() for h in next(reader, [])]
     width = len(header)
-    columns: list[list[Any]] = [[] for _ in range(width)]
+    columns: list[list[Any]] = [[] for _i in range(width)]
     rows, shapes = [], []
     n = 0
     for record in reader:
@@ -218,28 +219,28 @@ def read_xlsx(path: Path, sheet: str | None, display: str) -> RawTable:
     try:
         book = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types for corrupt files
-        raise CheckerError([Problem(Span(display), "D403", f"cannot read the workbook: {exc}")]) from None
+        raise CheckerError([Problem(Span(display), "D403", _("cannot read the workbook: {reason}", reason=str(exc)))]) from None
     names = book.sheet_names
     if sheet is None:
         if not names:
-            raise CheckerError([Problem(Span(display), "D403", "the workbook has no sheets")])
+            raise CheckerError([Problem(Span(display), "D403", _("the workbook has no sheets"))])
         sheet = names[0]
     elif sheet not in names:
         from checker.problems import did_you_mean
-        raise CheckerError([Problem(Span(display), "D403", f"the workbook has no sheet '{sheet}'",
-                                    hint=did_you_mean(sheet, names) or "sheets: " + ", ".join(names))])
+        raise CheckerError([Problem(Span(display), "D403", _("the workbook has no sheet '{sheet}'", sheet=sheet),
+                                    hint=did_you_mean(sheet, names) or _("sheets: {names}", names=", ".join(names)))])
     try:
         data = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
     except Exception as exc:  # a corrupt sheet part shows only when it is read
-        raise CheckerError([Problem(Span(display), "D403", f"cannot read sheet '{sheet}' of the workbook: {exc}",
-                                    hint="open and save it again in Excel, or export it as CSV")]) from None
+        raise CheckerError([Problem(Span(display), "D403", _("cannot read sheet '{sheet}' of the workbook: {reason}", sheet=sheet, reason=str(exc)),
+                                    hint=_("open and save it again in Excel, or export it as CSV"))]) from None
     if not data:
         return RawTable([], [], [], [])
     header = [(_cell_text(h) or "").strip() for h in data[0]]
     while header and header[-1] == "":
         header.pop()
     width = len(header)
-    columns: list[list[Any]] = [[] for _ in range(width)]
+    columns: list[list[Any]] = [[] for _i in range(width)]
     rows, shapes = [], []
     for n, record in enumerate(data[1:], start=1):
         cells = [_cell_text(v) for v in record]
@@ -267,7 +268,7 @@ def too_deep(text: str, limit: int = MAX_JSON_DEPTH) -> bool:
     needed are the depth; all of it in C string operations, however long the text.
     """
     brackets = _NOT_BRACKET.sub("", _STRING.sub("", text)).translate(_OPEN_CLOSE)
-    for _ in range(limit):
+    for _i in range(limit):
         if "()" not in brackets:
             return False
         brackets = brackets.replace("()", "")
@@ -301,15 +302,15 @@ def parse_json(text: str, long_numbers: bool = False) -> Any:
     :class:`json.JSONDecodeError`.
     """
     if too_deep(text):
-        raise ValueError(f"arrays and objects are nested more than {MAX_JSON_DEPTH} levels deep (the limit)")
+        raise ValueError(_("arrays and objects are nested more than {n} levels deep (the limit)", n=MAX_JSON_DEPTH))
     try:
         return json.loads(text, parse_int=_int_or_long) if long_numbers else json.loads(text)
     except json.JSONDecodeError:
         raise
     except ValueError:        # an integer too long to convert
-        raise ValueError(f"a number has more than {sys.get_int_max_str_digits():,} digits (the limit)") from None
+        raise ValueError(_("a number has more than {n} digits (the limit)", n=num(sys.get_int_max_str_digits()))) from None
     except RecursionError:    # not reached below the depth limit; kept so no traceback can escape
-        raise ValueError("arrays and objects are nested too deeply") from None
+        raise ValueError(_("arrays and objects are nested too deeply")) from None
 
 
 def _records_jsonl(path: Path) -> Iterator[tuple[int, Any, str | None]]:
@@ -321,8 +322,8 @@ def _records_jsonl(path: Path) -> Iterator[tuple[int, Any, str | None]]:
                 yield n, parse_json(line, long_numbers=True), None
             except json.JSONDecodeError as exc:
                 yield n, None, f"json:invalid:{exc.colno}"
-            except ValueError as exc:
-                yield n, None, "json:deep"
+            except ValueError:
+                yield n, None, f"json:deep:{MAX_JSON_DEPTH}"
 
 
 def _records_json(path: Path, display: str) -> Iterator[tuple[int, Any, str | None]]:
@@ -330,16 +331,16 @@ def _records_json(path: Path, display: str) -> Iterator[tuple[int, Any, str | No
         data = parse_json(path.read_text(encoding="utf-8-sig", errors="replace"), long_numbers=True)
     except json.JSONDecodeError as exc:
         raise CheckerError([Problem(Span(display, exc.lineno, exc.colno), "D403",
-                                    f"not valid JSON: {exc.msg}")]) from None
+                                    _("not valid JSON: {reason}", reason=exc.msg))]) from None
     except ValueError as exc:
-        raise CheckerError([Problem(Span(display), "D403", f"cannot read the JSON export: {exc}",
-                                    hint="or export it as JSON Lines (.jsonl): a record nested too deeply is "
-                                         "then a violation of that record alone")]) from None
+        raise CheckerError([Problem(Span(display), "D403", _("cannot read the JSON export: {reason}", reason=exc.args[0] if exc.args else str(exc)),
+                                    hint=_("or export it as JSON Lines (.jsonl): a record nested too deeply is "
+                                           "then a violation of that record alone"))]) from None
     if isinstance(data, dict) and len(data) == 1 and isinstance(next(iter(data.values())), list):
         data = next(iter(data.values()))
     if not isinstance(data, list):
-        raise CheckerError([Problem(Span(display, 1, 1), "D403", "a .json export must be an array of records",
-                                    hint="or use JSON Lines (.jsonl), one record per line")])
+        raise CheckerError([Problem(Span(display, 1, 1), "D403", _("a .json export must be an array of records"),
+                                    hint=_("or use JSON Lines (.jsonl), one record per line"))])
     for n, record in enumerate(data, start=1):
         yield n, record, None
 
@@ -348,7 +349,7 @@ def read_json(path: Path, fmt: str, display: str, columns_for_key) -> RawTable:
     """Read JSON Lines or a JSON array; ``columns_for_key`` maps a record key to a column index or None."""
     records = _records_jsonl(path) if fmt == "jsonl" else _records_json(path, display)
     width = columns_for_key.width
-    columns: list[list[Any]] = [[] for _ in range(width)]
+    columns: list[list[Any]] = [[] for _i in range(width)]
     rows, shapes = [], []
     unknown: dict[str, int] = {}
     dumps = _json_text
@@ -370,6 +371,8 @@ def read_json(path: Path, fmt: str, display: str, columns_for_key) -> RawTable:
         for i in range(width):
             columns[i].append(values[i])
     table = RawTable(list(columns_for_key.names), columns, rows, shapes, kind="json")
-    table.notes = [Problem(Span(display), "D406", f"key '{k}' is not a column of the schema; ignored in {c} records",
+    table.notes = [Problem(Span(display), "D406", _n("key '{key}' is not a column of the schema; ignored in {n} record",
+                                                      "key '{key}' is not a column of the schema; ignored in {n} records",
+                                                      c, key=k, n=num(c)),
                            level="warning", hint=columns_for_key.suggest(k)) for k, c in sorted(unknown.items())]
     return table

@@ -9,6 +9,7 @@ from typing import Any, Iterator
 
 from pydantic import BaseModel, ValidationError
 
+from checker.i18n import Msg, _
 from checker.load.yamlio import Document, Positions, load_file
 from checker.model.ruleset import RulesetFile
 from checker.problems import CheckerError, Problem, Span, did_you_mean
@@ -46,8 +47,8 @@ def rule_files(paths: list[Path]) -> list[Path]:
         elif path.exists():
             out.append(path)
         else:
-            raise CheckerError([Problem(Span(str(path)), "Y003", "rule path does not exist",
-                                        hint="pass --rules FILE_OR_FOLDER")])
+            raise CheckerError([Problem(Span(str(path)), "Y003", _("rule path does not exist"),
+                                        hint=_("pass --rules FILE_OR_FOLDER"))])
     return out
 
 
@@ -90,8 +91,8 @@ def load_rulesets(paths: list[Path], salvage: bool = False
             continue
         if kind != "ruleset":
             problems.append(Problem(doc.positions.value(()), "R102",
-                                    "not a rule file: the top-level key 'ruleset' is missing",
-                                    hint="a rule file starts with 'ruleset: <id>' and 'version: <x.y.z>'"))
+                                    _("not a rule file: the top-level key 'ruleset' is missing"),
+                                    hint=_("a rule file starts with 'ruleset: <id>' and 'version: <x.y.z>'")))
             continue
         try:
             model = RulesetFile.model_validate(doc.data)
@@ -186,44 +187,50 @@ def _problem(e: dict, loc: tuple[Any, ...], inner: tuple[Any, ...], pos: Positio
     if kind == "extra_forbidden":
         name = str(loc[-1])
         allowed = _keys(_model_at(root, inner[:-1]))
-        problems.append(Problem(pos.key(loc), "R101", f"unknown key '{name}'",
+        problems.append(Problem(pos.key(loc), "R101", _("unknown key '{key}'", key=name),
                                 hint=did_you_mean(name, allowed) or
-                                (f"allowed keys: {', '.join(allowed)}" if allowed else None)))
+                                (_("allowed keys: {names}", names=", ".join(allowed)) if allowed else None)))
     elif kind == "missing":
-        problems.append(Problem(pos.value(loc[:-1]), "R102", f"missing required key '{loc[-1]}'"
-                                + (f" in {_where(loc[:-1])}" if loc[:-1] else "")))
+        problems.append(Problem(pos.value(loc[:-1]), "R102", _("missing required key '{key}' in {where}", key=str(loc[-1]), where=_where(loc[:-1]))
+                                if loc[:-1] else _("missing required key '{key}'", key=str(loc[-1]))))
     elif kind in ("model_type", "model_attributes_type"):
         keys = _keys(_model_at(root, inner))
-        problems.append(Problem(pos.value(loc), "R103", f"{_where(loc)}: expected a mapping"
-                                + (f" with keys {', '.join(keys)}" if keys else "") + _got(e.get("input"))))
+        problems.append(Problem(pos.value(loc), "R103", _("{where}: expected a mapping with keys {keys} ({got})", where=_where(loc),
+                                                      keys=", ".join(keys), got=_got(e.get("input")))
+                                if keys else _("{where}: expected a mapping ({got})", where=_where(loc),
+                                               got=_got(e.get("input")))))
     elif kind.endswith("_type"):
-        problems.append(Problem(pos.value(loc), "R103", f"{_where(loc)}: {e['msg'].lower()}"
-                                + _got(e.get("input"))))
+        problems.append(Problem(pos.value(loc), "R103", _("{where}: {reason} ({got})", where=_where(loc), reason=e["msg"].lower(),
+                                                      got=_got(e.get("input")))))
     elif kind == "enum" or kind == "literal_error":
         name = str(e.get("input"))
         expected = e.get("ctx", {}).get("expected", "")
         options = [o.strip(" '") for o in str(expected).replace(" or ", ",").split(",") if o.strip()]
-        problems.append(Problem(pos.value(loc), "R104", f"{_where(loc)}: '{name}' is not allowed",
-                                hint=did_you_mean(name, options) or f"expected {expected}"))
+        problems.append(Problem(pos.value(loc), "R104", _("{where}: '{value}' is not allowed", where=_where(loc), value=name),
+                                hint=did_you_mean(name, options) or _("expected {options}", options=str(expected))))
     else:
-        msg = e["msg"]
+        msg: str | Msg = e["msg"]
         if msg.startswith("Value error, "):
             msg = msg[len("Value error, "):]
-        if kind == "string_pattern_mismatch":
-            msg = f"'{e.get('input')}' does not match {e.get('ctx', {}).get('pattern')}"
         msg = msg[:1].lower() + msg[1:]
-        problems.append(Problem(pos.value(loc), "R104", f"{_where(loc)}: {msg}" if loc else msg))
+        if kind == "string_pattern_mismatch":
+            msg = _("'{value}' does not match {pattern}", value=str(e.get("input")),
+                    pattern=str(e.get("ctx", {}).get("pattern")))
+        problems.append(Problem(pos.value(loc), "R104", _("{where}: {reason}", where=_where(loc), reason=msg)
+                                if loc else msg))
     return problems
 
 
-def _where(loc: tuple[Any, ...]) -> str:
+def _where(loc: tuple[Any, ...]) -> str | Msg:
     out = ""
     for part in loc:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "document"
+    return out or _("document")
 
 
-def _got(value: Any) -> str:
-    if isinstance(value, (dict, list)):
-        return f" (got a {'mapping' if isinstance(value, dict) else 'list'})"
-    return f" (got {value!r})" if value is not None else " (got nothing)"
+def _got(value: Any) -> Msg:
+    if isinstance(value, dict):
+        return _("got a mapping")
+    if isinstance(value, list):
+        return _("got a list")
+    return _("got {value}", value=repr(value)) if value is not None else _("got nothing")

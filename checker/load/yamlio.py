@@ -20,6 +20,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import CollectionStartEvent
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
 
+from checker.i18n import _
 from checker.problems import CheckerError, Problem, Span
 
 #: A document may not expand (through aliases) to more nodes than this.
@@ -77,8 +78,8 @@ class Document:
 
 
 def _too_deep(span: Span) -> CheckerError:
-    return CheckerError([Problem(span, "Y002", f"mappings and lists are nested more than {MAX_DEPTH} levels deep "
-                                 "(the limit)", hint="flatten the structure, or remove nested aliases")])
+    return CheckerError([Problem(span, "Y002", _("mappings and lists are nested more than {n} levels deep (the limit)", n=MAX_DEPTH),
+                                 hint=_("flatten the structure, or remove nested aliases"))])
 
 
 class _DepthComposer(Composer):
@@ -114,15 +115,16 @@ def load_text(text: str, file: str) -> Document:
         mark = exc.problem_mark or exc.context_mark
         span = span_of(file, mark.line, mark.column) if mark else Span(file)
         what = (exc.problem or exc.context or "invalid YAML").strip().splitlines()[0]
-        raise CheckerError([Problem(span, "Y001", f"YAML syntax error: {what}",
-                                    hint="check indentation, quoting and ':' after keys")]) from None
+        raise CheckerError([Problem(span, "Y001", _("YAML syntax error: {reason}", reason=what),
+                                    hint=_("check indentation, quoting and ':' after keys"))]) from None
     except (ValueError, OverflowError) as exc:  # e.g. a timestamp like 2026-13-01 that is no real date
         raise CheckerError([Problem(_bad_date(text, file) or Span(file, 1, 1), "Y001",
-                                    f"YAML value error: {exc}",
-                                    hint="dates are YYYY-MM-DD, times HH:MM:SS, and they must exist")]) from None
+                                    _("YAML value error: {reason}", reason=str(exc)),
+                                    hint=_("dates are YYYY-MM-DD, times HH:MM:SS, and they must exist"))]) from None
     except YAMLError as exc:
         raise CheckerError([Problem(Span(file, 1, 1), "Y001",
-                                    f"YAML syntax error: {str(exc).strip().splitlines()[0]}")]) from None
+                                    _("YAML syntax error: {reason}",
+                                      reason=str(exc).strip().splitlines()[0]))]) from None
     positions = Positions(file)
     budget = [MAX_NODES]
     data = _plain(raw, (), positions, budget, 0)
@@ -151,10 +153,10 @@ def load_file(path: Path, display: str | None = None) -> Document:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise CheckerError([Problem(Span(file), "Y003", f"file is not UTF-8 text ({exc.reason} at byte {exc.start})",
-                                    hint="save rule files as UTF-8")]) from None
+        raise CheckerError([Problem(Span(file), "Y003", _("file is not UTF-8 text ({reason} at byte {offset})", reason=exc.reason, offset=exc.start),
+                                    hint=_("save rule files as UTF-8"))]) from None
     except OSError as exc:
-        raise CheckerError([Problem(Span(file), "Y003", f"cannot read file: {exc.strerror}")]) from None
+        raise CheckerError([Problem(Span(file), "Y003", _("cannot read file: {reason}", reason=str(exc.strerror)))]) from None
     return load_text(text, file)
 
 
@@ -164,8 +166,8 @@ def _plain(node: Any, path: PathKey, pos: Positions, budget: list[int], depth: i
     budget[0] -= 1
     if budget[0] < 0:
         raise CheckerError([Problem(pos.value(path), "Y002",
-                                    f"document expands to more than {MAX_NODES} nodes",
-                                    hint="remove recursive or nested aliases (a 'billion laughs' document?)")])
+                                    _("document expands to more than {n} nodes", n=MAX_NODES),
+                                    hint=_("remove recursive or nested aliases (a 'billion laughs' document?)"))])
     if isinstance(node, CommentedMap):
         out: dict[Any, Any] = {}
         for key in node:

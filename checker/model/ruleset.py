@@ -14,12 +14,25 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from checker.i18n import Msg, _
+
 SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$")
 DATASET_NAME = r"^(crm|budget|appraisal|marketing)\.[a-z][a-z0-9_]*$"
 RULESET_ID = r"^[a-z][a-z0-9]*([.-][a-z0-9]+)*$"
 RULE_ID = r"^[A-Za-z][A-Za-z0-9]*(-[A-Za-z0-9]+)*$"
 CLAUSE_ID = r"^M[1-7]\.[1-9][0-9]*$"
 PARAM_NAME = r"^[a-z_][a-z0-9_]*$"
+
+
+class Invalid(ValueError):
+    """A validation error whose message is a :class:`Msg` (``str()`` renders it in the active language)."""
+
+    def __init__(self, msg: Msg):
+        super().__init__(msg)
+        self.msg = msg
+
+    def __str__(self) -> str:
+        return str(self.msg)
 
 
 class Severity(str, Enum):
@@ -55,7 +68,7 @@ class Effective(Strict):
     @model_validator(mode="after")
     def _ordered(self) -> "Effective":
         if self.to is not None and self.to < self.from_:
-            raise ValueError(f"'to' ({self.to}) is before 'from' ({self.from_})")
+            raise Invalid(_("'to' ({to}) is before 'from' ({start})", to=str(self.to), start=str(self.from_)))
         return self
 
     def covers(self, day: dt.date) -> bool:
@@ -116,15 +129,15 @@ class Rule(Strict):
     def _clause_ids(cls, value: list[str]) -> list[str]:
         for clause in value:
             if not re.match(CLAUSE_ID, clause):
-                raise ValueError(f"'{clause}' is not a clause id like M1.2")
+                raise Invalid(_("'{clause}' is not a clause id like M1.2", clause=clause))
         return value
 
     @model_validator(mode="after")
     def _one_kind(self) -> "Rule":
         if self.unique is not None and (self.expect is not None or self.group_by is not None):
-            raise ValueError("a rule has either 'unique' or 'expect' (with optional 'group_by'), not both")
+            raise Invalid(_("a rule has either 'unique' or 'expect' (with optional 'group_by'), not both"))
         if self.unique is None and self.expect is None:
-            raise ValueError("a rule needs 'expect' (row or aggregate rule) or 'unique' (uniqueness rule)")
+            raise Invalid(_("a rule needs 'expect' (row or aggregate rule) or 'unique' (uniqueness rule)"))
         return self
 
     @property
@@ -161,20 +174,20 @@ class RulesetFile(Strict):
     def _param_names(cls, value: dict[str, Any]) -> dict[str, Any]:
         for name in value:
             if not re.match(PARAM_NAME, name):
-                raise ValueError(f"parameter name '{name}' must be lower_snake_case")
+                raise Invalid(_("parameter name '{name}' must be lower_snake_case", name=name))
             if name == "as_of":
-                raise ValueError("'as_of' is reserved: it is always the run's evaluation date")
+                raise Invalid(_("'as_of' is reserved: it is always the run's evaluation date"))
         return value
 
     @model_validator(mode="after")
     def _has_rules(self) -> "RulesetFile":
         if not self.rules and not self.extends:
-            raise ValueError("a ruleset needs rules (or 'extends' to inherit them)")
+            raise Invalid(_("a ruleset needs rules (or 'extends' to inherit them)"))
         for rid, reason in self.disable.items():
             if not str(reason).strip():
-                raise ValueError(f"disabling {rid} needs a reason")
+                raise Invalid(_("disabling {rule} needs a reason", rule=rid))
         if self.disable and not self.extends:
-            raise ValueError("'disable' switches off inherited rules: it needs 'extends'")
+            raise Invalid(_("'disable' switches off inherited rules: it needs 'extends'"))
         return self
 
     @property

@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from checker.model.result import Result
 from checker.load.readers import parse_json
+from checker.i18n import _, _n
 from checker.problems import CheckerError, Problem, Span, did_you_mean
 from checker.render import pdf
 from checker.render.base import Context, Renderer
@@ -32,6 +33,7 @@ from checker.render.sarif import SarifRenderer
 RENDERERS: dict[str, Renderer] = {r.name: r for r in (HtmlRenderer(), MarkdownRenderer(), JunitRenderer(),
                                                       SarifRenderer(), GithubRenderer())}
 FILE_FORMATS = ("html", "md", "junit", "sarif", "pdf")
+GIVE_RESULT = _("give a file written by `checker check --json`")
 
 
 def renderer(fmt: str) -> Renderer:
@@ -39,7 +41,7 @@ def renderer(fmt: str) -> Renderer:
         return RENDERERS[fmt]
     except KeyError:
         hint = did_you_mean(fmt, RENDERERS)
-        raise CheckerError([Problem(Span("render"), "T501", f"unknown report format '{fmt}'", hint)]) from None
+        raise CheckerError([Problem(Span("render"), "T501", _("unknown report format '{format}'", format=fmt), hint)]) from None
 
 
 def render(result: Result, fmt: str, lang: str = "en", templates_dir: Path | None = None) -> str:
@@ -53,7 +55,7 @@ def write(result: Result, fmt: str, path: Path, lang: str = "en", templates_dir:
         data = pdf.print_pdf(render(result, "html", lang, templates_dir), path)
     else:
         data = render(result, fmt, lang, templates_dir).encode("utf-8")
-    write_file(Path(path), data, f"{fmt} report")
+    write_file(Path(path), data, _("{format} report", format=fmt))
 
 
 def write_all(result: Result, outputs: Mapping[str, Path | None], lang: str = "en",
@@ -77,29 +79,32 @@ def load_result(path: Path) -> Result:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         reason = getattr(err, "strerror", None) or str(err)
-        raise CheckerError([Problem(Span(str(path)), "T502", f"cannot read the result file: {reason}")]) from None
+        raise CheckerError([Problem(Span(str(path)), "T502", _("cannot read the result file: {reason}", reason=reason))]) from None
     try:
         data = parse_json(text)
     except json.JSONDecodeError as err:
         raise CheckerError([Problem(Span(str(path), err.lineno, err.colno), "T502",
-                                    f"not JSON: {err.msg}", "give a file written by `checker check --json`")]) from None
+                                    _("not JSON: {error}", error=err.msg), GIVE_RESULT)]) from None
     except ValueError as err:   # beyond the nesting or number limits (readers.parse_json)
-        raise CheckerError([Problem(Span(str(path)), "T502", f"not a checker result file: {err}",
-                                    "give a file written by `checker check --json`")]) from None
+        raise CheckerError([Problem(Span(str(path)), "T502", _("not a checker result file: {error}", error=str(err)),
+                                    GIVE_RESULT)]) from None
     where = _lone_surrogate(data)
     if where is not None:
-        raise CheckerError([Problem(Span(str(path)), "T502", f"not a checker result file: {where or '(top level)'}: "
-                                    "a string holds a lone surrogate (a \\uD800-\\uDFFF escape without its pair), "
-                                    "which no UTF-8 output can carry",
-                                    "give a file written by `checker check --json`")])
+        raise CheckerError([Problem(Span(str(path)), "T502", _("not a checker result file: {where}: a string holds a lone surrogate "
+                                      "(a \\uD800-\\uDFFF escape without its pair), which no UTF-8 output can carry",
+                                      where=where or _("(top level)")),
+                                    GIVE_RESULT)])
     try:
         return Result.model_validate(data)
     except ValidationError as err:
         first = err.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "(top level)"
-        more = f" (and {err.error_count() - 1} more problems)" if err.error_count() > 1 else ""
-        raise CheckerError([Problem(Span(str(path)), "T502", f"not a checker result file: {where}: {first['msg']}"
-                                    f"{more}", "give a file written by `checker check --json`")]) from None
+        where = ".".join(str(p) for p in first["loc"]) or _("(top level)")
+        others = err.error_count() - 1
+        message = (_n("not a checker result file: {where}: {error} (and {n} more problem)",
+                      "not a checker result file: {where}: {error} (and {n} more problems)", others,
+                      where=where, error=first["msg"], n=others) if others else
+                   _("not a checker result file: {where}: {error}", where=where, error=first["msg"]))
+        raise CheckerError([Problem(Span(str(path)), "T502", message, GIVE_RESULT)]) from None
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")

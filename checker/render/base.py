@@ -35,6 +35,7 @@ from jinja2.loaders import split_template_path
 
 from checker import sandbox
 from checker.model.result import Result
+from checker.i18n import _, num, tr
 from checker.problems import CheckerError, Problem, Span
 from checker.render.labels import labels
 from checker.render.view import View, build
@@ -61,8 +62,8 @@ def xml_clean(value: Any) -> Any:
     whose escaped form could pass the template size limit is refused first."""
     if isinstance(value, str) and not hasattr(value, "__html__"):
         if sandbox.size(value) * sandbox.GROWTH["escape"] > sandbox.MAX_TEXT:
-            raise sandbox.BudgetExceeded(f"escaping a text of {len(value):,} characters: past the size a template "
-                                         "may make")
+            raise sandbox.BudgetExceeded(tr("escaping a text of {n} characters: past the size a template may make",
+                                            n=num(len(value))))
         return _XML_ILLEGAL.sub("\ufffd", value)
     return value
 
@@ -171,7 +172,8 @@ class ContainedLoader(BaseLoader):
             except (OSError, RuntimeError, ValueError):
                 continue
             if not real.is_relative_to(folder.resolve()):
-                raise TemplateError(f"report template '{template}' leads outside {folder}")
+                raise TemplateError(tr("report template '{name}' leads outside {folder}", name=template,
+                                           folder=str(folder)))
             text, mtime = _read_template(real, template)
             return text, str(path), lambda: _mtime(real) == mtime
         raise TemplateNotFound(template)
@@ -181,18 +183,20 @@ def _read_template(path: Path, name: str) -> tuple[str, float]:
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
     except OSError as err:
-        raise TemplateError(f"report template '{name}' cannot be read: {err.strerror}") from None
+        raise TemplateError(tr("report template '{name}' cannot be read: {reason}", name=name,
+                                reason=err.strerror)) from None
     with os.fdopen(fd, "rb") as f:
         info = os.fstat(f.fileno())
         if not stat.S_ISREG(info.st_mode):
-            raise TemplateError(f"report template '{name}' is not a regular file")
+            raise TemplateError(tr("report template '{name}' is not a regular file", name=name))
         data = f.read(MAX_TEMPLATE_BYTES + 1)
     if len(data) > MAX_TEMPLATE_BYTES:
-        raise TemplateError(f"report template '{name}' is larger than {MAX_TEMPLATE_BYTES // 2**20} MiB")
+        raise TemplateError(tr("report template '{name}' is larger than {size} MiB", name=name,
+                                size=MAX_TEMPLATE_BYTES // 2**20))
     try:
         return data.decode("utf-8"), info.st_mtime
     except UnicodeDecodeError:
-        raise TemplateError(f"report template '{name}' is not UTF-8 text") from None
+        raise TemplateError(tr("report template '{name}' is not UTF-8 text", name=name)) from None
 
 
 def _mtime(path: Path) -> float | None:
@@ -257,18 +261,21 @@ class Renderer:
                 return template.render(result=view.result, view=view, L=labels(ctx.lang), lang=ctx.lang, **extra)
         except TemplateNotFound as err:
             where = ", ".join(str(p) for p in ([ctx.templates_dir] if ctx.templates_dir else []) + [bundled("reports")])
-            raise CheckerError([Problem(Span(name), "T501", f"report template '{err.name}' not found in {where}")])
+            raise CheckerError([Problem(Span(name), "T501", _("report template '{name}' not found in {where}",
+                                                                           name=str(err.name), where=where))])
         except TemplateSyntaxError as err:
             raise CheckerError([Problem(Span(err.filename or name, err.lineno or 0, 1), "T501",
-                                        f"template syntax error: {_short(err.message)}")])
+                                        _("template syntax error: {error}", error=_short(err.message)))])
         except RecursionError as err:
             file, line = _template_frame(err, env, name)
-            raise CheckerError([Problem(Span(file, line, 1 if line else 0), "T501", "template could not be rendered: it recurses too deeply "
-                                        "(a macro, include or extends that calls itself)")]) from None
+            raise CheckerError([Problem(Span(file, line, 1 if line else 0), "T501",
+                                        _("template could not be rendered: it recurses too deeply "
+                                          "(a macro, include or extends that calls itself)"))]) from None
         except Exception as err:  # whatever a template does wrong is the template's problem, never a traceback
             file, line = _template_frame(err, env, name)
             raise CheckerError([Problem(Span(file, line, 1 if line else 0), "T501",
-                                        f"template could not be rendered: {type(err).__name__}: {_short(err)}")])
+                                        _("template could not be rendered: {kind}: {error}", kind=type(err).__name__,
+                                          error=_short(err)))])
 
 
 def _short(err: Any, limit: int = 300) -> str:

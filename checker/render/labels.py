@@ -34,6 +34,7 @@ LABELS: dict[str, Msg] = {
     "waived_samples": _p("waived_samples", "Waived violations"),
     "failing_rules": _p("failing_rules", "Failing rules"),
     "filters": _p("filters", "Filters"),
+    "colon": _p("colon", ": "),
     # verdicts and statuses
     "verdict_pass": _p("verdict_pass", "PASS"),
     "verdict_fail": _p("verdict_fail", "FAIL"),

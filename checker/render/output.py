@@ -26,13 +26,14 @@ import stat
 import tempfile
 from pathlib import Path
 
+from checker.i18n import Msg, _
 from checker.problems import CheckerError, Problem, Span
 
-HINT = "give the path of a file in a folder you can write"
+HINT = _("give the path of a file in a folder you can write")
 TEMP_PREFIX = ".checker-"
 
 
-def _problem(path: object, code: str, message: str, hint: str | None = HINT) -> CheckerError:
+def _problem(path: object, code: str, message: Msg, hint: Msg | None = HINT) -> CheckerError:
     return CheckerError([Problem(Span(str(path)), code, message, hint=hint)])
 
 
@@ -43,62 +44,67 @@ def _nearest_existing(path: Path) -> Path:
     return Path(".")
 
 
-def _check_parent(path: Path, code: str, what: str) -> None:
+def _check_parent(path: Path, code: str, what: str | Msg) -> None:
     folder = _nearest_existing(path)
     if not folder.is_dir():
-        raise _problem(path, code, f"cannot write the {what}: {folder} is not a folder")
+        raise _problem(path, code, _("cannot write the {what}: {folder} is not a folder", what=what, folder=str(folder)))
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise _problem(path, code, f"cannot write the {what}: the folder {folder} is not writable")
+        raise _problem(path, code, _("cannot write the {what}: the folder {folder} is not writable", what=what,
+                                                folder=str(folder)))
 
 
-def _check_text(raw: str | os.PathLike, code: str, what: str, hint: str = HINT) -> str:
+def _check_text(raw: str | os.PathLike, code: str, what: str | Msg, hint: Msg = HINT) -> str:
     text = os.fspath(raw)
     if not text:
-        raise _problem("(empty path)", code, f"cannot write the {what}: the path is empty", hint)
+        raise _problem("(empty path)", code, _("cannot write the {what}: the path is empty", what=what), hint)
     if "\x00" in text:
-        raise _problem(repr(text), code, f"cannot write the {what}: the path holds a NUL character", hint)
+        raise _problem(repr(text), code, _("cannot write the {what}: the path holds a NUL character", what=what), hint)
     return text
 
 
-def output_file(raw: str | os.PathLike | None, what: str, code: str = "T503") -> Path | None:
+def output_file(raw: str | os.PathLike | None, what: str | Msg, code: str = "T503") -> Path | None:
     """The path of a file the command will write, checked now (see the module's guarantees)."""
     if raw is None:
         return None
     text = _check_text(raw, code, what)
     path = Path(text)
     if text.endswith(("/", os.sep)) or path.is_dir():
-        raise _problem(text, code, f"cannot write the {what}: {text} is a folder", "give a file name")
+        raise _problem(text, code, _("cannot write the {what}: {path} is a folder", what=what, path=text),
+                       _("give a file name"))
     if os.path.lexists(path) and not path.is_symlink() and path.is_file() and not os.access(path, os.W_OK):
-        raise _problem(text, code, f"cannot write the {what}: the file is read-only")
+        raise _problem(text, code, _("cannot write the {what}: the file is read-only", what=what))
     _check_parent(path, code, what)
     return path
 
 
-def output_folder(raw: str | os.PathLike, what: str, code: str = "D401") -> Path:
+def output_folder(raw: str | os.PathLike, what: str | Msg, code: str = "D401") -> Path:
     """The path of a folder the command will create or fill, checked now."""
-    text = _check_text(raw, code, what, "give the path of a folder you can write")
+    text = _check_text(raw, code, what, _("give the path of a folder you can write"))
     path = Path(text)
     if os.path.lexists(path) and not path.is_dir():
-        raise _problem(path, code, f"cannot write the {what}: {path} exists and is not a folder",
-                       "give a new or existing folder")
+        raise _problem(path, code, _("cannot write the {what}: {path} exists and is not a folder", what=what, path=str(path)),
+                       _("give a new or existing folder"))
     if path.is_dir():
         if not os.access(path, os.W_OK | os.X_OK):
-            raise _problem(path, code, f"cannot write the {what}: the folder is not writable")
+            raise _problem(path, code, _("cannot write the {what}: the folder is not writable", what=what))
     else:
         _check_parent(path, code, what)
     return path
 
 
-def write_failed(err: OSError, path: object, what: str, code: str = "T503") -> CheckerError:
+def write_failed(err: OSError, path: object, what: str | Msg, code: str = "T503") -> CheckerError:
     """An OSError from writing ``what`` at ``path`` as one problem."""
     reason = err.strerror or str(err)
     where = err.filename if err.filename and str(err.filename) != str(path) else None
     if where and Path(str(where)).name.startswith(TEMP_PREFIX):
         where = None  # our temporary file: the path is what the user knows
-    return _problem(path, code, f"cannot write the {what}: {reason}" + (f" ({where})" if where else ""))
+    if where:
+        return _problem(path, code, _("cannot write the {what}: {reason} ({path})", what=what, reason=reason,
+                                      path=str(where)))
+    return _problem(path, code, _("cannot write the {what}: {reason}", what=what, reason=reason))
 
 
-def write_file(path: Path, data: bytes, what: str, code: str = "T503") -> None:
+def write_file(path: Path, data: bytes, what: str | Msg, code: str = "T503") -> None:
     """Write ``data`` at ``path`` whole, or raise one problem and leave no partial file."""
     path = Path(_check_text(path, code, what))
     try:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from checker.model.result import SEVERITIES, InputRef, Result, RuleResult, Sample
+from checker.i18n import _, _n, num
 from checker.render.inert import inert_model
 from checker.render.labels import labels
 
@@ -126,6 +127,8 @@ class View:
     waivers_unmatched: list[Any] = field(default_factory=list)
     charts: dict[str, list[Bar]] = field(default_factory=dict)
     suites: list[tuple[str, list[RuleView]]] = field(default_factory=list)
+    #: "2 inputs, 12 records" in the view's language (plural forms from the catalog)
+    counts: str = ""
 
 
 def regulation_of(clause: str, catalog: dict[str, Any] | None = None) -> str:
@@ -150,7 +153,7 @@ def rule_title(r: RuleResult, lang: str) -> str:
 def structural_title(rule_id: str, lang: str) -> str:
     """schema:crm.complaints.phone:pattern -> 'Structural check: crm.complaints.phone pattern'."""
     body = rule_id.removeprefix("schema:")
-    target, _, keyword = body.rpartition(":")
+    target, _sep, keyword = body.rpartition(":")
     L = labels(lang)
     sep = "：" if lang == "zh" else ": "
     return f"{L['structural']}{sep}{target or body} {keyword}".strip()
@@ -271,7 +274,14 @@ def build(result: Result, lang: str) -> View:
         waivers_used=[w for w in result.waivers if w.status == "used"],
         waivers_expired=[w for w in result.waivers if w.status == "expired"],
         waivers_unmatched=[w for w in result.waivers if w.status == "unmatched"],
-        charts=charts, suites=sorted(suites.items(), key=lambda kv: (kv[0].startswith("schema:"), kv[0])))
+        charts=charts, suites=sorted(suites.items(), key=lambda kv: (kv[0].startswith("schema:"), kv[0])),
+        counts=_counts(result, lang))
+
+
+def _counts(result: Result, lang: str) -> str:
+    inputs, records = len(result.inputs), sum(i.rows for i in result.inputs)
+    return _("{inputs}, {records}", inputs=_n("{n} input", "{n} inputs", inputs, n=inputs),
+             records=_n("{n} record", "{n} records", records, n=num(records))).render(lang)
 
 
 def _natural(text: str) -> tuple:

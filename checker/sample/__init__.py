@@ -20,6 +20,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from checker.i18n import _n, ntr, num, tr
 from checker.sample import appraisal, budget, crm, marketing
 from checker.sample.world import AS_OF, World, make_pools
 from checker.sample.writers import write_records
@@ -61,20 +62,26 @@ class SampleResult:
 
     def summary(self) -> str:
         width = max(len(d) for d in self.files)
-        lines = [f"checker sample: {sum(f['records'] for f in self.files.values()):,} records in "
-                 f"{len(self.files)} exports under {self.out} (seed {self.seed}, rows {self.rows:,})"]
+        records = sum(f["records"] for f in self.files.values())
+        lines = [tr("checker sample: {records} in {exports} under {path} (seed {seed}, rows {rows})",
+                    records=_n("{n} record", "{n} records", records, n=num(records)),
+                    exports=_n("{n} export", "{n} exports", len(self.files), n=len(self.files)),
+                    path=str(self.out), seed=self.seed, rows=num(self.rows))]
         for dataset, f in sorted(self.files.items()):
             enc = f" {f['encoding']}" if f.get("encoding") else ""
             lines.append(f"  {dataset:<{width}}  {f['records']:>10,}  {f['format']}{enc}  {f['path']}")
-        lines.append(f"{self.planted} planted violations of {self.rules} rules: {self.out / 'expected.json'}")
-        lines.append(f"check them with: checker check --data {self.out} --as-of {self.as_of}")
+        lines.append(ntr("{n} planted violation of {rules}: {path}", "{n} planted violations of {rules}: {path}",
+                         self.planted, n=self.planted, rules=_n("{n} rule", "{n} rules", self.rules, n=self.rules),
+                         path=str(self.out / "expected.json")))
+        command = f"checker check --data {self.out} --as-of {self.as_of}"
+        lines.append(tr("check them with: {command}", command=command))
         return "\n".join(lines)
 
 
 def generate(out: Path, rows: int = DEFAULT_ROWS, seed: int = 7) -> SampleResult:
     """Write every export, ``datasets.yaml``, ``expected.json`` and ``sample.json`` into ``out``."""
     if not MIN_ROWS <= rows <= MAX_ROWS:
-        raise ValueError(f"rows must be between {MIN_ROWS} and {MAX_ROWS}")
+        raise ValueError(tr("rows must be between {low} and {high}", low=MIN_ROWS, high=MAX_ROWS))
     out.mkdir(parents=True, exist_ok=True)
     w = World(out=out, rows=rows, seed=seed, pools=make_pools(seed))
     tables = appraisal.generate(w)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from checker.compile import structural
 from checker.load import readers, yamlio
 from conftest import ROOT
 
@@ -76,7 +77,7 @@ def test_a_field_over_the_reading_limit_is_d403_at_its_line(tmp_path):
         readers.read_csv_exact(path, ",", "big.csv")
     problem = err.value.problems[0]
     assert problem.code == "D403" and problem.span.line == 5
-    assert f"{readers.MAX_FIELD:,}" in problem.hint
+    assert f"{readers.MAX_FIELD:,}" in problem.hint.render("en")
 
 
 def test_yaml_nested_past_the_limit_is_y002_at_the_node(cli, project, tmp_path):
@@ -137,7 +138,9 @@ def test_a_json_lines_record_past_the_limits_is_read_and_judged(tmp_path):
                     encoding="utf-8")
     records = list(readers._records_jsonl(path))
     assert [n for n, _, _ in records] == [1, 2, 3]
-    assert records[1][2] and f"{readers.MAX_JSON_DEPTH} levels" in records[1][2]
+    assert records[1][2] == f"json:deep:{readers.MAX_JSON_DEPTH}"
+    said = structural.shape_message(records[1][2])
+    assert f"{readers.MAX_JSON_DEPTH} levels" in said.render("en") and f"{readers.MAX_JSON_DEPTH}" in said.render("zh")
     assert records[2][2] is None and readers._json_text(records[2][1]["a"]) == "9" * 5000
 
 
@@ -174,7 +177,7 @@ def test_a_workbook_whose_sheet_is_corrupt_is_d403(tmp_path):
     broken.write_bytes(bytes(data))
     with pytest.raises(readers.CheckerError) as err:
         readers.read_xlsx(broken, None, "broken.xlsx")
-    assert err.value.problems[0].code == "D403" and "cannot read sheet" in err.value.problems[0].message
+    assert err.value.problems[0].code == "D403" and "cannot read sheet" in err.value.problems[0].text("en")
 
 
 @pytest.mark.parametrize("entry, code", [

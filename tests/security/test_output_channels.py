@@ -294,10 +294,13 @@ def test_a_result_file_with_a_lone_surrogate_is_refused_and_a_pair_is_read(tmp_p
            "--as-of", "2026-06-30", "--json", str(good), "-q")
     data = json.loads(good.read_text(encoding="utf-8"))
     pair, lone = tmp_path / "pair.json", tmp_path / "lone.json"
+    sample = data["results"][0]["samples"][0]
     for path, tail in ((pair, " \U0001f600"), (lone, " \ud800")):
-        data["results"][0]["samples"][0]["message"] += tail
+        kept = dict(sample)
+        sample["message"] += tail
+        sample["messages"] = {lang: text + tail for lang, text in sample["messages"].items()}
         path.write_text(json.dumps(data), encoding="ascii")  # as \uXXXX escapes: a pair, then a lone one
-        data["results"][0]["samples"][0]["message"] = data["results"][0]["samples"][0]["message"][:-len(tail)]
+        sample.update(kept)
     assert "\\ud83d\\ude00" in pair.read_text(encoding="ascii") and "\\ud800" in lone.read_text(encoding="ascii")
     run = invoke("report", str(pair), "--html", str(tmp_path / "pair.html"), "--format", "json")
     assert run.exit_code == 0 and "\U0001f600" in (tmp_path / "pair.html").read_text(encoding="utf-8")

@@ -1,0 +1,95 @@
+"""The import graph keeps its layers: no module imports from a layer above its own.
+
+Layers, lowest first (a module may import from its own layer and the ones below):
+
+    base      i18n, exit_codes, problems, resources, scrub, sandbox, messages; render/inert and
+              render/output (record text made inert, files written whole)
+    model     model/
+    load      load/
+    compile   compile/           (never engine/)
+    engine    engine/            (never compile/)
+    evaluate  evaluate, baseline, waivers, catalog, lint, lint_versions, testing, explain, diff,
+              coverage, run, progress
+    render    render/
+    command   cli, demo, sample/
+
+``KNOWN`` lists the imports that break the picture today, each to be removed by the
+architecture work (issue 15); the test fails on any other, and on a known one that is gone
+(so the list only shrinks).
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from conftest import ROOT
+
+LAYERS = ["base", "model", "load", "compile", "engine", "evaluate", "render", "command"]
+PACKAGES = {"model": "model", "load": "load", "compile": "compile", "engine": "engine", "render": "render",
+            "sample": "command"}
+TOP = {"cli": "command", "demo": "command", "evaluate": "evaluate", "baseline": "evaluate",
+       "waivers": "evaluate", "catalog": "evaluate", "lint": "evaluate", "lint_versions": "evaluate",
+       "testing": "evaluate", "explain": "evaluate", "diff": "evaluate", "coverage": "evaluate",
+       "run": "evaluate", "progress": "evaluate"}
+#: leaf modules inside a package of a higher layer (no import of their own from above)
+MODULES = {"checker.render.inert": "base", "checker.render.output": "base"}
+#: pairs of layers that must not import each other even though one is above the other
+APART = {("compile", "engine"), ("engine", "compile")}
+
+KNOWN = {
+    ("checker.compile.portability", "checker.engine.spark_sql"),
+    ("checker.compile.structural", "checker.engine.loading"),
+    ("checker.engine.duckdb", "checker.compile.sqlfrag"),
+    ("checker.engine.guard", "checker.compile.expr"),
+    ("checker.engine.loading", "checker.compile.sqlfrag"),
+    ("checker.load.schemas", "checker.compile.sqlfrag"),
+    ("checker.diff", "checker.render.base"),
+}
+
+
+def layer_of(module: str) -> str:
+    if module in MODULES:
+        return MODULES[module]
+    parts = module.split(".")
+    if len(parts) == 1:
+        return "base"
+    if parts[1] in PACKAGES:
+        return PACKAGES[parts[1]]
+    return TOP.get(parts[1], "base")
+
+
+def imports() -> set[tuple[str, str]]:
+    edges = set()
+    for path in (ROOT / "checker").rglob("*.py"):
+        parts = path.relative_to(ROOT).with_suffix("").parts
+        module = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("checker"):
+                names = [node.module]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names if a.name.startswith("checker")]
+            else:
+                continue
+            edges.update((module, name) for name in names)
+    return edges
+
+
+def breaks(edge: tuple[str, str]) -> bool:
+    low, high = layer_of(edge[0]), layer_of(edge[1])
+    return LAYERS.index(high) > LAYERS.index(low) or (low, high) in APART
+
+
+def test_no_module_imports_from_a_higher_layer():
+    broken = {e for e in imports() if breaks(e)}
+    assert broken - KNOWN == set(), "imports against the layers: " + ", ".join(sorted(f"{a} -> {b}" for a, b in
+                                                                                       broken - KNOWN))
+    assert KNOWN - broken == set(), f"fixed, remove from KNOWN: {sorted(KNOWN - broken)}"
+
+
+def test_every_module_has_a_layer():
+    for path in (ROOT / "checker").rglob("*.py"):
+        parts = path.relative_to(ROOT).with_suffix("").parts
+        if len(parts) == 2 and parts[1] not in ("__init__", "__main__"):
+            name = parts[1]
+            assert name in TOP or layer_of(f"checker.{name}") == "base", name
