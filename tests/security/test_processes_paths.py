@@ -50,7 +50,7 @@ def invoke(*args: str, cwd: Path | None = None):
     try:
         if cwd:
             os.chdir(cwd)
-        res = CliRunner().invoke(main, list(args), catch_exceptions=False)
+        res = CliRunner().invoke(main, list(args), catch_exceptions=False, env={"CHECKER_LANG": "en"})
     finally:
         os.chdir(old)
     assert "Traceback" not in res.stdout + res.stderr and "internal error" not in res.stderr, res.stderr
