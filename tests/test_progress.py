@@ -19,7 +19,8 @@ class Tty(io.StringIO):
 def _opts() -> CheckOptions:
     import datetime as dt
 
-    return CheckOptions(data=QS / "data", rules=[QS / "rules"], schemas=QS / "schemas", as_of=dt.date(2026, 6, 30))
+    return CheckOptions(data=QS / "data", rules=[QS / "rules"], schemas=QS / "schemas", as_of=dt.date(2026, 6, 30),
+                        lang="en")
 
 
 def test_quiet_when_not_a_terminal_or_asked():

@@ -12,7 +12,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError
 
 from checker.compile.sqlfrag import PatternError, re2_pattern
-from checker.i18n import _
+from checker.i18n import Msg, _
 from checker.load.yamlio import Document, load_text
 from checker.model.dataset import (ANNOTATIONS, CHECKED_FORMATS, CHECKED_KEYWORDS, JSON_TYPES, Column,
                                    DatasetSchema, sql_type_for)
@@ -32,13 +32,14 @@ _TEXT_KEYWORDS = ("pattern", "minLength", "maxLength")
 _re2: duckdb.DuckDBPyConnection | None = None
 
 
-def pattern_problem(pattern: str) -> str | None:
-    """Why an ECMA-262 pattern cannot be checked by the engine, or None if it can."""
+def pattern_problem(pattern: str) -> Msg | str | None:
+    """Why an ECMA-262 pattern cannot be checked by the engine (a message in no language yet, or the
+    engine's own words), or None if it can."""
     global _re2
     try:
         translated = re2_pattern(pattern)
     except PatternError as exc:
-        return str(exc)
+        return exc.message
     if _re2 is None:
         _re2 = duckdb.connect(":memory:")
     try:

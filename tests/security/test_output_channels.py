@@ -150,7 +150,7 @@ def write_export(folder: Path, fmt: str, records: list[dict], header: str) -> No
 
 def invoke(*args: str):
     # color=True: click would otherwise strip CSI sequences itself and hide a leak.
-    res = CliRunner().invoke(main, list(args), catch_exceptions=False, color=True)
+    res = CliRunner().invoke(main, list(args), catch_exceptions=False, color=True, env={"CHECKER_LANG": "en"})
     for stream in (res.stdout, res.stderr):
         assert "Traceback" not in stream and "internal error" not in stream, stream
     assert_inert(f"stderr of {args[0]}", res.stderr, allow="\n")
