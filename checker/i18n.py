@@ -96,10 +96,6 @@ class Msg:
         """The same message with (more) parameters: a table of messages filled in later."""
         return Msg(self.id, self.plural, params.pop("_count", self.n), self.context, {**self.params, **params})
 
-    def both(self) -> dict[str, str]:
-        """The message in every language, for a result file."""
-        return {lang: self.render(lang) for lang in LANGS}
-
     def __str__(self) -> str:
         return self.render()
 
@@ -119,11 +115,7 @@ class Msg:
 
 def render(value: Any, lang: str | None = None) -> Any:
     """A :class:`Msg` in ``lang``; a list of them joined by the language's separator; anything else as is."""
-    if isinstance(value, Msg):
-        return value.render(lang)
-    if isinstance(value, Joined):
-        return value.render(lang)
-    return value
+    return value.render(lang) if isinstance(value, (Msg, Joined)) else value
 
 
 def both(value: Any) -> dict[str, str]:

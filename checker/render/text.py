@@ -14,8 +14,6 @@ import shutil
 import sys
 import textwrap
 
-from functools import partial
-
 from checker.i18n import _, _n, num
 from checker.model.result import SEVERITIES, Result
 from checker.render.inert import inert_model
@@ -37,7 +35,9 @@ def render(result: Result, lang: str = "zh", colour: bool = False, width: int | 
     result = inert_model(result.in_language(lang), multiline=False)
     width = min(width or shutil.get_terminal_size((80, 24)).columns, 100)
     c = (lambda name, text: f"{COLOURS[name]}{text}{COLOURS['reset']}") if colour else (lambda name, text: text)
-    say = partial(_say, lang)
+    def say(msg) -> str:
+        return msg.render(lang)
+
     L = labels(lang)
     lines: list[str] = []
     inputs = sum(i.rows for i in result.inputs)
@@ -94,14 +94,10 @@ def summary_line(result: Result, colour: bool = False, width: int | None = None,
                 "{violations}", s.rules, verdict=verdict, n=s.rules, passed=s.passed, failed=s.failed,
                 errored=s.errored, skipped=s.skipped,
                 violations=_n("{n} violation", "{n} violations", s.violations, n=num(s.violations)))
-    text = _say(lang, counts) + (_say(lang, _(", {n} waived", n=num(s.waived))) if s.waived else "")
+    text = counts.render(lang) + (_(", {n} waived", n=num(s.waived)).render(lang) if s.waived else "")
     tail = _clip(text, width)
     head = f"{COLOURS['pass' if passed else 'critical']}{verdict}{COLOURS['reset']}" if colour else verdict
     return head + tail[len(verdict):]
-
-
-def _say(lang: str, msg) -> str:
-    return msg.render(lang)
 
 
 def _clip(text: str, width: int) -> str:
