@@ -20,6 +20,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from checker import codes
 from checker.model.result import Result
 from checker.i18n import _, _n
 from checker.problems import CheckerError, Problem, Span
@@ -91,7 +92,7 @@ class Fingerprinter:
                if self.given else _("not set"))
         listed = ", ".join(ids[:5]) + (" …" if len(ids) > 5 else "")
         # the terminal shows one line, led by the location (the variable's name): why comes first
-        return Problem(Span(KEY_VARIABLE), "W506",
+        return Problem(Span(KEY_VARIABLE), codes.W506,
                        _n("{why}: fingerprints of {n} check keyed by personal data ({checks}) were not written, "
                           "since an unsalted hash of personal data is reversed by hashing every possible value; "
                           "--baseline counts their violations as it would without a baseline",
@@ -116,14 +117,14 @@ def load_baseline(path: Path) -> Baseline:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise CheckerError([Problem(Span(str(path)), "D403", _("cannot read the baseline: {error}",
+        raise CheckerError([Problem(Span(str(path)), codes.D403, _("cannot read the baseline: {error}",
                                                                error=str(exc.strerror)))]) from None
     try:
         old = Result.model_validate_json(raw)
     except ValidationError as err:
         first = err.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or _("(top level)")
-        raise CheckerError([Problem(Span(str(path)), "D403",
+        raise CheckerError([Problem(Span(str(path)), codes.D403,
                                     _("not a checker result file: {where}: {error}", where=where,
                                       error=str(first["msg"])),
                                     hint=_("pass a file written by `checker check --json`"))]) from None

@@ -33,6 +33,7 @@ from pathlib import Path
 
 from pydantic import Field, ValidationError
 
+from checker import codes
 from checker.load.rulesets import documents, kind_of, validation_problems
 from checker.i18n import _
 from checker.load.yamlio import Document, Positions
@@ -120,7 +121,7 @@ def _consistency(cat: LoadedCatalog) -> list[Problem]:
     def once(ident: str, path: tuple) -> None:
         span = pos.value(path)
         if ident in seen:
-            problems.append(Problem(span, "R104", _("duplicate catalog id '{id}' (first at line {line})", id=ident,
+            problems.append(Problem(span, codes.R104, _("duplicate catalog id '{id}' (first at line {line})", id=ident,
                                                     line=seen[ident].line),
                                     hint=_("regulation, clause and manual-control ids are unique in the catalog")))
         else:
@@ -133,7 +134,7 @@ def _consistency(cat: LoadedCatalog) -> list[Problem]:
             cpath = base + ("clauses", c)
             once(clause.id, cpath + ("id",))
             if not clause.id.startswith(reg.id + "."):
-                problems.append(Problem(pos.value(cpath + ("id",)), "R104",
+                problems.append(Problem(pos.value(cpath + ("id",)), codes.R104,
                                         _("clause '{clause}' is listed under regulation {regulation}",
                                           clause=clause.id, regulation=reg.id),
                                         hint=_("clause ids of {regulation} start with '{regulation}.'",
@@ -170,11 +171,11 @@ def load_catalog(paths: list[Path] | None = None) -> LoadedCatalog:
     if problems:
         raise CheckerError(problems)
     if not catalogs:
-        raise CheckerError([Problem(Span(str(paths[0])), "R102", _("no regulation catalog found"),
+        raise CheckerError([Problem(Span(str(paths[0])), codes.R102, _("no regulation catalog found"),
                                     hint=_("a catalog is a YAML file whose top-level key is 'catalog'"))])
     if len(catalogs) > 1:
         found_paths = ", ".join(x.path for x in catalogs)
-        raise CheckerError([Problem(Span(c.path), "R104", _("more than one regulation catalog"),
+        raise CheckerError([Problem(Span(c.path), codes.R104, _("more than one regulation catalog"),
                                     hint=_("keep one; found {paths}", paths=found_paths)) for c in catalogs[1:]])
     return catalogs[0]
 
@@ -187,7 +188,7 @@ def unknown_clauses(rulesets, catalog: LoadedCatalog) -> list[Problem]:
         for i, rule in enumerate(rs.model.rules):
             for k, clause in enumerate(rule.clauses):
                 if clause not in known:
-                    problems.append(Problem(rs.positions.value(("rules", rs.file_index(i), "clauses", k)), "R115",
+                    problems.append(Problem(rs.positions.value(("rules", rs.file_index(i), "clauses", k)), codes.R115,
                                             _("rule {rule} cites clause '{clause}', which is not in the catalog",
                                               rule=rule.id, clause=clause),
                                             hint=did_you_mean(clause, known) or

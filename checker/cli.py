@@ -20,6 +20,7 @@ from pathlib import Path
 
 import click
 
+from checker import codes
 from checker import __version__
 from checker.exit_codes import ExitCode
 from checker.i18n import DEFAULT, LANGS, ntr, tr, use
@@ -82,7 +83,7 @@ def _distinct(paths: dict[str, Path | None]) -> None:
             continue
         where = os.path.realpath(path)
         if where in seen:
-            raise CheckerError([Problem(Span(str(path)), "T503", f"cannot write --{option}: --{seen[where]} "
+            raise CheckerError([Problem(Span(str(path)), codes.T503, f"cannot write --{option}: --{seen[where]} "
                                         "writes the same file", "give each output its own path")])
         seen[where] = option
 
@@ -95,10 +96,10 @@ def _violations_path(raw: str | None) -> Path | None:
     if path is None:
         return None
     if path.suffix.lower() not in (".csv", ".parquet"):
-        raise CheckerError([Problem(Span(str(path)), "T503", "cannot write the violations file: "
+        raise CheckerError([Problem(Span(str(path)), codes.T503, "cannot write the violations file: "
                                     "must end in .csv or .parquet")])
     if path.exists() and not path.is_file():
-        raise CheckerError([Problem(Span(str(path)), "T503", "cannot write the violations file: "
+        raise CheckerError([Problem(Span(str(path)), codes.T503, "cannot write the violations file: "
                                     "it is not a regular file", "give the path of a .csv or .parquet file")])
     return path
 
@@ -377,7 +378,7 @@ def sample(out, rows, seed, lang) -> ExitCode:
     try:
         summary = generate(out, rows=rows, seed=seed).summary()
     except OSError as err:
-        raise write_failed(err, out, "sample data", "D401") from None
+        raise write_failed(err, out, "sample data", codes.D401) from None
     click.echo(summary)
     return ExitCode.OK
 
@@ -401,7 +402,7 @@ def demo(out, rows, seed, as_of, lang) -> ExitCode:
     try:
         summary = run_demo(out, rows=rows, seed=seed, as_of=_date(as_of) or AS_OF, lang=lang).summary
     except OSError as err:
-        raise write_failed(err, out, "demo folder", "D401") from None
+        raise write_failed(err, out, "demo folder", codes.D401) from None
     click.echo(summary)
     return ExitCode.OK
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from checker import codes
 from checker.load.extends import resolve
 from checker.load.rulesets import LoadedRuleset, load_rulesets
 from checker.i18n import Msg, _, tr
@@ -90,7 +91,7 @@ class Tree:
         else:
             self.path = Path(spec)
             if not self.path.exists():
-                raise CheckerError([Problem(Span(spec), "Y003", _("rule path does not exist"),
+                raise CheckerError([Problem(Span(spec), codes.Y003, _("rule path does not exist"),
                                             hint=_("give a rule file or folder, or git:REV"))])
 
     def _from_git(self, spec: str) -> Path:
@@ -127,7 +128,7 @@ def _run_git(spec: str, args: list[str]) -> subprocess.CompletedProcess:
     try:
         return subprocess.run(["git", *args], capture_output=True, stdin=subprocess.DEVNULL, check=False)
     except FileNotFoundError:
-        raise CheckerError([Problem(Span(spec), "D401", _("git is not installed"))]) from None
+        raise CheckerError([Problem(Span(spec), codes.D401, _("git is not installed"))]) from None
 
 
 def _git(spec: str, args: list[str], what: Msg, hint: Msg) -> bytes:
@@ -138,7 +139,7 @@ def _git(spec: str, args: list[str], what: Msg, hint: Msg) -> bytes:
     done = _run_git(spec, args)
     if done.returncode != 0:
         lines = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise CheckerError([Problem(Span(spec), "D401", _("{what}: {error}", what=what, error=lines[0] if lines else _("git failed")),
+        raise CheckerError([Problem(Span(spec), codes.D401, _("{what}: {error}", what=what, error=lines[0] if lines else _("git failed")),
                                     hint=hint)])
     return done.stdout
 
@@ -159,7 +160,7 @@ def commit_of(spec: str, top: str, rev: str, sub: str = "rules") -> str:
     done = _run_git(spec, ["-C", top, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"])
     sha = done.stdout.decode("ascii", "replace").strip()
     if done.returncode != 0 or not _COMMIT.fullmatch(sha):
-        raise CheckerError([Problem(Span(spec), "D409", _("cannot read {path} at {rev}: not a commit in this repository", path=sub, rev=rev),
+        raise CheckerError([Problem(Span(spec), codes.D409, _("cannot read {path} at {rev}: not a commit in this repository", path=sub, rev=rev),
                                     hint=_REV_HINT)])
     return sha
 
@@ -167,13 +168,13 @@ def commit_of(spec: str, top: str, rev: str, sub: str = "rules") -> str:
 def _refuse_rev(spec: str, rev: str) -> None:
     """REV of git:REV is not empty, not an option and printable (no NUL, no control character)."""
     if not rev or rev.startswith("-") or not rev.isprintable():
-        raise CheckerError([Problem(Span(spec), "D409", _("'{rev}' is not a git revision", rev=rev), hint=_REV_HINT)])
+        raise CheckerError([Problem(Span(spec), codes.D409, _("'{rev}' is not a git revision", rev=rev), hint=_REV_HINT)])
 
 
 def _refuse_path(spec: str, sub: str) -> None:
     """The folder of git:REV:folder is relative, inside the repository, printable and not an option."""
     if (not sub.isprintable() or sub.startswith(("-", "/")) or ".." in PurePosixPath(sub).parts):
-        raise CheckerError([Problem(Span(spec), "Y003", _("'{path}' is not a folder of the repository", path=sub),
+        raise CheckerError([Problem(Span(spec), codes.Y003, _("'{path}' is not a folder of the repository", path=sub),
                                     hint=_("git:REV:folder names a folder relative to the repository's top"))])
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from checker import codes
 from checker.compile import expr as X
 from checker.compile import plan as P
 from checker.compile.rules import compile_rules
@@ -23,7 +24,7 @@ def explain(rule_id: str, rule_paths: list[Path], schemas_dir: Path | None, as_o
         versions = [(rs, rule) for rs in rulesets for rule in rs.model.rules if rule.id == rule_id]
     if not versions:
         ids = {rule.id for rs in rulesets for rule in rs.model.rules}
-        raise CheckerError([Problem(Span("explain"), "R104", _("no rule with id '{rule}'", rule=rule_id),
+        raise CheckerError([Problem(Span("explain"), codes.R104, _("no rule with id '{rule}'", rule=rule_id),
                                     hint=did_you_mean(rule_id, ids) or _("see `checker lint` for the loaded rules"))])
     versions.sort(key=lambda v: v[0].model.version_tuple)
     live = [v for v in versions if v[0].model.effective.covers(as_of)]

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 
+from checker import codes
 from checker.compile import plan as P
 from checker.compile.rules import check_duplicates, compile_rules
 from checker.engine.duckdb import DuckDBEngine
@@ -29,7 +30,7 @@ from checker.resources import bundled
 def lint(paths: list[Path], schemas_dir: Path | None, engine: str = "duckdb") -> list[Problem]:
     for path in paths:
         if not path.exists():
-            raise CheckerError([Problem(__import__("checker.problems", fromlist=["Span"]).Span(str(path)), "Y003",
+            raise CheckerError([Problem(__import__("checker.problems", fromlist=["Span"]).Span(str(path)), codes.Y003,
                                         _("path does not exist"))])
     schemas, problems = load_schemas(schemas_dir or bundled("schemas"))
     loaded, rule_problems, others = load_rulesets(paths or [bundled("rules")], salvage=True)
@@ -39,7 +40,7 @@ def lint(paths: list[Path], schemas_dir: Path | None, engine: str = "duckdb") ->
     compiled = []
     for rs in loaded:                                    # the rules of a partly invalid file too
         rules, found = compile_rules([rs], schemas, dt.date.today())
-        problems += [p for p in found if p.code != "R110"]
+        problems += [p for p in found if p.code != codes.R110]
         compiled += rules
     effective, found = resolve(rulesets)
     problems += found
@@ -47,7 +48,7 @@ def lint(paths: list[Path], schemas_dir: Path | None, engine: str = "duckdb") ->
         for rs in effective:
             if rs.model.extends:  # inherited rules compiled with the child's params
                 rules, found = compile_rules([rs], schemas, dt.date.today())
-                problems += [p for p in found if p.code != "R110"]
+                problems += [p for p in found if p.code != codes.R110]
     if compiled:
         problems += _bind(compiled, schemas)
     if engine == "spark":
@@ -95,7 +96,7 @@ def _bind(compiled, schemas) -> list[Problem]:
                 first = str(err).strip().splitlines()[0]
                 key = _failing_clause(engine, rule, table_of)
                 span = rule.text_source.positions.text_start(("rules", rule.index, key))
-                problems.append(Problem(span, "X206", _("rule {rule}: {key}: the SQL does not type-check in DuckDB: {error}",
+                problems.append(Problem(span, codes.X206, _("rule {rule}: {key}: the SQL does not type-check in DuckDB: {error}",
                                           rule=rule.id, key=key, error=first),
                                         hint=_("compare values of the same type; CAST where needed")))
     return problems
@@ -127,7 +128,7 @@ def _waiver_problems(path: Path, compiled, schemas) -> list[Problem]:
     waivers, problems = compile_waivers(path, compiled, schemas, dt.date.today())
     for w in waivers:
         if w.expired:
-            problems.append(Problem(w.span, "W503", _("waiver {waiver} for {rule} expired on {day}", waiver=w.id, rule=w.entry.rule,
+            problems.append(Problem(w.span, codes.W503, _("waiver {waiver} for {rule} expired on {day}", waiver=w.id, rule=w.entry.rule,
                                       day=str(w.entry.expires)),
                                     level="warning", hint=_("renew it with a new expiry and approval, or remove it")))
     return problems
@@ -138,10 +139,10 @@ def _rule_warnings(rulesets) -> list[Problem]:
     for rs in rulesets:
         for i, rule in enumerate(rs.model.rules):
             if rule.message is None:
-                out.append(Problem(rs.positions.value(("rules", rs.file_index(i), "id")), "W501",
+                out.append(Problem(rs.positions.value(("rules", rs.file_index(i), "id")), codes.W501,
                                    _("rule {rule} has no message; its title is used", rule=rule.id), level="warning"))
             if rule.examples is None or not (rule.examples.pass_ or rule.examples.fail):
-                out.append(Problem(rs.positions.value(("rules", rs.file_index(i), "id")), "W502",
+                out.append(Problem(rs.positions.value(("rules", rs.file_index(i), "id")), codes.W502,
                                    _("rule {rule} has no examples", rule=rule.id), level="warning",
                                    hint=_("add examples: {pass: [...], fail: [...]} and run `checker test`")))
     return out

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from checker import codes
 from checker.load.rulesets import LoadedRuleset
 from checker.i18n import _
 from checker.problems import Problem
@@ -28,14 +29,14 @@ def version_problems(rulesets: list[LoadedRuleset]) -> list[Problem]:
         seen: dict[str, LoadedRuleset] = {}
         for rs in versions:
             if rs.model.version in seen:
-                problems.append(Problem(rs.positions.value(("version",)), "R130",
+                problems.append(Problem(rs.positions.value(("version",)), codes.R130,
                                         _("version {version} of ruleset {ruleset} is also defined in {path}", version=rs.model.version,
                                           ruleset=rid, path=str(seen[rs.model.version].path)),
                                         hint=_("bump the version of the changed file")))
             seen.setdefault(rs.model.version, rs)
         for a, b in zip(versions, versions[1:]):
             if _overlap(a, b):
-                problems.append(Problem(b.positions.value(("effective",)), "R131",
+                problems.append(Problem(b.positions.value(("effective",)), codes.R131,
                                         _("ruleset {ruleset} {version} is in force on days when {other} ({path}) also is",
                                           ruleset=rid, version=b.model.version, other=a.model.version, path=str(a.path)),
                                         hint=_("end {version} the day before {day} with 'to:'",
@@ -60,17 +61,17 @@ def _changelog(rs: LoadedRuleset) -> list[Problem]:
     own = rs.model.version_tuple
     tuples = [tuple(int(x) for x in e.version.split("+")[0].split("-")[0].split(".")) for e in entries]
     if entries[0].version != rs.model.version:
-        out.append(Problem(rs.positions.value(("changelog", 0, "version")), "R132",
+        out.append(Problem(rs.positions.value(("changelog", 0, "version")), codes.R132,
                            _("the newest changelog entry is {entry}, but this file is version {version}",
                              entry=entries[0].version, version=rs.model.version),
                            hint=_("add an entry for this version at the top")))
     for i, t in enumerate(tuples):
         if t > own:
-            out.append(Problem(rs.positions.value(("changelog", i, "version")), "R132",
+            out.append(Problem(rs.positions.value(("changelog", i, "version")), codes.R132,
                                _("changelog entry {entry} is newer than the file's version {version}",
                                  entry=entries[i].version, version=rs.model.version)))
     if tuples != sorted(tuples, reverse=True):
-        out.append(Problem(rs.positions.value(("changelog",)), "R132", _("changelog entries must be newest first")))
+        out.append(Problem(rs.positions.value(("changelog",)), codes.R132, _("changelog entries must be newest first")))
     return out
 
 
@@ -95,7 +96,7 @@ def _logic_changes(a: LoadedRuleset, b: LoadedRuleset) -> list[Problem]:
     for i, rule in enumerate(b.model.rules):
         if rule.id in old and _signature(a, old[rule.id]) != _signature(b, rule):
             next_minor, next_major = f"{major_b}.{minor_b + 1}.0", f"{major_b + 1}.0.0"
-            out.append(Problem(b.positions.value(("rules", i, "id")), "R133",
+            out.append(Problem(b.positions.value(("rules", i, "id")), codes.R133,
                                _("rule {rule} judges differently in {version} than in {other} "
                                  "(its logic or parameters changed) but only the patch version was bumped",
                                  rule=rule.id, version=b.model.version, other=a.model.version),

@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from checker import codes
 from checker import __version__
 from checker.baseline import KEY_VARIABLE, Baseline, Fingerprinter, load_baseline
 from checker.compile.rules import CompiledRule, compile_rules
@@ -95,13 +96,13 @@ def prepare(rule_paths: list[Path], schemas_dir: Path | None, as_of: dt.date, ru
         if not problems and engine == "spark":
             from checker.engine.spark_sql import unsupported
 
-            problems = [Problem(w.span, "X207", _("waiver {waiver}: cannot run on Spark: {reason}", waiver=w.id, reason=why))
+            problems = [Problem(w.span, codes.X207, _("waiver {waiver}: cannot run on Spark: {reason}", waiver=w.id, reason=why))
                         for w in waivers if w.condition is not None and (why := unsupported(w.condition))]
         if problems:
             raise CheckerError(problems)
         for w in waivers:
             if w.expired:
-                warnings.append(Problem(w.span, "W503", _("waiver {waiver} for {rule} expired on {day}; it no longer applies", waiver=w.id,
+                warnings.append(Problem(w.span, codes.W503, _("waiver {waiver} for {rule} expired on {day}; it no longer applies", waiver=w.id,
                                           rule=w.entry.rule, day=str(w.entry.expires)), level="warning",
                                         hint=_("renew it with a new expiry and approval, or remove it")))
     return Prepared(schemas, loaded, used, compiled, judged, skipped, coverage, waivers, warnings,
@@ -136,7 +137,7 @@ def check(opts: CheckOptions, progress: Progress | None = None) -> Result:
             needed.setdefault(ds, set()).add(j.rule.id)
     missing = sorted(ds for ds in needed if ds not in found)
     if missing and not opts.allow_missing:
-        raise CheckerError([Problem(Span(str(opts.data)), "D402",
+        raise CheckerError([Problem(Span(str(opts.data)), codes.D402,
                                     _("no export for dataset {dataset} (needed by {rules}); expected {path} or an entry in datasets.yaml",
                                       dataset=ds, rules=", ".join(sorted(needed[ds])[:5])
                                       + (" …" if len(needed[ds]) > 5 else ""),
@@ -144,7 +145,7 @@ def check(opts: CheckOptions, progress: Progress | None = None) -> Result:
                                     hint=_("or pass --allow-missing to skip the rules that need it"))
                             for ds in missing])
     if not found:        # nothing to check is never a pass, --allow-missing or not
-        raise CheckerError([Problem(Span(str(opts.data)), "D402",
+        raise CheckerError([Problem(Span(str(opts.data)), codes.D402,
                                     _("no export of any known dataset in {path}", path=str(opts.data)),
                                     hint=_("exports are <domain>/<name>.csv|jsonl|json|parquet|xlsx (e.g. "
                                            "crm/complaints.csv), or entries of datasets.yaml"))])
@@ -181,7 +182,7 @@ def check(opts: CheckOptions, progress: Progress | None = None) -> Result:
     waiver_uses = _waiver_uses(prep.waivers, evaluator.matches)
     for use in waiver_uses:
         if use.status == "unmatched":
-            warnings.append(Problem(Span(use.location or ""), "W504", _("waiver {waiver} for {rule} matched no violation", waiver=use.id, rule=use.rule),
+            warnings.append(Problem(Span(use.location or ""), codes.W504, _("waiver {waiver} for {rule} matched no violation", waiver=use.id, rule=use.rule),
                                     level="warning", hint=_("remove it if the problem is fixed")))
     withheld = prints.notice()
     if withheld is not None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from checker import codes
 from checker.compile import plan as P
 from checker.compile.expr import DIALECT
 from checker.compile.rules import CompiledRule, compile_rules
@@ -62,7 +63,7 @@ def run_examples(paths: list[Path], schemas_dir: Path | None, as_of: dt.date | N
                         except Exception as err:  # a broken example is a finding, not a crash
                             failed += 1
                             example = f"{expect}[{k}]"
-                            out.append(Problem(span, "T602", _("rule {rule}: example {example} could not run: {error}",
+                            out.append(Problem(span, codes.T602, _("rule {rule}: example {example} could not run: {error}",
                                                                rule=rule.id, example=example,
                                                                error=str(err).splitlines()[0])))
                             continue
@@ -74,7 +75,7 @@ def run_examples(paths: list[Path], schemas_dir: Path | None, as_of: dt.date | N
                         example = f"{expect}[{k}]"
                         what = (_n("should pass but gives {n} violation", "should pass but gives {n} violations", found, n=found)
                                 if expect == "pass" else _("should fail but gives no violation"))
-                        out.append(Problem(span, "T601", _("rule {rule} ({ruleset} {version}): example {example} {what}", rule=rule.id,
+                        out.append(Problem(span, codes.T601, _("rule {rule} ({ruleset} {version}): example {example} {what}", rule=rule.id,
                                              ruleset=rs.model.ruleset, version=rs.model.version,
                                              example=example, what=what),
                                            hint=_("check the example's values against the schema types")))

@@ -24,6 +24,7 @@ from typing import Any
 from pydantic import Field, ValidationError, model_validator
 from sqlglot import exp
 
+from checker import codes
 from checker.compile import expr as X
 from checker.compile.structural import structural_ids
 from checker.compile.rules import MAIN_ALIAS, CompiledRule
@@ -66,7 +67,7 @@ def load_entries(path: Path) -> tuple[list[tuple[int, WaiverEntry, str, Span]], 
     if doc.data is None:
         return [], [], pos
     if not isinstance(doc.data, list):
-        return [], [Problem(pos.value(()), "R103", _("a waiver file is a YAML list of waivers"),
+        return [], [Problem(pos.value(()), codes.R103, _("a waiver file is a YAML list of waivers"),
                             hint=_("start each waiver with '- rule: RULE_ID'"))], pos
     entries, problems = [], []
     for i, item in enumerate(doc.data):
@@ -91,7 +92,7 @@ def compile_waivers(path: Path, rules: list[CompiledRule], schemas: dict[str, Da
     for i, entry, wid, span in doc_entries:
         rule = by_id.get(entry.rule)
         if rule is None and entry.rule not in structural:
-            problems.append(Problem(pos.value((i, "rule")), "R104", _("waiver {waiver}: unknown rule '{rule}'",
+            problems.append(Problem(pos.value((i, "rule")), codes.R104, _("waiver {waiver}: unknown rule '{rule}'",
                                                                       waiver=wid, rule=entry.rule),
                                     hint=did_you_mean(entry.rule, list(by_id) + list(structural))))
             continue
@@ -134,7 +135,7 @@ def _condition(entry: WaiverEntry, wid: str, schema: DatasetSchema, rule: Compil
             elif col in group_names:
                 target = rule.group_by[group_names.index(col)]
             else:
-                raise CheckerError([Problem(pos.value((i, "keys", k, col)), "R112",
+                raise CheckerError([Problem(pos.value((i, "keys", k, col)), codes.R112,
                                             _("waiver {waiver}: '{column}' is not a column of {dataset}",
                                               waiver=wid, column=col, dataset=schema.name),
                                             hint=did_you_mean(col, list(schema.columns) + group_names))])

@@ -7,7 +7,7 @@ Sources, read at generation time:
   (names, metavars, types, choices, defaults, environment variables, help text);
 - the rule-file keys: ``schemas/ruleset.schema.json`` (generated from the pydantic models and kept in
   sync by ``tests/test_schemas_sync.py``): each object's ``properties``, ``required`` and ``description``;
-- the problem codes: :data:`checker.problems.CODES`.
+- the problem codes: :data:`checker.codes.REGISTRY`.
 
 The only hand-written parts are below: the exit statuses of the commands (``EXIT_STATUS``), the
 meaning of the few schema keys without a description (``KEY_MEANING``) and the code groups.
@@ -76,9 +76,6 @@ ENVIRONMENT = {
     "CHECKER_DEBUG": "set (non-empty): an unexpected error shows its traceback instead of one paragraph",
     "NO_COLOR": "any value: no colour in the terminal summary",
 }
-CODE_GROUPS = {"Y": "YAML", "R": "rule model and rule files", "X": "expressions and templates",
-               "S": "dataset schemas", "D": "data and inputs", "T": "tests, reports and outputs", "W": "warnings"}
-
 
 # -- commands ----------------------------------------------------------------------------------------------
 
@@ -265,23 +262,20 @@ def rule_file_section() -> list[str]:
 # -- problem codes ------------------------------------------------------------------------------------------
 
 def codes_section() -> list[str]:
-    from checker.problems import CODES
+    from checker import codes
 
     out = ["## Problem codes", "",
-           "Every problem is printed as `path:line:col: CODE message; suggestion` (from `checker/problems.py`; "
-           "a code never changes meaning, new ones are added). Warnings (`W`) are reported but do not change "
-           "the exit status.", ""]
-    for letter, group in CODE_GROUPS.items():
-        codes = sorted(c for c in CODES if c.startswith(letter))
-        if not codes:
+           "Every problem is printed as `path:line:col: CODE message; suggestion` (from `checker/codes.py`, where "
+           "each code is defined once; a code never changes meaning, new ones are added and a retired one is "
+           "never reused). Warnings (`W`) are reported but do not change the exit status.", ""]
+    for letter, group in codes.GROUPS.items():
+        mine = [c for c in codes.REGISTRY.values() if c.startswith(letter)]
+        if not mine:
             continue
-        out += [f"### {letter}: {group}", "", "| code | meaning |", "|---|---|"]
-        out += [f"| `{c}` | {_cell(CODES[c])} |" for c in codes]
+        out += [f"### {letter}: {group.render('en')}", "", "| code | meaning | 意義 |", "|---|---|---|"]
+        out += [f"| `{c}` | {_cell(c.describe('en'))}{' (retired)' if c.retired else ''} | "
+                f"{_cell(c.describe('zh'))}{'（已停用）' if c.retired else ''} |" for c in sorted(mine)]
         out.append("")
-    others = sorted(c for c in CODES if c[0] not in CODE_GROUPS)
-    if others:
-        out += ["### Other", "", "| code | meaning |", "|---|---|"]
-        out += [f"| `{c}` | {_cell(CODES[c])} |" for c in others] + [""]
     return out
 
 

@@ -296,7 +296,7 @@ def test_data_lake_path_in_datasets_yaml(spark, cli, tmp_path, fmt):
     lake_args[data_at] = str(data)
 
     refused = cli(*lake_args)
-    assert refused.exit_code == 2 and "D404" in refused.stderr and "--engine spark" in refused.stderr
+    assert refused.exit_code == 2 and "D410" in refused.stderr and "--engine spark" in refused.stderr
 
     on_lake = cli(*lake_args, "--engine", "spark", "--json", str(tmp_path / "lake.json"))
     in_folder = cli(*args, "--engine", "spark", "--json", str(tmp_path / "folder.json"), cwd=case)

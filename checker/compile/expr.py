@@ -30,6 +30,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 
+from checker import codes
 from checker.i18n import Msg, _, _n, num
 from checker.model.dataset import DatasetSchema
 from checker.problems import CheckerError, Problem, Span, did_you_mean
@@ -159,25 +160,25 @@ def _tokens_checked(text: str, ctx: ExprContext) -> None:
     quoted type name (X208: sqlglot reads the text inside the quotes as a type, so its tree would not
     say what the engine is given)."""
     if len(text) > MAX_LENGTH:
-        raise _problem(ctx, "X202", _("the expression is {n} characters long; at most {limit} are allowed",
+        raise _problem(ctx, codes.X202, _("the expression is {n} characters long; at most {limit} are allowed",
                                       n=num(len(text)), limit=num(MAX_LENGTH)),
                        hint=_("split the rule, or move lists into params"))
     try:
         tokens = sqlglot.Dialect.get_or_raise(DIALECT).tokenize(text)
     except TokenError as err:
-        raise _problem(ctx, "X201", _("cannot tokenize SQL: {error}", error=str(err))) from None
+        raise _problem(ctx, codes.X201, _("cannot tokenize SQL: {error}", error=str(err))) from None
     depth = 0
     T = sqlglot.TokenType
     opening = {T.L_PAREN, T.CASE, T.L_BRACKET}
     closing = {T.R_PAREN, T.END, T.R_BRACKET}
     for before, token in zip([None, *tokens], tokens):
         if token.token_type == T.IDENTIFIER and before is not None and before.token_type in (T.ALIAS, T.DCOLON):
-            raise _problem(ctx, "X208", _("the type name \"{name}\" is quoted; a type is written as a keyword",
+            raise _problem(ctx, codes.X208, _("the type name \"{name}\" is quoted; a type is written as a keyword",
                                           name=token.text),
                            hint=_("e.g. CAST(x AS DOUBLE) or x::DATE"), **_line_col(text, token.start))
         depth += (token.token_type in opening) - (token.token_type in closing)
         if depth > MAX_DEPTH:
-            raise _problem(ctx, "X202", _n("the expression nests more than {n} level deep",
+            raise _problem(ctx, codes.X202, _n("the expression nests more than {n} level deep",
                                            "the expression nests more than {n} levels deep", MAX_DEPTH, n=MAX_DEPTH),
                            hint=_("flatten it: AND/OR chains and IN lists need no extra parentheses"),
                            **_line_col(text, token.start))
@@ -190,7 +191,7 @@ def _quoted_names_kept(node: exp.Expression, tokens: list, text: str, ctx: ExprC
     kept = {i.meta.get("start") for i in node.find_all(exp.Identifier) if i.quoted}
     for token in tokens:
         if token.token_type == sqlglot.TokenType.IDENTIFIER and token.start not in kept:
-            raise _problem(ctx, "X202", _("\"{name}\" is quoted, but only a column name may be", name=token.text),
+            raise _problem(ctx, codes.X202, _("\"{name}\" is quoted, but only a column name may be", name=token.text),
                            hint=_("write keywords such as DAY or DOUBLE without quotes"),
                            **_line_col(text, token.start))
 
@@ -200,27 +201,27 @@ def parse(text: str, ctx: ExprContext) -> exp.Expression:
     try:
         statements = [s for s in sqlglot.Dialect.get_or_raise(DIALECT).parser().parse(tokens, text) if s is not None]
     except RecursionError:
-        raise _problem(ctx, "X202", _("the expression nests too deeply to compile"),
+        raise _problem(ctx, codes.X202, _("the expression nests too deeply to compile"),
                        hint=_("flatten it: AND/OR chains and IN lists need no extra parentheses")) from None
     except ParseError as err:
         info = err.errors[0] if err.errors else {}
         what: str | Msg = str(info.get("description") or err)
         if what.startswith("Required keyword"):
             what = _("the expression is incomplete (an operator lacks an operand?)")
-        raise _problem(ctx, "X201", _("cannot parse SQL: {error}", error=what),
+        raise _problem(ctx, codes.X201, _("cannot parse SQL: {error}", error=what),
                        hint=_("write one SQL boolean expression, e.g. amount <= :limit"),
                        line=info.get("line") or 1, col=max(1, (info.get("col") or 1) - len(info.get("highlight") or "") + 1)) from None
     except TokenError as err:
-        raise _problem(ctx, "X201", _("cannot tokenize SQL: {error}", error=str(err))) from None
+        raise _problem(ctx, codes.X201, _("cannot tokenize SQL: {error}", error=str(err))) from None
     if len(statements) != 1:
-        raise _problem(ctx, "X202", _n("{n} statement found; a rule holds exactly one expression",
+        raise _problem(ctx, codes.X202, _n("{n} statement found; a rule holds exactly one expression",
                                        "{n} statements found; a rule holds exactly one expression",
                                        len(statements), n=len(statements)),
                        hint=_("remove the ';'"))
     node = statements[0]
     if isinstance(node, (exp.Query, exp.DDL, exp.DML, exp.Command, exp.Set, exp.Pragma, exp.Use)) \
             or type(node).__name__ in {"Drop", "Copy", "Attach", "Detach", "Install", "Load", "Export"}:
-        raise _problem(ctx, "X202", _("a {statement} statement is not an expression",
+        raise _problem(ctx, codes.X202, _("a {statement} statement is not an expression",
                                       statement=type(node).__name__.upper()),
                        hint=_("rules hold SQL expressions only, e.g. amount <= :limit"))
     _quoted_names_kept(node, tokens, text, ctx)
@@ -290,27 +291,27 @@ def _judge(sub: exp.Expression, ctx: ExprContext, text: str) -> None:
             return
         if name in agg_names:
             if not ctx.allow_aggregates:
-                raise _problem(ctx, "X204", _("aggregate function {name}() in a row expression", name=name),
+                raise _problem(ctx, codes.X204, _("aggregate function {name}() in a row expression", name=name),
                                aggregate_hint, **at())
             return
         raise _refuse_function(name, ctx, at())
     if isinstance(sub, exp.Star):
         if isinstance(sub.parent, exp.Count):
             return
-        raise _problem(ctx, "X202", _("'*' is not allowed"), hint=_("name the columns"), **at())
+        raise _problem(ctx, codes.X202, _("'*' is not allowed"), hint=_("name the columns"), **at())
     if isinstance(sub, ALLOWED_NODES):
         return
     if isinstance(sub, (exp.DataType, exp.DataTypeParam)):
         return _check_type(sub, ctx, text)
     if isinstance(sub, exp.Var):
         if sub.name.upper() not in WORDS:
-            raise _problem(ctx, "X202", _("'{word}' is not a date part or interval unit", word=sub.name),
+            raise _problem(ctx, codes.X202, _("'{word}' is not a date part or interval unit", word=sub.name),
                            hint=did_you_mean(sub.name.upper(), WORDS) or _("e.g. DAY, MONTH, YEAR"), **at())
         return
     cls = type(sub)
     if cls in agg_classes:
         if not ctx.allow_aggregates:
-            raise _problem(ctx, "X204", _("aggregate function {name}() in a row expression",
+            raise _problem(ctx, codes.X204, _("aggregate function {name}() in a row expression",
                                           name=sub.sql_name().lower()), aggregate_hint, **at())
         return
     if cls in scalar_classes:
@@ -318,14 +319,14 @@ def _judge(sub: exp.Expression, ctx: ExprContext, text: str) -> None:
             _check_width(sub, ctx, text)
         return
     if isinstance(sub, (exp.Subquery, exp.Query, exp.Exists)):
-        raise _problem(ctx, "X202", _("subqueries are not allowed"),
+        raise _problem(ctx, codes.X202, _("subqueries are not allowed"),
                        hint=_("use a join rule (join: [...]) to read another dataset"), **at())
     if isinstance(sub, exp.Func):
         raise _refuse_function(sub.sql_name().lower(), ctx, at())
     if isinstance(sub, (exp.Window, exp.WindowSpec)):
-        raise _problem(ctx, "X202", _("window functions are not allowed"),
+        raise _problem(ctx, codes.X202, _("window functions are not allowed"),
                        hint=_("use an aggregate rule (group_by) instead"), **at())
-    raise _problem(ctx, "X202", _("{construct} is not allowed in rule expressions", construct=cls.__name__),
+    raise _problem(ctx, codes.X202, _("{construct} is not allowed in rule expressions", construct=cls.__name__),
                    hint=_("allowed: columns, literals, arithmetic, comparisons, AND/OR/NOT, CASE, IN, BETWEEN, "
                           "LIKE, IS NULL, CAST, intervals and whitelisted functions"), **at())
 
@@ -339,7 +340,7 @@ def _check_width(node: exp.Pad, ctx: ExprContext, text: str) -> None:
     width = node.expression
     if not (isinstance(width, exp.Literal) and not width.is_string and str(width.this).isdigit()
             and int(width.this) <= MAX_PAD):
-        raise _problem(ctx, "X202", _("{name}() takes a width written as a number up to {limit}",
+        raise _problem(ctx, codes.X202, _("{name}() takes a width written as a number up to {limit}",
                                       name="lpad" if node.args.get("is_left") else "rpad", limit=num(MAX_PAD)),
                        hint=_("e.g. lpad(code, 6, '0')"), **_where(width, text))
 
@@ -349,37 +350,37 @@ def _check_type(node: exp.DataType | exp.DataTypeParam, ctx: ExprContext, text: 
     with at most its number of unsigned integer parameters."""
     if isinstance(node, exp.DataTypeParam):
         if not isinstance(node.parent, exp.DataType):
-            raise _problem(ctx, "X208", _("a type parameter outside a type"), **_where(node, text))
+            raise _problem(ctx, codes.X208, _("a type parameter outside a type"), **_where(node, text))
         return  # judged with its type
     name = node.args.get("kind") or node.this.name
     allowed = ", ".join(sorted({"BOOLEAN", "INTEGER", "BIGINT", "DOUBLE", "DECIMAL(p, s)", "VARCHAR", "DATE",
                                 "TIMESTAMP", "INTERVAL"}))
     if node.this not in DATA_TYPES or node.args.get("kind") is not None or node.args.get("nested"):
-        raise _problem(ctx, "X208", _("type '{name}' is not on the list of types a rule may cast to", name=name),
+        raise _problem(ctx, codes.X208, _("type '{name}' is not on the list of types a rule may cast to", name=name),
                        hint=_("use one of {types}", types=allowed), **_where(node, text))
     params = node.expressions
     if len(params) > _TYPE_PARAMS.get(node.this, 0) or not all(
             isinstance(p, exp.DataTypeParam) and isinstance(p.this, exp.Literal) and not p.this.is_string
             and str(p.this.this).isdigit() and str(p.this.this).isascii() for p in params):
-        raise _problem(ctx, "X208", _("type '{name}' has parameters a rule may not give",
+        raise _problem(ctx, codes.X208, _("type '{name}' has parameters a rule may not give",
                                       name=node.sql(dialect=DIALECT)),
                        hint=_("a type takes unsigned integer parameters only, e.g. DECIMAL(12, 2)"),
                        **_where(node, text))
     if any(k not in ("this", "expressions", "nested", "values", "prefix") and v not in (None, False, [])
            for k, v in node.args.items()):
-        raise _problem(ctx, "X208", _("type '{name}' is written in a form a rule may not use", name=name),
+        raise _problem(ctx, codes.X208, _("type '{name}' is written in a form a rule may not use", name=name),
                        **_where(node, text))
 
 
 def _refuse_function(name: str, ctx: ExprContext, at: dict[str, int]) -> CheckerError:
     if name in CLOCK_FUNCTIONS:
-        return _problem(ctx, "X203", _("{name}() is not allowed: results must not depend on the clock", name=name),
+        return _problem(ctx, codes.X203, _("{name}() is not allowed: results must not depend on the clock", name=name),
                         hint=_("use :as_of, the run's evaluation date"), **at)
     if name in FILE_FUNCTIONS or name.startswith("read_"):
-        return _problem(ctx, "X203", _("{name}() is not allowed: rule expressions cannot read files, "
+        return _problem(ctx, codes.X203, _("{name}() is not allowed: rule expressions cannot read files, "
                                        "settings or the environment", name=name), **at)
     scalar, aggregate = function_names()
-    return _problem(ctx, "X203", _("function {name}() is not on the whitelist", name=name),
+    return _problem(ctx, codes.X203, _("function {name}() is not on the whitelist", name=name),
                     hint=did_you_mean(name, scalar + aggregate) or _("see `checker explain --functions`"), **at)
 
 
@@ -390,13 +391,13 @@ def resolve_columns(node: exp.Expression, ctx: ExprContext, text: str = "") -> e
             return sub
         at = _where(sub, text)
         if isinstance(sub.this, exp.Star):
-            raise _problem(ctx, "X202", _("'*' is not allowed"), hint=_("name the columns"), **at)
+            raise _problem(ctx, codes.X202, _("'*' is not allowed"), hint=_("name the columns"), **at)
         name, table = sub.name, sub.table
         if sub.args.get("db") or sub.args.get("catalog"):
-            raise _problem(ctx, "X202", _("'{column}' names a database; write alias.column", column=sub.sql()), **at)
+            raise _problem(ctx, codes.X202, _("'{column}' names a database; write alias.column", column=sub.sql()), **at)
         if table:
             if table not in ctx.joins:
-                raise _problem(ctx, "R114", _("unknown table or alias '{table}' in '{column}'", table=table,
+                raise _problem(ctx, codes.R114, _("unknown table or alias '{table}' in '{column}'", table=table,
                                               column=sub.sql()),
                                hint=did_you_mean(table, ctx.joins) or
                                _("columns of other datasets are read through join: [{dataset, as, on}]"), **at)
@@ -413,7 +414,7 @@ def resolve_columns(node: exp.Expression, ctx: ExprContext, text: str = "") -> e
                         break
             if table:  # the column's own name, after 'alias.'
                 at = _where(sub.this, text)
-            raise _problem(ctx, "R112", _("unknown column '{column}' (dataset {dataset})", column=sub.sql(),
+            raise _problem(ctx, codes.R112, _("unknown column '{column}' (dataset {dataset})", column=sub.sql(),
                                           dataset=schema.name), hint=hint, **at)
         return exp.column(name, table=sql_alias, quoted=True)
 
@@ -457,9 +458,9 @@ def bind_params(node: exp.Expression, ctx: ExprContext) -> exp.Expression:
 def _param(node: exp.Placeholder, ctx: ExprContext) -> Any:
     name = node.name
     if not name or name == "?":
-        raise _problem(ctx, "X202", _("positional parameters ('?') are not allowed"), hint=_("use :name"))
+        raise _problem(ctx, codes.X202, _("positional parameters ('?') are not allowed"), hint=_("use :name"))
     if name not in ctx.params:
-        raise _problem(ctx, "R113", _("unknown parameter ':{name}'", name=name),
+        raise _problem(ctx, codes.R113, _("unknown parameter ':{name}'", name=name),
                        hint=did_you_mean(name, ctx.params) or _("declare it under the ruleset's params"))
     return ctx.params[name]
 
@@ -473,7 +474,7 @@ def compile_expression(text: str, ctx: ExprContext) -> exp.Expression:
         node = resolve_columns(node, ctx, text)
         return verify_regenerated(canonical_dates(bind_params(node, ctx), ctx), ctx)
     except RecursionError:  # a long operator chain is deep as a tree though flat as text
-        raise _problem(ctx, "X202", _("the expression nests too deeply to compile"),
+        raise _problem(ctx, codes.X202, _("the expression nests too deeply to compile"),
                        hint=_("split long chains of operators into several rules, or use IN (...)")) from None
 
 
@@ -486,7 +487,7 @@ def _read_back(sql: str) -> exp.Expression | None:
 
 
 def _regenerated(ctx: ExprContext) -> CheckerError:
-    return _problem(ctx, "X209", _("the SQL regenerated from the checked expression does not read back as the "
+    return _problem(ctx, codes.X209, _("the SQL regenerated from the checked expression does not read back as the "
                                    "same expression, so it is not run"),
                     hint=_("simplify the expression; quoted names and unusual literals are the usual cause"))
 

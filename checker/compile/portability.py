@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from checker import codes
 from checker.compile.expr import annotated
 from checker.compile.rules import MAIN_ALIAS, CompiledRule
 from checker.compile.sqlfrag import PatternError, re2_pattern
@@ -35,7 +36,7 @@ def spark_problems(compiled: list[CompiledRule], schemas: dict[str, DatasetSchem
                 continue
             why = unsupported(node) or typed_difference(node, tables)
             if why:
-                problems.append(Problem(span, "X207", _("rule {rule}: {what}: cannot run on Spark: {why}",
+                problems.append(Problem(span, codes.X207, _("rule {rule}: {what}: cannot run on Spark: {why}",
                                                         rule=rule.id, what=key, why=why), hint=HINT))
     for schema in schemas.values():
         for col in schema.columns.values():
@@ -45,7 +46,7 @@ def spark_problems(compiled: list[CompiledRule], schemas: dict[str, DatasetSchem
             try:
                 java_regex(re2_pattern(pattern))
             except (SparkUnsupported, PatternError) as err:
-                problems.append(Problem(col.span or Span(schema.path), "X207",
+                problems.append(Problem(col.span or Span(schema.path), codes.X207,
                                         _("{dataset}.{column}: pattern cannot run on Spark: {why}",
                                           dataset=schema.name, column=col.name, why=err.message),
                                         hint=_("simplify the pattern, or run it on DuckDB")))

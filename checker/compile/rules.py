@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlglot import exp
 
+from checker import codes
 from checker.compile import expr as X
 from checker.compile.kinds import REGISTRY
 from checker.compile.kinds.join import JoinSpec
@@ -71,14 +72,14 @@ def check_duplicates(rulesets: list[LoadedRuleset]) -> list[Problem]:
             span = rs.positions.value(("rules", rs.file_index(i), "id"))
             if rule.id in seen:
                 first = rs.positions.value(("rules", rs.file_index(seen[rule.id]), "id"))
-                problems.append(Problem(span, "R110", _("duplicate rule id '{rule}' (first defined at line {line})",
+                problems.append(Problem(span, codes.R110, _("duplicate rule id '{rule}' (first defined at line {line})",
                                                         rule=rule.id, line=first.line),
                                         hint=_("rule ids are unique among all loaded rules")))
                 continue
             seen[rule.id] = i
             other = owner.setdefault(rule.id, rs.model.ruleset)
             if other != rs.model.ruleset:
-                problems.append(Problem(span, "R110", _("rule id '{rule}' is already used by ruleset '{ruleset}'",
+                problems.append(Problem(span, codes.R110, _("rule id '{rule}' is already used by ruleset '{ruleset}'",
                                                         rule=rule.id, ruleset=other),
                                         hint=_("the same id across versions means the same rule; pick a new id")))
     return problems
@@ -108,7 +109,7 @@ def compile_rule(rs: LoadedRuleset, index: int, rule: Rule, schemas: dict[str, D
     pos = rs.positions
     at = lambda key: pos.value(("rules", index, key))  # noqa: E731
     if rule.dataset not in schemas:
-        raise CheckerError([Problem(at("dataset"), "R111", _("rule {rule}: unknown dataset '{dataset}'",
+        raise CheckerError([Problem(at("dataset"), codes.R111, _("rule {rule}: unknown dataset '{dataset}'",
                                                              rule=rule.id, dataset=rule.dataset),
                                     hint=did_you_mean(rule.dataset, schemas) or
                                     _("datasets are the <domain>/<name>.schema.json files under --schemas"))])
@@ -119,13 +120,13 @@ def compile_rule(rs: LoadedRuleset, index: int, rule: Rule, schemas: dict[str, D
     for j, spec in enumerate(rule.join or []):
         jpos = ("rules", index, "join", j)
         if spec.dataset not in schemas:
-            problems.append(Problem(pos.value(jpos + ("dataset",)), "R111",
+            problems.append(Problem(pos.value(jpos + ("dataset",)), codes.R111,
                                     _("rule {rule}: unknown dataset '{dataset}' in join", rule=rule.id,
                                       dataset=spec.dataset),
                                     hint=did_you_mean(spec.dataset, schemas)))
             continue
         if spec.as_ in join_ctx or spec.as_ == MAIN_ALIAS:
-            problems.append(Problem(pos.value(jpos + ("as",)), "R104",
+            problems.append(Problem(pos.value(jpos + ("as",)), codes.R104,
                                     _("rule {rule}: join alias '{alias}' is used twice", rule=rule.id,
                                       alias=spec.as_) if spec.as_ in join_ctx
                                     else _("rule {rule}: join alias '{alias}' is reserved", rule=rule.id,
@@ -162,13 +163,13 @@ def compile_rule(rs: LoadedRuleset, index: int, rule: Rule, schemas: dict[str, D
     unique: list[str] = []
     for u, name in enumerate(rule.unique or []):
         if name not in schema.columns:
-            problems.append(Problem(pos.value(("rules", index, "unique", u)), "R112",
+            problems.append(Problem(pos.value(("rules", index, "unique", u)), codes.R112,
                                     _("rule {rule}: unknown column '{column}' in unique (dataset {dataset})",
                                       rule=rule.id, column=name, dataset=schema.name),
                                     hint=did_you_mean(name, schema.columns)))
         unique.append(name)
     if rule.kind == "aggregate" and expect is not None and not X.has_aggregate(expect):
-        problems.append(Problem(at("expect"), "X204", _("rule {rule}: an aggregate rule's expect uses no "
+        problems.append(Problem(at("expect"), codes.X204, _("rule {rule}: an aggregate rule's expect uses no "
                                                         "aggregate function", rule=rule.id),
                                 hint=_("e.g. sum(weight) = 100, or drop group_by for a row rule")))
     message = None
@@ -177,17 +178,17 @@ def compile_rule(rs: LoadedRuleset, index: int, rule: Rule, schemas: dict[str, D
         error = message.syntax_error()
         refused = None if error else message.refusal()
         if error:
-            problems.append(Problem(at("message"), "X205", _("rule {rule}: message template: {error}",
+            problems.append(Problem(at("message"), codes.X205, _("rule {rule}: message template: {error}",
                                                              rule=rule.id, error=error)))
         elif refused:
-            problems.append(Problem(pos.value(("rules", index, "message", refused.lang)), "X211",
+            problems.append(Problem(pos.value(("rules", index, "message", refused.lang)), codes.X211,
                                     _("rule {rule}: message ({lang}), template line {line}: "
                                       "{construct} is not allowed in a message", rule=rule.id, lang=refused.lang,
                                       line=refused.line, construct=refused.reason), hint=MESSAGE_HINT))
         else:
             allowed = set(schema.columns) | ({"group", "records"} if rule.kind == "aggregate" else set()) | {"row"}
             for name in sorted(message.variables() - allowed):
-                problems.append(Problem(at("message"), "R112",
+                problems.append(Problem(at("message"), codes.R112,
                                         _("rule {rule}: message uses '{name}', not a column of {dataset}",
                                           rule=rule.id, name=name, dataset=schema.name),
                                         hint=did_you_mean(name, schema.columns)))

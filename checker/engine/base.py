@@ -13,6 +13,7 @@ from abc import ABC, abstractmethod
 from contextlib import contextmanager
 from pathlib import Path
 
+from checker import codes
 from checker.engine.loading import HeaderMap, Loaded
 from checker.i18n import _, _n, num
 from checker.load import readers
@@ -47,11 +48,11 @@ class FileLoading(ABC):
             yield
         except self.Error as exc:
             first = first_line(exc)              # engines quote the value they failed on: no record values
-            raise CheckerError([Problem(Span(source.display), "D403",
+            raise CheckerError([Problem(Span(source.display), codes.D403,
                                         _("cannot read {format} export for {dataset}: {error}",
                                           format=source.format, dataset=schema.name, error=first))]) from None
         except (OSError, UnicodeError) as exc:
-            raise CheckerError([Problem(Span(source.display), "D403",
+            raise CheckerError([Problem(Span(source.display), codes.D403,
                                         _("cannot read export for {dataset}: {error}", dataset=schema.name,
                                           error=str(exc)))]) from None
 
@@ -95,7 +96,7 @@ class FileLoading(ABC):
         elif source.format == "parquet":
             self._load_parquet(schema, source, loaded)
         else:  # discover() already refuses other formats
-            raise CheckerError([Problem(Span(source.display), "D405",
+            raise CheckerError([Problem(Span(source.display), codes.D405,
                                         _("unknown data format '{format}'", format=source.format))])
 
     def _utf8_csv(self, source: Source, loaded: Loaded) -> Path:
@@ -107,7 +108,7 @@ class FileLoading(ABC):
         utf8 = Path(self._tmp.name) / f"{loaded.table}.csv"
         replaced, loaded.file_lines = transcode(source.path, utf8, encoding)
         if replaced:
-            loaded.notes.append(Problem(Span(source.display), "D403",
+            loaded.notes.append(Problem(Span(source.display), codes.D411,
                                         _n("{n} byte sequence is not valid {encoding}; it was read as U+FFFD",
                                            "{n} byte sequences are not valid {encoding}; they were read as U+FFFD",
                                            replaced, n=replaced, encoding=encoding), level="warning",
@@ -123,7 +124,7 @@ class FileLoading(ABC):
         for key, count in keys:
             idx = hmap(key)
             if idx is None:
-                loaded.notes.append(Problem(Span(source.display), "D406",
+                loaded.notes.append(Problem(Span(source.display), codes.D406,
                                             _n("key '{key}' is not a column of the schema; ignored in {n} record",
                                                "key '{key}' is not a column of the schema; ignored in {n} records",
                                                count, key=key, n=num(count)),

@@ -18,6 +18,7 @@ from typing import Any
 
 import duckdb
 
+from checker import codes
 from checker.compile.sqlfrag import qi, ql
 from checker.engine import guard
 from checker.engine.base import NATIVE_ENCODINGS, FileLoading, scan_file
@@ -48,7 +49,7 @@ class DuckDBEngine(FileLoading):
                 self._run(f"SET memory_limit = {ql(memory_limit)}")
             except duckdb.Error:
                 self.close()
-                raise CheckerError([Problem(Span("--memory-limit"), "D401",
+                raise CheckerError([Problem(Span("--memory-limit"), codes.D401,
                                             _("'{size}' is not a memory size", size=memory_limit),
                                             hint=_("e.g. 512MB, 1GB or 4GiB"))]) from None
         self._compress()
@@ -156,7 +157,7 @@ class DuckDBEngine(FileLoading):
     # -- loading ---------------------------------------------------------------------------
     def load(self, schema: DatasetSchema, source: Source) -> Loaded:
         if source.uri:
-            raise CheckerError([Problem(Span(source.display), "D404",
+            raise CheckerError([Problem(Span(source.display), codes.D410,
                                         _("{dataset} is in a data lake ({uri}); DuckDB reads local files only",
                                           dataset=schema.name, uri=source.uri),
                                         hint=_("run with --engine spark, or copy the file into the data folder"))])
@@ -314,7 +315,7 @@ class DuckDBEngine(FileLoading):
         path = self._utf8_csv(source, loaded)
         header, delim = readers.read_header(path, source.delimiter, source.display)
         if not header:
-            raise CheckerError([Problem(Span(source.display, 1, 1), "D403", _("the CSV file has no header row"))])
+            raise CheckerError([Problem(Span(source.display, 1, 1), codes.D403, _("the CSV file has no header row"))])
         mapping, notes = HeaderMap(schema).map(header, source.display)
         loaded.notes.extend(notes)
         sources = column_sources(schema, mapping, "text")

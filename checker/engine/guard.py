@@ -30,6 +30,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 
+from checker import codes
 from checker.compile.expr import CLOCK_FUNCTIONS, FILE_FUNCTIONS
 from checker.i18n import Msg, _, _n
 from checker.problems import CheckerError, Problem, Span
@@ -51,7 +52,7 @@ _STATEMENTS: tuple[type[exp.Expression], ...] = tuple(
 
 
 def refuse(why: Msg) -> CheckerError:
-    return CheckerError([Problem(Span("engine"), "X210", _("a statement was refused before it ran: {why}", why=why),
+    return CheckerError([Problem(Span("engine"), codes.X210, _("a statement was refused before it ran: {why}", why=why),
                                  hint=_("no rule text can cause this; please report it (see SECURITY.md)"))])
 
 

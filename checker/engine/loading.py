@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from checker import codes
 from checker.compile.sqlfrag import ql, qi, timestamp_value, valid_date
 from checker.i18n import Msg, _
 from checker.model.dataset import Column, DatasetSchema
@@ -123,13 +124,13 @@ class HeaderMap:
         for h in header:
             idx = self(h)
             if idx is not None and idx in seen:
-                notes.append(Problem(Span(display, 1, 1), "D406",
+                notes.append(Problem(Span(display, 1, 1), codes.D406,
                                      _("headers '{first}' and '{header}' both name column '{column}'; "
                                        "'{header}' ignored", first=seen[idx], header=h, column=self.names[idx]),
                                      level="warning"))
                 idx = None
             elif idx is None and h:
-                notes.append(Problem(Span(display, 1, 1), "D406",
+                notes.append(Problem(Span(display, 1, 1), codes.D406,
                                      _("header '{header}' is not a column of {dataset}; ignored", header=h,
                                        dataset=self.schema.name),
                                      level="warning", hint=self.suggest(h)))

@@ -20,6 +20,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from checker import codes
 from checker.engine import guard
 from checker.engine.base import FileLoading, scan_file
 from checker.engine.loading import ColumnSource, HeaderMap, Loaded, column_sources, typed_query
@@ -48,7 +49,7 @@ def available() -> bool:
 
 def _require() -> None:
     if not available():
-        raise CheckerError([Problem(Span("--engine"), "D407", _("the Spark engine needs PySpark, which is not installed"),
+        raise CheckerError([Problem(Span("--engine"), codes.D407, _("the Spark engine needs PySpark, which is not installed"),
                                     hint=_("pip install 'marketing-checker[spark]' (or pip install '.[spark]' in a "
                                            "checkout); Java 17 or newer must be on the PATH"))])
 
@@ -93,7 +94,7 @@ def session(master: str | None = None, memory: str | None = None, local_dir: str
         spark = builder.getOrCreate()
     except Exception as exc:  # the JVM did not start: no Java, a bad master URL or setting
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        raise CheckerError([Problem(Span("--engine"), "D407", _("Spark could not start on {master}: {error}",
+        raise CheckerError([Problem(Span("--engine"), codes.D407, _("Spark could not start on {master}: {error}",
                                                                 master=master, error=first),
                                     hint=_("Java 17 or newer must be on the PATH (or JAVA_HOME set); check "
                                            "--spark-master and --spark-conf"))]) from None
@@ -199,7 +200,7 @@ class SparkEngine(FileLoading):
         with self._reading(schema, source):
             self._read(schema, source, loaded)
         if source.uri:
-            loaded.notes.append(Problem(Span(source.display), "D408", _("not fingerprinted: the file is in a data lake "
+            loaded.notes.append(Problem(Span(source.display), codes.D408, _("not fingerprinted: the file is in a data lake "
                                                                         "and is not read twice to hash it"),
                                         level="warning",
                                         hint=_("the lake's own versioning (object version, snapshot id) identifies it")))
@@ -292,7 +293,7 @@ class SparkEngine(FileLoading):
         header, delim = readers.read_header(path, source.delimiter) if not source.uri else \
             self._lake_header(location, source.delimiter)
         if not header:
-            raise CheckerError([Problem(Span(source.display, 1, 1), "D403", _("the CSV file has no header row"))])
+            raise CheckerError([Problem(Span(source.display, 1, 1), codes.D403, _("the CSV file has no header row"))])
         mapping, notes = HeaderMap(schema).map(header, source.display)
         loaded.notes.extend(notes)
         if not source.uri:
@@ -301,7 +302,7 @@ class SparkEngine(FileLoading):
         numbered = f"{loaded.table}_numbered"
         if self._numbered(self.spark.read.text(location).where("value <> ''"), numbered, odd_quotes=True):
             if source.uri:
-                raise CheckerError([Problem(Span(source.display), "D403", _("the CSV has line breaks inside quoted "
+                raise CheckerError([Problem(Span(source.display), codes.D403, _("the CSV has line breaks inside quoted "
                                                                             "fields; read from a data lake, its "
                                                                             "records cannot be numbered exactly"),
                                             hint=_("export it as Parquet, or copy it into the data folder"))])

@@ -10,6 +10,7 @@ rules run inside the child.
 
 from __future__ import annotations
 
+from checker import codes
 from checker.i18n import _
 from checker.load.rulesets import LoadedRuleset
 from checker.problems import Problem, did_you_mean
@@ -24,13 +25,13 @@ def resolve(rulesets: list[LoadedRuleset]) -> tuple[list[LoadedRuleset], list[Pr
     for rs in rulesets:
         for i, parent in enumerate(rs.model.extends):
             if parent not in by_id:
-                problems.append(Problem(rs.positions.value(("extends", i)), "R141",
+                problems.append(Problem(rs.positions.value(("extends", i)), codes.R141,
                                         _("ruleset {ruleset} extends unknown ruleset '{parent}'",
                                           ruleset=rs.model.ruleset, parent=parent),
                                         hint=did_you_mean(parent, by_id)))
     cycle = _cycles(by_id)
     for rs, chain in cycle:
-        problems.append(Problem(rs.positions.value(("extends",)), "R140",
+        problems.append(Problem(rs.positions.value(("extends",)), codes.R140,
                                 _("ruleset {ruleset} extends itself through {chain}",
                                   ruleset=rs.model.ruleset, chain=" -> ".join(chain))))
     if problems:
@@ -89,7 +90,7 @@ def _merge(rs: LoadedRuleset, by_id, problems: list[Problem], depth: int = 0) ->
     available = {r.id for p in rs.model.extends for v in by_id[p] for r in v.model.rules}
     for rid in rs.model.disable:
         if rid not in available:
-            problems.append(Problem(rs.positions.key(("disable", rid)), "R142",
+            problems.append(Problem(rs.positions.key(("disable", rid)), codes.R142,
                                     _("ruleset {ruleset} disables '{rule}', which it does not inherit",
                                       ruleset=rs.model.ruleset, rule=rid),
                                     hint=did_you_mean(rid, available)))

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
+from checker import codes
 from checker.i18n import _, _n, num
 from checker.problems import CheckerError, Problem, Span
 
@@ -92,7 +93,7 @@ def _csv_errors(display: str, reader_at):
         yield
     except csv.Error as exc:
         line = reader_at()
-        raise CheckerError([Problem(Span(display, line or None), "D403", _("cannot read the CSV file: {reason}", reason=str(exc)),
+        raise CheckerError([Problem(Span(display, line or None), codes.D403, _("cannot read the CSV file: {reason}", reason=str(exc)),
                                     hint=_("a field may hold at most {n} characters; check for a quote that is never closed",
                                            n=num(MAX_FIELD)))]) from None
 
@@ -219,20 +220,20 @@ def read_xlsx(path: Path, sheet: str | None, display: str) -> RawTable:
     try:
         book = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types for corrupt files
-        raise CheckerError([Problem(Span(display), "D403", _("cannot read the workbook: {reason}", reason=str(exc)))]) from None
+        raise CheckerError([Problem(Span(display), codes.D403, _("cannot read the workbook: {reason}", reason=str(exc)))]) from None
     names = book.sheet_names
     if sheet is None:
         if not names:
-            raise CheckerError([Problem(Span(display), "D403", _("the workbook has no sheets"))])
+            raise CheckerError([Problem(Span(display), codes.D403, _("the workbook has no sheets"))])
         sheet = names[0]
     elif sheet not in names:
         from checker.problems import did_you_mean
-        raise CheckerError([Problem(Span(display), "D403", _("the workbook has no sheet '{sheet}'", sheet=sheet),
+        raise CheckerError([Problem(Span(display), codes.D403, _("the workbook has no sheet '{sheet}'", sheet=sheet),
                                     hint=did_you_mean(sheet, names) or _("sheets: {names}", names=", ".join(names)))])
     try:
         data = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
     except Exception as exc:  # a corrupt sheet part shows only when it is read
-        raise CheckerError([Problem(Span(display), "D403", _("cannot read sheet '{sheet}' of the workbook: {reason}", sheet=sheet, reason=str(exc)),
+        raise CheckerError([Problem(Span(display), codes.D403, _("cannot read sheet '{sheet}' of the workbook: {reason}", sheet=sheet, reason=str(exc)),
                                     hint=_("open and save it again in Excel, or export it as CSV"))]) from None
     if not data:
         return RawTable([], [], [], [])
@@ -330,16 +331,16 @@ def _records_json(path: Path, display: str) -> Iterator[tuple[int, Any, str | No
     try:
         data = parse_json(path.read_text(encoding="utf-8-sig", errors="replace"), long_numbers=True)
     except json.JSONDecodeError as exc:
-        raise CheckerError([Problem(Span(display, exc.lineno, exc.colno), "D403",
+        raise CheckerError([Problem(Span(display, exc.lineno, exc.colno), codes.D403,
                                     _("not valid JSON: {reason}", reason=exc.msg))]) from None
     except ValueError as exc:
-        raise CheckerError([Problem(Span(display), "D403", _("cannot read the JSON export: {reason}", reason=exc.args[0] if exc.args else str(exc)),
+        raise CheckerError([Problem(Span(display), codes.D403, _("cannot read the JSON export: {reason}", reason=exc.args[0] if exc.args else str(exc)),
                                     hint=_("or export it as JSON Lines (.jsonl): a record nested too deeply is "
                                            "then a violation of that record alone"))]) from None
     if isinstance(data, dict) and len(data) == 1 and isinstance(next(iter(data.values())), list):
         data = next(iter(data.values()))
     if not isinstance(data, list):
-        raise CheckerError([Problem(Span(display, 1, 1), "D403", _("a .json export must be an array of records"),
+        raise CheckerError([Problem(Span(display, 1, 1), codes.D403, _("a .json export must be an array of records"),
                                     hint=_("or use JSON Lines (.jsonl), one record per line"))])
     for n, record in enumerate(data, start=1):
         yield n, record, None
@@ -371,7 +372,7 @@ def read_json(path: Path, fmt: str, display: str, columns_for_key) -> RawTable:
         for i in range(width):
             columns[i].append(values[i])
     table = RawTable(list(columns_for_key.names), columns, rows, shapes, kind="json")
-    table.notes = [Problem(Span(display), "D406", _n("key '{key}' is not a column of the schema; ignored in {n} record",
+    table.notes = [Problem(Span(display), codes.D406, _n("key '{key}' is not a column of the schema; ignored in {n} record",
                                                       "key '{key}' is not a column of the schema; ignored in {n} records",
                                                       c, key=k, n=num(c)),
                            level="warning", hint=columns_for_key.suggest(k)) for k, c in sorted(unknown.items())]

@@ -9,6 +9,7 @@ from typing import Any, Iterator
 
 from pydantic import BaseModel, ValidationError
 
+from checker import codes
 from checker.i18n import Msg, _
 from checker.load.yamlio import Document, Positions, load_file
 from checker.model.ruleset import RulesetFile
@@ -47,7 +48,7 @@ def rule_files(paths: list[Path]) -> list[Path]:
         elif path.exists():
             out.append(path)
         else:
-            raise CheckerError([Problem(Span(str(path)), "Y003", _("rule path does not exist"),
+            raise CheckerError([Problem(Span(str(path)), codes.Y003, _("rule path does not exist"),
                                         hint=_("pass --rules FILE_OR_FOLDER"))])
     return out
 
@@ -90,7 +91,7 @@ def load_rulesets(paths: list[Path], salvage: bool = False
             others.append(doc)
             continue
         if kind != "ruleset":
-            problems.append(Problem(doc.positions.value(()), "R102",
+            problems.append(Problem(doc.positions.value(()), codes.R102,
                                     _("not a rule file: the top-level key 'ruleset' is missing"),
                                     hint=_("a rule file starts with 'ruleset: <id>' and 'version: <x.y.z>'")))
             continue
@@ -187,26 +188,26 @@ def _problem(e: dict, loc: tuple[Any, ...], inner: tuple[Any, ...], pos: Positio
     if kind == "extra_forbidden":
         name = str(loc[-1])
         allowed = _keys(_model_at(root, inner[:-1]))
-        problems.append(Problem(pos.key(loc), "R101", _("unknown key '{key}'", key=name),
+        problems.append(Problem(pos.key(loc), codes.R101, _("unknown key '{key}'", key=name),
                                 hint=did_you_mean(name, allowed) or
                                 (_("allowed keys: {names}", names=", ".join(allowed)) if allowed else None)))
     elif kind == "missing":
-        problems.append(Problem(pos.value(loc[:-1]), "R102", _("missing required key '{key}' in {where}", key=str(loc[-1]), where=_where(loc[:-1]))
+        problems.append(Problem(pos.value(loc[:-1]), codes.R102, _("missing required key '{key}' in {where}", key=str(loc[-1]), where=_where(loc[:-1]))
                                 if loc[:-1] else _("missing required key '{key}'", key=str(loc[-1]))))
     elif kind in ("model_type", "model_attributes_type"):
         keys = _keys(_model_at(root, inner))
-        problems.append(Problem(pos.value(loc), "R103", _("{where}: expected a mapping with keys {keys} ({got})", where=_where(loc),
+        problems.append(Problem(pos.value(loc), codes.R103, _("{where}: expected a mapping with keys {keys} ({got})", where=_where(loc),
                                                       keys=", ".join(keys), got=_got(e.get("input")))
                                 if keys else _("{where}: expected a mapping ({got})", where=_where(loc),
                                                got=_got(e.get("input")))))
     elif kind.endswith("_type"):
-        problems.append(Problem(pos.value(loc), "R103", _("{where}: {reason} ({got})", where=_where(loc), reason=e["msg"].lower(),
+        problems.append(Problem(pos.value(loc), codes.R103, _("{where}: {reason} ({got})", where=_where(loc), reason=e["msg"].lower(),
                                                       got=_got(e.get("input")))))
     elif kind == "enum" or kind == "literal_error":
         name = str(e.get("input"))
         expected = e.get("ctx", {}).get("expected", "")
         options = [o.strip(" '") for o in str(expected).replace(" or ", ",").split(",") if o.strip()]
-        problems.append(Problem(pos.value(loc), "R104", _("{where}: '{value}' is not allowed", where=_where(loc), value=name),
+        problems.append(Problem(pos.value(loc), codes.R104, _("{where}: '{value}' is not allowed", where=_where(loc), value=name),
                                 hint=did_you_mean(name, options) or _("expected {options}", options=str(expected))))
     else:
         msg: str | Msg = e["msg"]
@@ -216,7 +217,7 @@ def _problem(e: dict, loc: tuple[Any, ...], inner: tuple[Any, ...], pos: Positio
         if kind == "string_pattern_mismatch":
             msg = _("'{value}' does not match {pattern}", value=str(e.get("input")),
                     pattern=str(e.get("ctx", {}).get("pattern")))
-        problems.append(Problem(pos.value(loc), "R104", _("{where}: {reason}", where=_where(loc), reason=msg)
+        problems.append(Problem(pos.value(loc), codes.R104, _("{where}: {reason}", where=_where(loc), reason=msg)
                                 if loc else msg))
     return problems
 

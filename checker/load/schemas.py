@@ -11,6 +11,7 @@ import duckdb
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError
 
+from checker import codes
 from checker.compile.sqlfrag import PatternError, re2_pattern
 from checker.i18n import Msg, _
 from checker.load.yamlio import Document, load_text
@@ -64,7 +65,7 @@ def load_schemas(root: Path) -> tuple[dict[str, DatasetSchema], list[Problem]]:
     schemas: dict[str, DatasetSchema] = {}
     problems: list[Problem] = []
     if not root.is_dir():
-        raise CheckerError([Problem(_span(str(root)), "S301", _("schemas folder does not exist"),
+        raise CheckerError([Problem(_span(str(root)), codes.S301, _("schemas folder does not exist"),
                                     hint=_("pass --schemas DIR holding <domain>/<name>.schema.json files"))])
     for name, path in discover(root).items():
         try:
@@ -112,7 +113,7 @@ def _join_surrogates(doc: Document, node: Any, path: tuple) -> list[Problem]:
             try:
                 node[key] = value.encode("utf-16", "surrogatepass").decode("utf-16")
             except UnicodeDecodeError:
-                out.append(Problem(doc.positions.value(path + (key,)), "S301",
+                out.append(Problem(doc.positions.value(path + (key,)), codes.S301,
                                    _("a string holds a lone UTF-16 surrogate (\\uD800-\\uDFFF): not a character")))
         else:
             out.extend(_join_surrogates(doc, value, path + (key,)))
@@ -146,55 +147,55 @@ def _check(name: str, doc: Document) -> list[Problem]:
         out.append(Problem(pos.key(path) if key else pos.value(path), code, msg, hint=hint))
 
     if not isinstance(data, dict):
-        err((), "S301", _("a dataset schema must be a JSON object"))
+        err((), codes.S301, _("a dataset schema must be a JSON object"))
         return out
     try:
         Draft202012Validator.check_schema(data, format_checker=_META_FORMATS)
     except SchemaError as exc:
-        err(tuple(exc.path), "S301", _("not a valid JSON Schema (draft 2020-12): {reason}", reason=exc.message))
+        err(tuple(exc.path), codes.S301, _("not a valid JSON Schema (draft 2020-12): {reason}", reason=exc.message))
         return out
     for key in data:
         if key not in TOP_LEVEL:
-            err((key,), "S302", _("unsupported top-level keyword '{key}'", key=key),
+            err((key,), codes.S302, _("unsupported top-level keyword '{key}'", key=key),
                 hint=did_you_mean(key, TOP_LEVEL) or _("supported: {names}", names=", ".join(sorted(TOP_LEVEL))), key=True)
     if data.get("type") != "object":
-        err(("type",), "S301", _("a dataset schema must have \"type\": \"object\""))
+        err(("type",), codes.S301, _("a dataset schema must have \"type\": \"object\""))
     props = data.get("properties")
     if not isinstance(props, dict) or not props:
-        err(("properties",), "S301", _("a dataset schema needs 'properties' (its columns)"))
+        err(("properties",), codes.S301, _("a dataset schema needs 'properties' (its columns)"))
         return out
     for col, prop in props.items():
         base = ("properties", col)
         if RESERVED.match(col):
-            err(base, "S303", _("column name '{column}' is reserved for the engine's own columns", column=col),
+            err(base, codes.S303, _("column name '{column}' is reserved for the engine's own columns", column=col),
                 hint=_("rename the column and keep the export's header in x-aliases"), key=True)
         if not isinstance(prop, dict):
-            err(base, "S301", _("property '{column}' must be an object", column=col))
+            err(base, codes.S301, _("property '{column}' must be an object", column=col))
             continue
         for kw in prop:
             if kw not in CHECKED_KEYWORDS and kw not in ANNOTATIONS:
-                err(base + (kw,), "S302", _("keyword '{keyword}' of column '{column}' is not supported in dataset schemas",
+                err(base + (kw,), codes.S302, _("keyword '{keyword}' of column '{column}' is not supported in dataset schemas",
                                             keyword=kw, column=col),
                     hint=did_you_mean(kw, CHECKED_KEYWORDS + tuple(ANNOTATIONS))
                     or _("flat columns support: {names}", names=", ".join(CHECKED_KEYWORDS)), key=True)
         types, _nullable = _types(prop)
         bad = [t for t in types if t not in JSON_TYPES]
         if bad:
-            err(base + ("type",), "S302", _("column '{column}' has type {type}: columns hold scalar values", column=col, type=repr(bad[0])),
+            err(base + ("type",), codes.S302, _("column '{column}' has type {type}: columns hold scalar values", column=col, type=repr(bad[0])),
                 hint=_("use one of {names}", names=", ".join(JSON_TYPES)))
         fmt = prop.get("format")
         if fmt is not None and fmt not in CHECKED_FORMATS:
-            err(base + ("format",), "S302", _("format '{format}' is not checked", format=fmt),
+            err(base + ("format",), codes.S302, _("format '{format}' is not checked", format=fmt),
                 hint=did_you_mean(fmt, CHECKED_FORMATS) or _("checked formats: {names}", names=", ".join(CHECKED_FORMATS)))
         for key in ("enum", "const"):
             values = prop.get(key, []) if key == "enum" else [prop.get(key)]
             if any(isinstance(x, (dict, list)) for x in values):
-                err(base + (key,), "S302", _("{key} of column '{column}': {key} values must be scalars in a flat record model", key=key, column=col),
+                err(base + (key,), codes.S302, _("{key} of column '{column}': {key} values must be scalars in a flat record model", key=key, column=col),
                     hint=_("columns hold scalar values; list strings, numbers, booleans or null"))
         if isinstance(prop.get("pattern"), str):
             why = pattern_problem(prop["pattern"])
             if why:
-                err(base + ("pattern",), "S302", _("pattern of column '{column}' cannot be checked: {reason}", column=col, reason=why),
+                err(base + ("pattern",), codes.S302, _("pattern of column '{column}' cannot be checked: {reason}", column=col, reason=why),
                     hint=_("use ECMA-262 syntax the engine's RE2 can run (no lookaround or backreferences)"))
         sql_type = sql_type_for(types, fmt if fmt in CHECKED_FORMATS else None, None)
         if sql_type in ("DATE", "TIMESTAMP"):
@@ -202,7 +203,7 @@ def _check(name: str, doc: Document) -> list[Problem]:
                 if key in prop:
                     what = (_("compares instants, not the strings JSON Schema compares") if key in ("enum", "const")
                             else _("would judge text that is not kept"))
-                    err(base + (key,), "S302", _("'{key}' is not supported on column '{column}' (format {format}): "
+                    err(base + (key,), codes.S302, _("'{key}' is not supported on column '{column}' (format {format}): "
                           "its values are stored as {sql_type}, so the check {what}",
                           key=key, column=col, format=fmt, sql_type=sql_type, what=what), key=True,
                         hint=_("drop the format to check the text as a string, or express '{key}' as a rule", key=key))
@@ -210,27 +211,27 @@ def _check(name: str, doc: Document) -> list[Problem]:
             dec = prop["x-decimal"]
             if not (isinstance(dec, list) and len(dec) == 2 and all(isinstance(x, int) for x in dec)
                     and 1 <= dec[0] <= 38 and 0 <= dec[1] <= dec[0]):
-                err(base + ("x-decimal",), "S303", _("x-decimal must be [precision, scale], 1 <= scale <= precision <= 38"))
+                err(base + ("x-decimal",), codes.S303, _("x-decimal must be [precision, scale], 1 <= scale <= precision <= 38"))
         if "x-aliases" in prop and not (isinstance(prop["x-aliases"], list)
                                         and all(isinstance(a, str) for a in prop["x-aliases"])):
-            err(base + ("x-aliases",), "S303", _("x-aliases must be a list of header names"))
+            err(base + ("x-aliases",), codes.S303, _("x-aliases must be a list of header names"))
         if "x-pii" in prop and not isinstance(prop["x-pii"], bool):
-            err(base + ("x-pii",), "S303", _("x-pii must be true or false"))
+            err(base + ("x-pii",), codes.S303, _("x-pii must be true or false"))
     for i, col in enumerate(data.get("required", []) or []):
         if col not in props:
-            err(("required", i), "S303", _("required column '{column}' is not a property", column=col),
+            err(("required", i), codes.S303, _("required column '{column}' is not a property", column=col),
                 hint=did_you_mean(col, props))
     for i, col in enumerate(data.get("x-key", []) or []):
         if col not in props:
-            err(("x-key", i), "S303", _("key column '{column}' is not a property", column=col), hint=did_you_mean(col, props))
+            err(("x-key", i), codes.S303, _("key column '{column}' is not a property", column=col), hint=did_you_mean(col, props))
     if "x-key" in data and not isinstance(data["x-key"], list):
-        err(("x-key",), "S303", _("x-key must be a list of column names"))
+        err(("x-key",), codes.S303, _("x-key must be a list of column names"))
     rd = data.get("x-record-date")
     if rd is not None:
         if rd not in props:
-            err(("x-record-date",), "S303", _("record-date column '{column}' is not a property", column=str(rd)),
+            err(("x-record-date",), codes.S303, _("record-date column '{column}' is not a property", column=str(rd)),
                 hint=did_you_mean(str(rd), props))
         elif props[rd].get("format") not in ("date", "date-time"):
-            err(("x-record-date",), "S303", _("record-date column '{column}' must have format date or date-time",
+            err(("x-record-date",), codes.S303, _("record-date column '{column}' must have format date or date-time",
                                                       column=str(rd)))
     return out

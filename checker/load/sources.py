@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from checker import codes
 from checker.i18n import _
 from checker.load.yamlio import load_file
 from checker.problems import CheckerError, Problem, Span, did_you_mean
@@ -61,10 +62,10 @@ def _inside(root: Path, path: Path) -> bool:
 def discover(data_dir: Path, datasets: set[str]) -> tuple[dict[str, Source], list[Problem]]:
     """Return dataset -> Source for every export found, plus warnings."""
     if not data_dir.exists():
-        raise CheckerError([Problem(Span(str(data_dir)), "D401", _("data folder does not exist"),
+        raise CheckerError([Problem(Span(str(data_dir)), codes.D401, _("data folder does not exist"),
                                     hint=_("pass --data DIR, the folder holding <domain>/<name>.<ext> exports"))])
     if not data_dir.is_dir():
-        raise CheckerError([Problem(Span(str(data_dir)), "D401", _("--data must be a folder, not a file"))])
+        raise CheckerError([Problem(Span(str(data_dir)), codes.D401, _("--data must be a folder, not a file"))])
     root = data_dir.resolve()
     sources: dict[str, Source] = {}
     warnings: list[Problem] = []
@@ -84,17 +85,17 @@ def discover(data_dir: Path, datasets: set[str]) -> tuple[dict[str, Source], lis
             if name in sources:
                 if sources[name].path != path.resolve():
                     if sources[name].display.startswith(domain_dir.name + "/" + path.stem + "."):
-                        raise CheckerError([Problem(Span(display), "D403",
+                        raise CheckerError([Problem(Span(display), codes.D412,
                                                     _("two exports for dataset {dataset}: {first} and {second}",
                                                       dataset=name, first=sources[name].display, second=display),
                                                     hint=_("keep one, or name the one to use in datasets.yaml"))])
                 continue
             if name not in datasets:
-                warnings.append(Problem(Span(display), "D406", _("no schema for dataset '{dataset}'; file ignored", dataset=name),
+                warnings.append(Problem(Span(display), codes.D406, _("no schema for dataset '{dataset}'; file ignored", dataset=name),
                                         level="warning", hint=did_you_mean(name, datasets)))
                 continue
             if not _inside(root, path):
-                raise CheckerError([Problem(Span(display), "D404", _("export is a link that points outside the data folder"))])
+                raise CheckerError([Problem(Span(display), codes.D404, _("export is a link that points outside the data folder"))])
             sources[name] = Source(name, path.resolve(), display, ext)
     return sources, warnings
 
@@ -107,20 +108,20 @@ def _manifest(path: Path, root: Path, datasets: set[str]) -> dict[str, Source]:
     if data is None:
         return out
     if not isinstance(data, dict):
-        raise CheckerError([Problem(pos.value(()), "D401", _("datasets.yaml must map dataset names to {path: ...}"))])
+        raise CheckerError([Problem(pos.value(()), codes.D401, _("datasets.yaml must map dataset names to {path: ...}"))])
     for name, entry in data.items():
         if name not in datasets:
-            problems.append(Problem(pos.key((name,)), "R111", _("unknown dataset '{dataset}'", dataset=name),
+            problems.append(Problem(pos.key((name,)), codes.R111, _("unknown dataset '{dataset}'", dataset=name),
                                     hint=did_you_mean(name, datasets)))
             continue
         if isinstance(entry, str):
             entry = {"path": entry}
         if not isinstance(entry, dict) or "path" not in entry:
-            problems.append(Problem(pos.value((name,)), "D401", _("entry for {dataset} needs a 'path'", dataset=name)))
+            problems.append(Problem(pos.value((name,)), codes.D401, _("entry for {dataset} needs a 'path'", dataset=name)))
             continue
         for key in entry:
             if key not in MANIFEST_KEYS:
-                problems.append(Problem(pos.key((name, key)), "R101", _("unknown key '{key}'", key=key),
+                problems.append(Problem(pos.key((name, key)), codes.R101, _("unknown key '{key}'", key=key),
                                         hint=did_you_mean(key, MANIFEST_KEYS)))
         if URL.match(str(entry["path"])):
             source, problem = _lake(name, entry, pos)
@@ -137,29 +138,29 @@ def _manifest(path: Path, root: Path, datasets: set[str]) -> dict[str, Source]:
         target = (root / rel)
         unusable = _unusable(target)
         if unusable:
-            problems.append(Problem(pos.value((name, "path")), "D402", _("export path '{path}' for {dataset} cannot be used: {reason}",
+            problems.append(Problem(pos.value((name, "path")), codes.D402, _("export path '{path}' for {dataset} cannot be used: {reason}",
                                       path=str(rel), dataset=name, reason=unusable),
                                     hint=_("name a file inside the data folder")))
             continue
         if rel.is_absolute() or not _inside(root, target):
-            problems.append(Problem(pos.value((name, "path")), "D404",
+            problems.append(Problem(pos.value((name, "path")), codes.D404,
                                     _("path '{path}' is outside the data folder", path=str(rel)),
                                     hint=_("paths in datasets.yaml are relative to --data and stay inside it")))
             continue
         fmt = str(entry.get("format") or target.suffix.lower().lstrip("."))
         if fmt not in FORMATS:
-            problems.append(Problem(pos.value((name, "format") if "format" in entry else (name, "path")), "D405",
+            problems.append(Problem(pos.value((name, "format") if "format" in entry else (name, "path")), codes.D405,
                                     _("unknown data format '{format}'", format=fmt),
                                     hint=did_you_mean(fmt, FORMATS) or _("formats: {names}", names=", ".join(FORMATS))))
             continue
         enc = entry.get("encoding")
         if enc is not None and str(enc).lower() not in ENCODINGS:
-            problems.append(Problem(pos.value((name, "encoding")), "D405", _("unknown encoding '{encoding}'", encoding=str(enc)),
+            problems.append(Problem(pos.value((name, "encoding")), codes.D405, _("unknown encoding '{encoding}'", encoding=str(enc)),
                                     hint=did_you_mean(str(enc).lower(), ENCODINGS)
                                     or _("encodings: {names}", names=", ".join(ENCODINGS))))
             continue
         if not target.is_file():
-            problems.append(Problem(pos.value((name, "path")), "D402", _("export file '{path}' for {dataset} does not exist",
+            problems.append(Problem(pos.value((name, "path")), codes.D402, _("export file '{path}' for {dataset} does not exist",
                                                                         path=str(rel), dataset=name)))
             continue
         out[name] = Source(name, target.resolve(), target.resolve().relative_to(root).as_posix(), fmt,
@@ -188,7 +189,7 @@ def _delimiter_problem(delimiter, span: Span) -> Problem | None:
     text = str(delimiter)
     if len(text) == 1 and text not in ('"', "\r", "\n"):
         return None
-    return Problem(span, "D405", _("delimiter {delimiter} is not one character other than '\"' and a line break", delimiter=repr(text)),
+    return Problem(span, codes.D405, _("delimiter {delimiter} is not one character other than '\"' and a line break", delimiter=repr(text)),
                    hint=_("e.g. ',', ';', '|' or a tab (\"\\t\")"))
 
 
@@ -199,12 +200,12 @@ def _lake(name: str, entry: dict, pos) -> tuple[Source | None, Problem | None]:
         return None, problem
     fmt = str(entry.get("format") or uri.rsplit(".", 1)[-1].lower())
     if fmt not in LAKE_FORMATS:
-        return None, Problem(pos.value((name, "format") if "format" in entry else (name, "path")), "D405",
+        return None, Problem(pos.value((name, "format") if "format" in entry else (name, "path")), codes.D405,
                              _("a data-lake path must be {formats}, not '{format}'", formats=", ".join(LAKE_FORMATS), format=fmt),
                              hint=_("set format: parquet|csv|jsonl, or copy the file into the data folder"))
     enc = str(entry.get("encoding") or "utf-8").lower()
     if enc not in ("utf-8", "utf8", "utf-8-sig"):
-        return None, Problem(pos.value((name, "encoding")), "D405",
+        return None, Problem(pos.value((name, "encoding")), codes.D405,
                              _("a data-lake CSV must be UTF-8, not '{encoding}'", encoding=enc),
                              hint=_("export it as UTF-8 or Parquet"))
     return Source(name, Path(uri.split("://", 1)[1] or "."), uri, fmt, enc, None,

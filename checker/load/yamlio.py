@@ -20,6 +20,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import CollectionStartEvent
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
 
+from checker import codes
 from checker.i18n import _
 from checker.problems import CheckerError, Problem, Span
 
@@ -78,7 +79,7 @@ class Document:
 
 
 def _too_deep(span: Span) -> CheckerError:
-    return CheckerError([Problem(span, "Y002", _("mappings and lists are nested more than {n} levels deep (the limit)", n=MAX_DEPTH),
+    return CheckerError([Problem(span, codes.Y002, _("mappings and lists are nested more than {n} levels deep (the limit)", n=MAX_DEPTH),
                                  hint=_("flatten the structure, or remove nested aliases"))])
 
 
@@ -115,14 +116,14 @@ def load_text(text: str, file: str) -> Document:
         mark = exc.problem_mark or exc.context_mark
         span = span_of(file, mark.line, mark.column) if mark else Span(file)
         what = (exc.problem or exc.context or "invalid YAML").strip().splitlines()[0]
-        raise CheckerError([Problem(span, "Y001", _("YAML syntax error: {reason}", reason=what),
+        raise CheckerError([Problem(span, codes.Y001, _("YAML syntax error: {reason}", reason=what),
                                     hint=_("check indentation, quoting and ':' after keys"))]) from None
     except (ValueError, OverflowError) as exc:  # e.g. a timestamp like 2026-13-01 that is no real date
-        raise CheckerError([Problem(_bad_date(text, file) or Span(file, 1, 1), "Y001",
+        raise CheckerError([Problem(_bad_date(text, file) or Span(file, 1, 1), codes.Y001,
                                     _("YAML value error: {reason}", reason=str(exc)),
                                     hint=_("dates are YYYY-MM-DD, times HH:MM:SS, and they must exist"))]) from None
     except YAMLError as exc:
-        raise CheckerError([Problem(Span(file, 1, 1), "Y001",
+        raise CheckerError([Problem(Span(file, 1, 1), codes.Y001,
                                     _("YAML syntax error: {reason}",
                                       reason=str(exc).strip().splitlines()[0]))]) from None
     positions = Positions(file)
@@ -153,10 +154,10 @@ def load_file(path: Path, display: str | None = None) -> Document:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise CheckerError([Problem(Span(file), "Y003", _("file is not UTF-8 text ({reason} at byte {offset})", reason=exc.reason, offset=exc.start),
+        raise CheckerError([Problem(Span(file), codes.Y003, _("file is not UTF-8 text ({reason} at byte {offset})", reason=exc.reason, offset=exc.start),
                                     hint=_("save rule files as UTF-8"))]) from None
     except OSError as exc:
-        raise CheckerError([Problem(Span(file), "Y003", _("cannot read file: {reason}", reason=str(exc.strerror)))]) from None
+        raise CheckerError([Problem(Span(file), codes.Y003, _("cannot read file: {reason}", reason=str(exc.strerror)))]) from None
     return load_text(text, file)
 
 
@@ -165,7 +166,7 @@ def _plain(node: Any, path: PathKey, pos: Positions, budget: list[int], depth: i
         raise _too_deep(pos.value(path))     # only through aliases: the composer refuses deeper text
     budget[0] -= 1
     if budget[0] < 0:
-        raise CheckerError([Problem(pos.value(path), "Y002",
+        raise CheckerError([Problem(pos.value(path), codes.Y002,
                                     _("document expands to more than {n} nodes", n=MAX_NODES),
                                     hint=_("remove recursive or nested aliases (a 'billion laughs' document?)"))])
     if isinstance(node, CommentedMap):

@@ -33,6 +33,7 @@ from typing import Any, Callable, ClassVar
 from jinja2 import BaseLoader, StrictUndefined, TemplateError, TemplateNotFound, TemplateSyntaxError
 from jinja2.loaders import split_template_path
 
+from checker import codes
 from checker import sandbox
 from checker.model.result import Result
 from checker.i18n import _, num, tr
@@ -41,13 +42,6 @@ from checker.render.labels import labels
 from checker.render.view import View, build
 from checker.resources import bundled
 
-# Problem codes of the report layer (T: templates and reports).
-CODES = {
-    "T501": "report template error",
-    "T502": "result file cannot be read",
-    "T503": "report cannot be written",
-    "T504": "PDF cannot be printed",
-}
 
 
 class Raw(str):
@@ -261,19 +255,19 @@ class Renderer:
                 return template.render(result=view.result, view=view, L=labels(ctx.lang), lang=ctx.lang, **extra)
         except TemplateNotFound as err:
             where = ", ".join(str(p) for p in ([ctx.templates_dir] if ctx.templates_dir else []) + [bundled("reports")])
-            raise CheckerError([Problem(Span(name), "T501", _("report template '{name}' not found in {where}",
+            raise CheckerError([Problem(Span(name), codes.T501, _("report template '{name}' not found in {where}",
                                                                            name=str(err.name), where=where))])
         except TemplateSyntaxError as err:
-            raise CheckerError([Problem(Span(err.filename or name, err.lineno or 0, 1), "T501",
+            raise CheckerError([Problem(Span(err.filename or name, err.lineno or 0, 1), codes.T501,
                                         _("template syntax error: {error}", error=_short(err.message)))])
         except RecursionError as err:
             file, line = _template_frame(err, env, name)
-            raise CheckerError([Problem(Span(file, line, 1 if line else 0), "T501",
+            raise CheckerError([Problem(Span(file, line, 1 if line else 0), codes.T501,
                                         _("template could not be rendered: it recurses too deeply "
                                           "(a macro, include or extends that calls itself)"))]) from None
         except Exception as err:  # whatever a template does wrong is the template's problem, never a traceback
             file, line = _template_frame(err, env, name)
-            raise CheckerError([Problem(Span(file, line, 1 if line else 0), "T501",
+            raise CheckerError([Problem(Span(file, line, 1 if line else 0), codes.T501,
                                         _("template could not be rendered: {kind}: {error}", kind=type(err).__name__,
                                           error=_short(err)))])
 

@@ -26,6 +26,8 @@ import stat
 import tempfile
 from pathlib import Path
 
+from checker import codes
+from checker.codes import Code
 from checker.i18n import Msg, _
 from checker.problems import CheckerError, Problem, Span
 
@@ -33,7 +35,7 @@ HINT = _("give the path of a file in a folder you can write")
 TEMP_PREFIX = ".checker-"
 
 
-def _problem(path: object, code: str, message: Msg, hint: Msg | None = HINT) -> CheckerError:
+def _problem(path: object, code: Code, message: Msg, hint: Msg | None = HINT) -> CheckerError:
     return CheckerError([Problem(Span(str(path)), code, message, hint=hint)])
 
 
@@ -44,7 +46,7 @@ def _nearest_existing(path: Path) -> Path:
     return Path(".")
 
 
-def _check_parent(path: Path, code: str, what: str | Msg) -> None:
+def _check_parent(path: Path, code: Code, what: str | Msg) -> None:
     folder = _nearest_existing(path)
     if not folder.is_dir():
         raise _problem(path, code, _("cannot write the {what}: {folder} is not a folder", what=what, folder=str(folder)))
@@ -53,7 +55,7 @@ def _check_parent(path: Path, code: str, what: str | Msg) -> None:
                                                 folder=str(folder)))
 
 
-def _check_text(raw: str | os.PathLike, code: str, what: str | Msg, hint: Msg = HINT) -> str:
+def _check_text(raw: str | os.PathLike, code: Code, what: str | Msg, hint: Msg = HINT) -> str:
     text = os.fspath(raw)
     if not text:
         raise _problem("(empty path)", code, _("cannot write the {what}: the path is empty", what=what), hint)
@@ -62,7 +64,7 @@ def _check_text(raw: str | os.PathLike, code: str, what: str | Msg, hint: Msg = 
     return text
 
 
-def output_file(raw: str | os.PathLike | None, what: str | Msg, code: str = "T503") -> Path | None:
+def output_file(raw: str | os.PathLike | None, what: str | Msg, code: Code = codes.T503) -> Path | None:
     """The path of a file the command will write, checked now (see the module's guarantees)."""
     if raw is None:
         return None
@@ -77,7 +79,7 @@ def output_file(raw: str | os.PathLike | None, what: str | Msg, code: str = "T50
     return path
 
 
-def output_folder(raw: str | os.PathLike, what: str | Msg, code: str = "D401") -> Path:
+def output_folder(raw: str | os.PathLike, what: str | Msg, code: Code = codes.D401) -> Path:
     """The path of a folder the command will create or fill, checked now."""
     text = _check_text(raw, code, what, _("give the path of a folder you can write"))
     path = Path(text)
@@ -92,7 +94,7 @@ def output_folder(raw: str | os.PathLike, what: str | Msg, code: str = "D401") -
     return path
 
 
-def write_failed(err: OSError, path: object, what: str | Msg, code: str = "T503") -> CheckerError:
+def write_failed(err: OSError, path: object, what: str | Msg, code: Code = codes.T503) -> CheckerError:
     """An OSError from writing ``what`` at ``path`` as one problem."""
     reason = err.strerror or str(err)
     where = err.filename if err.filename and str(err.filename) != str(path) else None
@@ -104,7 +106,7 @@ def write_failed(err: OSError, path: object, what: str | Msg, code: str = "T503"
     return _problem(path, code, _("cannot write the {what}: {reason}", what=what, reason=reason))
 
 
-def write_file(path: Path, data: bytes, what: str | Msg, code: str = "T503") -> None:
+def write_file(path: Path, data: bytes, what: str | Msg, code: Code = codes.T503) -> None:
     """Write ``data`` at ``path`` whole, or raise one problem and leave no partial file."""
     path = Path(_check_text(path, code, what))
     try:

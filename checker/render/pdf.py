@@ -12,6 +12,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from checker import codes
 from checker.i18n import _
 from checker.problems import CheckerError, Problem, Span
 
@@ -31,7 +32,7 @@ def print_pdf(html: str, path: Path) -> bytes:
     """
     browser = chromium()
     if browser is None:
-        raise CheckerError([Problem(Span(str(path)), "T504", _("--pdf needs Debian's chromium on PATH (apt-get install chromium); "
+        raise CheckerError([Problem(Span(str(path)), codes.T504, _("--pdf needs Debian's chromium on PATH (apt-get install chromium); "
                                               "write --html and print it from a browser instead"))])
     with tempfile.TemporaryDirectory(prefix="checker-pdf-") as tmp:
         page, printed = Path(tmp).resolve() / "report.html", Path(tmp).resolve() / "report.pdf"
@@ -43,10 +44,10 @@ def print_pdf(html: str, path: Path) -> bytes:
         try:
             done = subprocess.run(args, capture_output=True, text=True, timeout=TIMEOUT, stdin=subprocess.DEVNULL)
         except subprocess.TimeoutExpired:
-            raise CheckerError([Problem(Span(str(path)), "T504", _("chromium did not print the report within {seconds} s",
+            raise CheckerError([Problem(Span(str(path)), codes.T504, _("chromium did not print the report within {seconds} s",
                                                                 seconds=TIMEOUT))]) from None
         if not printed.is_file() or printed.stat().st_size == 0:
             tail = " ".join((done.stderr or "").strip().splitlines()[-3:])
-            raise CheckerError([Problem(Span(str(path)), "T504", _("chromium did not print the report (exit status {status}): {message}",
+            raise CheckerError([Problem(Span(str(path)), codes.T504, _("chromium did not print the report (exit status {status}): {message}",
                                           status=done.returncode, message=tail or _("no message")))])
         return printed.read_bytes()
