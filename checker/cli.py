@@ -22,8 +22,10 @@ import click
 
 from checker import codes
 from checker import __version__
+from checker.engine.registry import DEFAULT as DEFAULT_ENGINE
+from checker.engine.registry import ENGINES
 from checker.exit_codes import ExitCode
-from checker.i18n import DEFAULT, LANGS, ntr, tr, use
+from checker.i18n import DEFAULT, LANGS, _, ntr, tr, use
 from checker.problems import CheckerError, Problem, Span
 from checker.render.inert import inert, inert_json
 
@@ -83,8 +85,9 @@ def _distinct(paths: dict[str, Path | None]) -> None:
             continue
         where = os.path.realpath(path)
         if where in seen:
-            raise CheckerError([Problem(Span(str(path)), codes.T503, f"cannot write --{option}: --{seen[where]} "
-                                        "writes the same file", "give each output its own path")])
+            raise CheckerError([Problem(Span(str(path)), codes.T503,
+                                        _("cannot write --{option}: --{other} writes the same file", option=option,
+                                          other=seen[where]), hint=_("give each output its own path"))])
         seen[where] = option
 
 
@@ -96,11 +99,12 @@ def _violations_path(raw: str | None) -> Path | None:
     if path is None:
         return None
     if path.suffix.lower() not in (".csv", ".parquet"):
-        raise CheckerError([Problem(Span(str(path)), codes.T503, "cannot write the violations file: "
-                                    "must end in .csv or .parquet")])
+        raise CheckerError([Problem(Span(str(path)), codes.T503,
+                                    _("cannot write the violations file: it must end in .csv or .parquet"))])
     if path.exists() and not path.is_file():
-        raise CheckerError([Problem(Span(str(path)), codes.T503, "cannot write the violations file: "
-                                    "it is not a regular file", "give the path of a .csv or .parquet file")])
+        raise CheckerError([Problem(Span(str(path)), codes.T503,
+                                    _("cannot write the violations file: it is not a regular file"),
+                                    hint=_("give the path of a .csv or .parquet file"))])
     return path
 
 
@@ -191,7 +195,7 @@ def main() -> None:
 @click.option("--spill-dir", type=click.Path(path_type=Path, file_okay=False), envvar="CHECKER_SPILL_DIR",
               help="Where DuckDB spills (default: a temporary folder, removed afterwards); Spark: spark.local.dir.")
 @click.option("--threads", type=click.IntRange(1, 256), help="DuckDB threads (Spark: local[N] when no master).")
-@click.option("--engine", type=click.Choice(["duckdb", "spark"]), envvar="CHECKER_ENGINE", default="duckdb",
+@click.option("--engine", type=click.Choice(list(ENGINES)), envvar="CHECKER_ENGINE", default=DEFAULT_ENGINE,
               show_default=True, help="DuckDB in-process, or Apache Spark (pip install '.[spark]').")
 @click.option("--spark-master", envvar="CHECKER_SPARK_MASTER",
               help="Spark master URL for --engine spark (default local[*]), e.g. spark://host:7077 or yarn.")
@@ -236,7 +240,7 @@ def check(data, rules, schemas, as_of, rules_at, fail_on, fmt, json_path, violat
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--schemas", type=click.Path(path_type=Path), help="Dataset schema folder (default: bundled).")
-@click.option("--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb", show_default=True,
+@click.option("--engine", type=click.Choice(list(ENGINES)), default=DEFAULT_ENGINE, show_default=True,
               help="Also refuse what the named engine cannot run with the same meaning (spark: X207).")
 @lang_option("Language of the problems.")
 @guarded
@@ -293,22 +297,24 @@ def diff(old, new, data, schemas, as_of, fmt, lang) -> ExitCode:
     """What changed between two rule trees (folders, files or git:REV) and, with --data, its impact."""
     import json as _json
 
-    from checker import diff as D
+    from checker import diff
+    from checker.render.diff import render_md, render_text
+
     day = _date(as_of) or dt.date.today()
-    a, b = D.Tree(old), D.Tree(new)
+    a, b = diff.Tree(old), diff.Tree(new)
     try:
-        result = D.compare(a, b, day)
+        result = diff.compare(a, b, day)
         if data is not None:
-            D.impact(result, a, b, data, schemas, day)
+            diff.impact(result, a, b, data, schemas, day)
     finally:
         a.close()
         b.close()
     if fmt == "json":
         click.echo(inert_json(_json.dumps(result.to_dict(), ensure_ascii=False, indent=2)))
     elif fmt == "md":
-        click.echo(D.render_md(result), nl=False)
+        click.echo(render_md(result), nl=False)
     else:
-        click.echo(D.render_text(result), nl=False)
+        click.echo(render_text(result), nl=False)
     return ExitCode.OK
 
 
@@ -318,9 +324,11 @@ def diff(old, new, data, schemas, as_of, fmt, lang) -> ExitCode:
 @click.option("--schemas", type=click.Path(path_type=Path), help="Dataset schema folder.")
 @click.option("--as-of", type=DATE, help="Date whose parameters are bound (default: today).")
 @click.option("--functions", is_flag=True, help="List the SQL functions rule expressions may use.")
+@click.option("--engine", type=click.Choice(list(ENGINES)), default=DEFAULT_ENGINE, show_default=True,
+              help="Also show the SQL as this engine runs it, or why it refuses the rule.")
 @lang_option()
 @guarded
-def explain(rule_id, rules, schemas, as_of, functions, lang) -> ExitCode:
+def explain(rule_id, rules, schemas, as_of, functions, engine, lang) -> ExitCode:
     """Show a rule: its clauses, versions and the SQL it compiles to."""
     from checker.explain import explain as run_explain, functions_text
 
@@ -329,7 +337,8 @@ def explain(rule_id, rules, schemas, as_of, functions, lang) -> ExitCode:
         return ExitCode.OK
     if not rule_id:
         raise click.UsageError(tr("give a RULE_ID (or --functions)"))
-    click.echo(inert(run_explain(rule_id, list(rules), schemas, _date(as_of) or dt.date.today()), multiline=True))
+    click.echo(inert(run_explain(rule_id, list(rules), schemas, _date(as_of) or dt.date.today(), engine),
+                     multiline=True))
     return ExitCode.OK
 
 

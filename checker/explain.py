@@ -8,13 +8,20 @@ from pathlib import Path
 from checker import codes
 from checker.compile import expr as X
 from checker.compile import plan as P
-from checker.compile.rules import compile_rules
-from checker.i18n import _, tr
+from checker.compile.rules import CompiledRule, compile_rules
+from checker.engine.api import Engine
+from checker.engine.registry import DEFAULT as DEFAULT_ENGINE
+from checker.engine.registry import ENGINES
+from checker.i18n import _, render, tr
 from checker.load.project import load_project
+from checker.model.dataset import DatasetSchema
+from checker.portability import engine_problems
 from checker.problems import CheckerError, Problem, Span, did_you_mean
+from checker.sql.text import DIALECT
 
 
-def explain(rule_id: str, rule_paths: list[Path], schemas_dir: Path | None, as_of: dt.date) -> str:
+def explain(rule_id: str, rule_paths: list[Path], schemas_dir: Path | None, as_of: dt.date,
+            engine: str = DEFAULT_ENGINE) -> str:
     project = load_project(rule_paths, schemas_dir)
     schemas, raw, rulesets = project.schemas, project.raw, project.rulesets
     disabled = [(rs, rs.model.disable[rule_id]) for rs in raw if rule_id in rs.model.disable]
@@ -74,7 +81,23 @@ def explain(rule_id: str, rule_paths: list[Path], schemas_dir: Path | None, as_o
                 lines.append("    " + tr("{param} from {origin}", param=k, origin=str(rs.param_origin[k])))
     lines.append("  sql:")
     lines += ["    " + line for line in P.explain_sql(c).splitlines()]
+    lines += _as_run(ENGINES[engine], c, schemas)
     return "\n".join(lines)
+
+
+def _as_run(engine: type[Engine], rule: CompiledRule, schemas: dict[str, DatasetSchema]) -> list[str]:
+    """The rule's SQL as another engine runs it, or why that engine refuses it (nothing for DuckDB's own)."""
+    if engine.dialect == DIALECT:
+        return []
+    refused = engine_problems(engine, [rule], schemas)
+    if refused:
+        return ["  " + tr("{engine}: refused", engine=engine.label)] + ["    " + p.render() for p in refused]
+    lines = ["  " + tr("sql as {engine} runs it:", engine=engine.label)]
+    try:
+        text = engine.as_run(P.explain_sql(rule))
+    except ValueError as err:    # a construct the engine rewrites only inside the checker's own plans
+        return lines + ["    " + tr("(not shown: {why})", why=str(render(getattr(err, "message", str(err)))))]
+    return lines + ["    " + line for line in text.splitlines()]
 
 
 def functions_text() -> str:

@@ -22,15 +22,17 @@ from checker.load.extends import resolve
 from checker.load.rulesets import kind_of, load_rulesets
 from checker.lint_versions import version_problems
 from checker.load.schemas import load_schemas
+from checker.engine.registry import ENGINES
 from checker.i18n import _
-from checker.problems import CheckerError, Problem
+from checker.portability import engine_problems
+from checker.problems import CheckerError, Problem, Span
 from checker.resources import bundled
 
 
 def lint(paths: list[Path], schemas_dir: Path | None, engine: str = "duckdb") -> list[Problem]:
     for path in paths:
         if not path.exists():
-            raise CheckerError([Problem(__import__("checker.problems", fromlist=["Span"]).Span(str(path)), codes.Y003,
+            raise CheckerError([Problem(Span(str(path)), codes.Y003,
                                         _("path does not exist"))])
     schemas, problems = load_schemas(schemas_dir or bundled("schemas"))
     loaded, rule_problems, others = load_rulesets(paths or [bundled("rules")], salvage=True)
@@ -51,10 +53,7 @@ def lint(paths: list[Path], schemas_dir: Path | None, engine: str = "duckdb") ->
                 problems += [p for p in found if p.code != codes.R110]
     if compiled:
         problems += _bind(compiled, schemas)
-    if engine == "spark":
-        from checker.compile.portability import spark_problems
-
-        problems += spark_problems(compiled, schemas)
+    problems += engine_problems(ENGINES[engine], compiled, schemas)
     problems += _rule_warnings(loaded)
     problems += version_problems(rulesets)
     problems += _catalog_problems(loaded, others)

@@ -35,8 +35,8 @@ class Problem:
     span: Span
     code: Code
     message: str | Msg
-    level: Level = "error"
-    hint: str | Msg | None = None
+    level: Level = field(default="error", kw_only=True)
+    hint: str | Msg | None = field(default=None, kw_only=True)
 
     def __post_init__(self) -> None:
         if not isinstance(self.code, Code):   # a typed-out code would escape the registry's frozen meanings

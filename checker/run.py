@@ -19,9 +19,11 @@ from checker import __version__
 from checker.baseline import KEY_VARIABLE, Baseline, Fingerprinter, load_baseline
 from checker.compile.rules import CompiledRule, compile_rules
 from checker.compile.versions import Coverage, Judged, Skipped, plan
-from checker.engine.duckdb import DuckDBEngine
+from checker.engine.api import Engine, EngineSettings
+from checker.engine.registry import ENGINES, start
 from checker.engine.loading import Loaded
 from checker.evaluate import Evaluator
+from checker.portability import engine_problems
 from checker.i18n import LANGS, _, both, render
 from checker.exit_codes import ExitCode
 from checker.load import sources as S
@@ -82,10 +84,8 @@ def prepare(rule_paths: list[Path], schemas_dir: Path | None, as_of: dt.date, ru
     project = load_project(rule_paths, schemas_dir)
     schemas, loaded = project.schemas, project.rulesets
     compiled, problems = compile_rules(loaded, schemas, as_of)
-    if not problems and engine == "spark":
-        from checker.compile.portability import spark_problems
-
-        problems = spark_problems(compiled, schemas)
+    if not problems:
+        problems = engine_problems(ENGINES[engine], compiled, schemas)
     if problems:
         raise CheckerError(problems)
     judged, skipped, coverage, used = plan(loaded, compiled, schemas, as_of, rules_at)
@@ -93,11 +93,8 @@ def prepare(rule_paths: list[Path], schemas_dir: Path | None, as_of: dt.date, ru
     warnings: list[Problem] = []
     if waiver_file is not None:
         waivers, problems = compile_waivers(waiver_file, compiled, schemas, as_of)
-        if not problems and engine == "spark":
-            from checker.engine.spark_sql import unsupported
-
-            problems = [Problem(w.span, codes.X207, _("waiver {waiver}: cannot run on Spark: {reason}", waiver=w.id, reason=why))
-                        for w in waivers if w.condition is not None and (why := unsupported(w.condition))]
+        if not problems:
+            problems = engine_problems(ENGINES[engine], [], {}, waivers)
         if problems:
             raise CheckerError(problems)
         for w in waivers:
@@ -190,14 +187,11 @@ def check(opts: CheckOptions, progress: Progress | None = None) -> Result:
     return _result(opts, prep, loaded, results, warnings, waiver_uses, baseline, started, started_at)
 
 
-def make_engine(opts: CheckOptions):
-    spill = str(opts.spill_dir) if opts.spill_dir else None
-    if opts.engine == "spark":
-        from checker.engine.spark import SparkEngine
-
-        return SparkEngine(master=opts.spark_master, memory_limit=opts.memory_limit if opts.memory_limit != "1GB"
-                           else None, temp_dir=spill, threads=opts.threads, conf=opts.spark_conf)
-    return DuckDBEngine(memory_limit=opts.memory_limit, threads=opts.threads, temp_dir=spill)
+def make_engine(opts: CheckOptions) -> Engine:
+    """The run's engine (``--engine``), its options mapped by the engine itself."""
+    settings = EngineSettings(memory_limit=opts.memory_limit, spill_dir=str(opts.spill_dir) if opts.spill_dir else None,
+                              threads=opts.threads, master=opts.spark_master, conf=dict(opts.spark_conf))
+    return start(opts.engine, settings)
 
 
 def _waiver_uses(waivers: list[Waiver], matches: dict[str, int]) -> list[WaiverUse]:

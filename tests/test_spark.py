@@ -27,7 +27,7 @@ import duckdb
 import pytest
 from ruamel.yaml import YAML
 
-from checker.engine.loading import _int_from_text
+from checker.sql.values import _int_from_text
 from checker.engine.spark_sql import SparkUnsupported, java_date_format, java_regex, to_spark
 
 CASES = Path(__file__).parent / "cases"

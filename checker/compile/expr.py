@@ -20,8 +20,6 @@ one read-only SELECT (see :mod:`checker.engine.guard`).
 
 from __future__ import annotations
 
-import datetime as dt
-import math
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any, Mapping
@@ -31,11 +29,11 @@ from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 
 from checker import codes
+from checker.sql.text import CLOCK_FUNCTIONS, DIALECT, FILE_FUNCTIONS, literal
 from checker.i18n import Msg, _, _n, num
 from checker.model.dataset import DatasetSchema
 from checker.problems import CheckerError, Problem, Span, did_you_mean
 
-DIALECT = "duckdb"
 
 #: Node types allowed anywhere in an expression.
 ALLOWED_NODES: tuple[type[exp.Expression], ...] = (
@@ -90,11 +88,6 @@ AGGREGATE_FUNCTIONS = {
     "count_distinct": "count(distinct x)", "arg_min": "arg_min(x, y)", "arg_max": "arg_max(x, y)",
 }
 #: Refusals with a specific explanation.
-CLOCK_FUNCTIONS = {"current_date", "current_timestamp", "now", "today", "get_current_time",
-                   "get_current_timestamp", "current_time", "localtimestamp", "localtime"}
-FILE_FUNCTIONS = {"read_csv", "read_csv_auto", "read_json", "read_json_auto", "read_parquet", "read_text",
-                  "read_blob", "glob", "parquet_scan", "read_ndjson", "read_json_objects", "getenv",
-                  "current_setting", "load_extension", "install_extension", "sniff_csv", "query", "query_table"}
 
 
 def _classes(samples: Mapping[str, str]) -> tuple[set[type[exp.Expression]], set[str]]:
@@ -419,27 +412,6 @@ def resolve_columns(node: exp.Expression, ctx: ExprContext, text: str = "") -> e
         return exp.column(name, table=sql_alias, quoted=True)
 
     return node.transform(visit, copy=True)
-
-
-def literal(value: Any) -> exp.Expression:
-    """A typed SQL literal for a parameter value."""
-    if isinstance(value, bool):
-        return exp.Boolean(this=value)
-    if isinstance(value, float) and not math.isfinite(value):
-        return exp.cast(exp.Literal.string(repr(value)), exp.DataType.build("DOUBLE"))
-    if isinstance(value, (int, float)):
-        return exp.Literal.number(repr(value) if isinstance(value, float) else str(value))
-    if isinstance(value, dt.datetime):
-        return exp.cast(exp.Literal.string(value.isoformat(sep=" ")), exp.DataType.build("TIMESTAMP"))
-    if isinstance(value, dt.date):
-        return exp.cast(exp.Literal.string(value.isoformat()), exp.DataType.build("DATE"))
-    if isinstance(value, str):
-        return exp.Literal.string(value)
-    if isinstance(value, (list, tuple)):
-        return exp.Tuple(expressions=[literal(v) for v in value])
-    if value is None:
-        return exp.Null()
-    raise TypeError(f"unsupported parameter value {value!r}")
 
 
 def bind_params(node: exp.Expression, ctx: ExprContext) -> exp.Expression:

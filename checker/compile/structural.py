@@ -16,9 +16,11 @@ from decimal import Decimal
 from dataclasses import dataclass, replace
 from typing import Any
 
-from checker.compile.sqlfrag import qi, ql, re2_pattern, valid_date, valid_datetime, valid_email
-from checker.engine.loading import (NUMBER_RE, Loaded, _json_class, _json_string, native_class, spells_integer,
-                                    spells_number, text_class)
+from checker.sql.layout import SHAPE, ColumnSource, TableLayout, bad_column, fmt_column
+from checker.sql.regex import re2_pattern
+from checker.sql.text import qi, ql, valid_date, valid_datetime, valid_email
+from checker.sql.values import (NUMBER_RE, json_class, json_string, native_class, spells_integer, spells_number,
+                                text_class)
 from checker.i18n import Msg, _, _n
 from checker.model.dataset import Column
 
@@ -143,10 +145,10 @@ def _int_of(r: str) -> str:
 
 def _json_view(j: str) -> _Value:
     """The views of a value held as JSON text j (a JSON column or JSON type evidence)."""
-    jt = _json_class(j)
+    jt = json_class(j)
     return _Value(num=_of(jt, ("INTEGER", "DOUBLE"), f"TRY_CAST({j} AS DOUBLE)"),
                   int=_of(jt, ("INTEGER", "DOUBLE"), _int_of(j)),
-                  text=_of(jt, ("VARCHAR",), _json_string(j)),
+                  text=_of(jt, ("VARCHAR",), json_string(j)),
                   bool=_of(jt, ("BOOLEAN",), f"({j} = 'true')"))
 
 
@@ -211,28 +213,29 @@ def _equals(val: _Value, x: Any) -> str:
     return "FALSE"
 
 
-def compile_structural(loaded: Loaded, alias: str = "t") -> list[StructuralCheck]:
-    """Every structural check of a loaded dataset, in column order then keyword order."""
-    schema = loaded.schema
+def compile_structural(layout: TableLayout, alias: str = "t") -> list[StructuralCheck]:
+    """Every structural check of a dataset, in column order then keyword order, planned against its table's
+    layout (which evidence columns exist: see :mod:`checker.sql.layout`)."""
+    schema = layout.schema
     checks: list[StructuralCheck] = [StructuralCheck(
         f"schema:{schema.name}:shape", schema.name, None, "shape", "high",
-        f"{alias}.__shape IS NOT NULL", f"{alias}.__shape", "")]
+        f"{alias}.{SHAPE} IS NOT NULL", f"{alias}.{SHAPE}", "")]
     for name, col in schema.columns.items():
-        src = loaded.sources[name]
+        src = layout.sources[name]
         i = src.index
         v = f"{alias}.{qi(name)}"
-        missing = loaded.missing_expr(name, alias)
+        missing = layout.missing_expr(name, alias)
         present = f"NOT ({missing})" if missing not in ("TRUE", "FALSE") else ("FALSE" if missing == "TRUE" else "TRUE")
-        bad = f"{alias}.{qi(f'__bad_{i}')}" if loaded.has(name, "bad") else "CAST(NULL AS VARCHAR)"
-        fmt = f"{alias}.{qi(f'__fmt_{i}')}" if loaded.has(name, "fmt") else None
+        bad = f"{alias}.{qi(bad_column(i))}" if layout.has(name, "bad") else "CAST(NULL AS VARCHAR)"
+        fmt = f"{alias}.{qi(fmt_column(i))}" if layout.has(name, "fmt") else None
         shown = f"CAST({v} AS VARCHAR)"
         # an unreadable JSON record (not an object) has no values to judge: only its shape is reported;
         # a ragged CSV record still has its fields, so they are still checked
-        readable = f"{alias}.__shape IS NULL AND " if src.kind == "json" else ""
+        readable = f"{alias}.{SHAPE} IS NULL AND " if src.kind == "json" else ""
         add = lambda kw, cond, expected, evidence=shown: checks.append(StructuralCheck(  # noqa: E731
             f"schema:{schema.name}.{name}:{kw}", schema.name, name, kw, SEVERITY.get(kw, "medium"),
             f"({readable}coalesce({cond}, FALSE))", evidence, expected, col.pii))
-        val, judged = _views(col, src, v, bad, loaded.has(name, "bad"), fmt)
+        val, judged = _views(col, src, v, bad, layout.has(name, "bad"), fmt)
 
         if col.required:
             add("required", missing, "", "NULL")
@@ -274,7 +277,7 @@ def compile_structural(loaded: Loaded, alias: str = "t") -> list[StructuralCheck
     return checks
 
 
-def _views(col: Column, src, v: str, bad: str, has_bad: bool, fmt: str | None) -> tuple[_Value, str]:
+def _views(col: Column, src: ColumnSource, v: str, bad: str, has_bad: bool, fmt: str | None) -> tuple[_Value, str]:
     """(the views of a column's value, SQL of the text shown for it), type evidence included."""
     if src.raw is None:
         return _Value(), "CAST(NULL AS VARCHAR)"
@@ -295,7 +298,7 @@ def _views(col: Column, src, v: str, bad: str, has_bad: bool, fmt: str | None) -
     return _either(own, wrong), f"coalesce({bad}, {shown})"
 
 
-def _native_view(src, v: str) -> _Value:
+def _native_view(src: ColumnSource, v: str) -> _Value:
     """The views of a native (Parquet) value of an untyped or multi-type column, by its stored type."""
     cls = native_class(src.native_type or "")
     if cls == "BOOLEAN":

@@ -1,4 +1,5 @@
-"""What both engines share: the format dispatch, read errors, CSV transcoding, JSON keys to columns.
+"""What every file-reading engine shares: the format dispatch, read errors, CSV transcoding, JSON keys
+to columns.  (The whole interface an engine offers the checker is :class:`checker.engine.api.Engine`.)
 
 An engine implements ``_load_csv``, ``_load_jsonl`` (False to fall back to the checker's
 own JSON reader), ``_load_parquet``, ``_load_raw`` (a :class:`readers.RawTable` read in

@@ -14,12 +14,14 @@ import os
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import duckdb
+from sqlglot import exp
 
 from checker import codes
-from checker.compile.sqlfrag import qi, ql
+from checker.codes import Code
+from checker.sql.text import DIALECT, qi, ql
 from checker.engine import guard
 from checker.engine.base import NATIVE_ENCODINGS, FileLoading, scan_file
 from checker.engine.loading import ColumnSource, HeaderMap, Loaded, column_sources, typed_query
@@ -29,9 +31,37 @@ from checker.load.sources import Source
 from checker.model.dataset import DatasetSchema
 from checker.problems import CheckerError, Problem, Span
 
+if TYPE_CHECKING:
+    from checker.engine.api import EngineSettings
+
 class DuckDBEngine(FileLoading):
-    name = "duckdb"
+    """DuckDB in-process: the dialect rules are written in, so every checked rule runs as written."""
+
+    name: ClassVar[str] = "duckdb"
+    label: ClassVar[str] = "DuckDB"
+    dialect: ClassVar[str] = DIALECT
+    refusal: ClassVar[Code | None] = None
     Error = duckdb.Error
+
+    @classmethod
+    def from_settings(cls, settings: EngineSettings) -> DuckDBEngine:
+        return cls(memory_limit=settings.memory_limit, threads=settings.threads, temp_dir=settings.spill_dir)
+
+    @classmethod
+    def available(cls) -> bool:
+        return True
+
+    @staticmethod
+    def cannot_run(node: exp.Expression, typed: exp.Expression | None) -> None:
+        return None
+
+    @staticmethod
+    def cannot_match(pattern: str) -> None:
+        return None
+
+    @staticmethod
+    def as_run(sql: str) -> str:
+        return sql
 
     def __init__(self, memory_limit: str | None = None, temp_dir: str | None = None, threads: int | None = None):
         self._tmp = tempfile.TemporaryDirectory(prefix="checker-")
@@ -202,7 +232,7 @@ class DuckDBEngine(FileLoading):
         self._run(f"CREATE TABLE {table} AS "
                   + typed_query(sources, "1", "CAST(NULL AS VARCHAR)", f"(SELECT {raw_cols} WHERE FALSE)"))
         self._tables.add(table)
-        return Loaded(schema, table, "(empty)", "json", "", 0, sources={s.column.name: s for s in sources})
+        return Loaded(schema, table, display="(empty)", format="json", sha256="", rows=0, sources={s.column.name: s for s in sources})
 
     def load_records(self, schema: DatasetSchema, records: list[dict[str, Any]], display: str) -> Loaded:
         """Load in-memory records given as JSON-compatible dicts (rule examples)."""
@@ -227,7 +257,7 @@ class DuckDBEngine(FileLoading):
             # (counting holds the GIL, which the transcoding needs)
             count = source.format == "csv" and (source.encoding or "utf-8").lower() in NATIVE_ENCODINGS
             sha = pool.submit(scan_file, source.path, True, count)
-            loaded = Loaded(schema, table, source.display, source.format, "", 0)
+            loaded = Loaded(schema, table, display=source.display, format=source.format, sha256="", rows=0)
             self._read(schema, source, loaded)
             loaded.sha256, lines = sha.result()
             if loaded.file_lines is None:           # (a transcoded copy's were counted as it was written)
@@ -378,7 +408,7 @@ class DuckDBEngine(FileLoading):
         raw = readers.RawTable(header, columns, rows, shapes)
         fixed = f"{loaded.table}_fixed"
         self._load_raw(schema, raw, [s for s in _mapping_from(sources, width)],
-                       Loaded(schema, fixed, loaded.display, "csv", "", 0))
+                       Loaded(schema, fixed, display=loaded.display, format="csv", sha256="", rows=0))
         # kept row i (0-based) has record number i + 1 + #{rejected r_j : r_j - j <= i}
         thresholds = sorted(r - (j + 1) for j, r in enumerate(sorted(rows)))
         offsets = f"{loaded.table}_offsets"

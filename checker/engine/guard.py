@@ -31,7 +31,7 @@ from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 
 from checker import codes
-from checker.compile.expr import CLOCK_FUNCTIONS, FILE_FUNCTIONS
+from checker.sql.text import CLOCK_FUNCTIONS, FILE_FUNCTIONS
 from checker.i18n import Msg, _, _n
 from checker.problems import CheckerError, Problem, Span
 

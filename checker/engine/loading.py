@@ -1,13 +1,8 @@
 """Exports -> engine tables, with every record accounted for.
 
-Every dataset becomes one table holding, per record: ``__row`` (1-based record
-number in the file), ``__shape`` (a ragged or unreadable record, else NULL), each
-schema column converted to its engine type, and per column the evidence the
-structural checks need: ``__bad_<i>`` (the raw text of a value of the wrong type; absent where
-no value can be of the wrong type, such as text read into a VARCHAR column),
-``__fmt_<i>`` (the raw text of a string that is not a valid date/date-time) and
-``__miss_<i>`` (the key is absent from a JSON record).  A value that does not
-convert is NULL in its column and kept as evidence, never a dropped record.
+Every dataset becomes one table in the layout :mod:`checker.sql.layout` describes (record
+number, shape code, typed columns and their evidence).  A value that does not convert is NULL
+in its column and kept as evidence, never a dropped record.
 """
 
 from __future__ import annotations
@@ -15,39 +10,24 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 from checker import codes
-from checker.compile.sqlfrag import ql, qi, timestamp_value, valid_date
+from checker.sql.layout import ROW, SHAPE, ColumnSource, TableLayout, bad_column, fmt_column, miss_column
+from checker.sql.text import qi
+from checker.sql.values import conversion
 from checker.i18n import Msg, _
-from checker.model.dataset import Column, DatasetSchema
+from checker.model.dataset import DatasetSchema
 from checker.problems import Problem, Span, did_you_mean
 
 
-@dataclass
-class ColumnSource:
-    """How one schema column is read from a file."""
+@dataclass(kw_only=True)
+class Loaded(TableLayout):
+    """A dataset loaded into the engine: its table's layout, where it came from and what was noted."""
 
-    column: Column
-    index: int
-    raw: str | None           # raw column name in the source relation, None if absent from the file
-    kind: str                 # text | json | native
-    native_type: str | None = None
-
-
-@dataclass
-class Loaded:
-    """A dataset loaded into the engine."""
-
-    schema: DatasetSchema
-    table: str
     display: str
     format: str
     sha256: str
     rows: int
     encoding: str | None = None
-    sources: dict[str, ColumnSource] = field(default_factory=dict)
     notes: list[Problem] = field(default_factory=list)
-    #: the table has ``__rid``, a physical row id with ``__row = __rid + 1``: looking records up by it
-    #: reads only their row groups, where a filter on a computed ``__row`` would read every record
-    row_ids: bool = False
     #: where lines mean something: a record's line is its row + ``line_offset`` (every record one
     #: line), or is looked up in ``line_source`` (a UTF-8 CSV and its delimiter: records span lines)
     line_offset: int | None = None
@@ -64,35 +44,6 @@ class Loaded:
 
             return record_lines(*self.line_source, rows)
         return {}
-
-    def rows_where(self, alias: str, rows: list[int]) -> str:
-        """SQL: the record is one of ``rows`` (record numbers), as cheaply as the table allows."""
-        prefix = f"{alias}." if alias else ""
-        if self.row_ids:
-            return f"{prefix}__rid IN ({', '.join(str(int(r) - 1) for r in rows)})"
-        return f"{prefix}__row IN ({', '.join(str(int(r)) for r in rows)})"
-
-    def has(self, col: str, flag: str) -> bool:
-        src = self.sources[col]
-        if src.raw is None:
-            return False
-        if flag == "miss":
-            return src.kind == "json"
-        if flag == "fmt":
-            return src.column.sql_type in ("DATE", "TIMESTAMP") and not (
-                src.kind == "native" and src.native_type != "VARCHAR")
-        if flag == "bad":
-            return _conversion(src, "r", "v")[1] is not None
-        raise ValueError(flag)
-
-    def missing_expr(self, col: str, alias: str) -> str:
-        """SQL: the column is absent from this record."""
-        src = self.sources[col]
-        if src.raw is None:
-            return "TRUE"
-        if src.kind == "json":
-            return f"{alias}.{qi(f'__miss_{src.index}')}"
-        return "FALSE"
 
 
 class HeaderMap:
@@ -159,240 +110,14 @@ def column_sources(schema: DatasetSchema, mapping: list[int | None], kind: str,
     return out
 
 
-# -- conversion --------------------------------------------------------------------------------------
-
-def _whole(d: str) -> str:
-    """SQL: the DOUBLE d is a whole number a BIGINT holds (no floor(): Spark's returns a BIGINT that overflows)."""
-    return f"(abs({d}) < 9.2e18 AND {d} % 1 = 0)"
-
-
-#: JSON's number grammar: what a text cell must spell to be read as a number (no ``+``, no leading
-#: zeros, no ``_``, no surrounding space, no NaN or Infinity)
-NUMBER_RE = "-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?"
-
-
-def spells_number(r: str) -> str:
-    """SQL: the text r spells a number in JSON's grammar."""
-    return f"regexp_full_match({r}, {ql(NUMBER_RE)})"
-
-
-def spells_integer(r: str) -> str:
-    """SQL: the text r spells a number (JSON's grammar) whose value is whole (``12``, ``12.0``, ``1.2e1``),
-    as JSON Schema counts integers."""
-    return (f"({spells_number(r)} AND (NOT (contains({r}, '.') OR contains(lower({r}), 'e')) "
-            f"OR TRY_CAST({r} AS DOUBLE) % 1 = 0))")
-
-
-def spells_boolean(r: str) -> str:
-    """SQL: the text r spells a boolean (``true``/``false`` in any letter case)."""
-    return f"lower({r}) IN ('true', 'false')"
-
-
-def _int_from_text(r: str) -> str:
-    """SQL: the BIGINT a text cell spells ('12', '12.0', '1.2e1'), else NULL (also when it does not fit)."""
-    as_double = f"TRY_CAST({r} AS DOUBLE)"
-    return (f"(CASE WHEN NOT {spells_number(r)} THEN NULL "
-            f"WHEN contains({r}, '.') OR contains(lower({r}), 'e') THEN "
-            f"(CASE WHEN {_whole(as_double)} THEN CAST({as_double} AS BIGINT) END) ELSE TRY_CAST({r} AS BIGINT) END)")
-
-
-def _finite(d: str) -> str:
-    """SQL: the DOUBLE d unless it overflowed to an infinity (``1e400``): no double holds that number."""
-    return f"(CASE WHEN abs({d}) <= 1.7976931348623157e308 THEN {d} END)"
-
-
-def _decimal_exact(r: str, sql_type: str) -> str:
-    """SQL: the DECIMAL a number spelling r stands for, NULL when it does not fit or would be rounded."""
-    p, s = (int(x) for x in sql_type[len("DECIMAL("):-1].split(","))
-    value = f"TRY_CAST({r} AS {sql_type})"
-    wide = f"TRY_CAST({r} AS DECIMAL(38, {38 - (p - s)}))"
-    return (f"(CASE WHEN {spells_number(r)} AND {value} = {wide} "
-            f"AND CAST({value} AS DOUBLE) = TRY_CAST({r} AS DOUBLE) THEN {value} END)")
-
-
-def text_class(types: frozenset[str], r: str, typed: bool = True) -> str:
-    """SQL: the JSON type a text cell r is read as (the contract's "Reading text"): the first of
-    'INTEGER', 'DOUBLE', 'BOOLEAN', 'VARCHAR' the column admits (an untyped one admits all) and r
-    spells; NULL for an empty cell or text no admitted type spells."""
-    admits = (lambda t: True) if not typed else (lambda t: t in types)  # noqa: E731
-    parts = []
-    if admits("integer") or admits("number"):
-        kind = "'INTEGER'" if admits("integer") else "'DOUBLE'"
-        parts.append(f"WHEN {spells_integer(r)} THEN {kind}")
-    if admits("number"):
-        parts.append(f"WHEN {spells_number(r)} THEN 'DOUBLE'")
-    if admits("boolean"):
-        parts.append(f"WHEN {spells_boolean(r)} THEN 'BOOLEAN'")
-    if admits("string"):
-        parts.append("ELSE 'VARCHAR'")
-    return f"(CASE WHEN {r} IS NULL THEN NULL {' '.join(parts)} END)"
-
-
-def _json_class(raw: str) -> str:
-    """SQL: the JSON type of the JSON text ``raw`` (a value as the loader extracts it), from its first
-    characters, without parsing it: 'NULL', 'BOOLEAN', 'VARCHAR', 'OBJECT', 'ARRAY', 'INTEGER' (a
-    number without fraction or exponent, of any size, as JSON Schema counts integers), 'DOUBLE', or
-    'OTHER' (what Python's and DuckDB's JSON readers also take: NaN, -Infinity), of no JSON Schema type.
-
-    Extracted values are written by the engine's JSON writer, so they have no surrounding space and
-    one spelling per type.  (Parsing each value again for ``json_type`` was half of the load time of
-    a JSON Lines export.)
-    """
-    first = f"left({raw}, 1)"
-    return (f"(CASE WHEN {raw} IS NULL THEN NULL WHEN {raw} = 'null' THEN 'NULL' "
-            f"WHEN {raw} = 'true' OR {raw} = 'false' THEN 'BOOLEAN' WHEN {first} = '\"' THEN 'VARCHAR' "
-            f"WHEN {first} = '{{' THEN 'OBJECT' WHEN {first} = '[' THEN 'ARRAY' "
-            f"WHEN NOT ({first} BETWEEN '0' AND '9' OR ({first} = '-' AND substr({raw}, 2, 1) BETWEEN '0' AND '9')) "
-            f"THEN 'OTHER' "
-            f"WHEN contains({raw}, '.') OR contains(lower({raw}), 'e') THEN 'DOUBLE' ELSE 'INTEGER' END)")
-
-
-def _json_string(raw: str) -> str:
-    """SQL: the text of the JSON string ``raw`` (quoted): its inside, unescaped only if it has an escape."""
-    return (f"(CASE WHEN contains({raw}, '\\') THEN CAST({raw} AS JSON) ->> '$' "
-            f"ELSE substr({raw}, 2, length({raw}) - 2) END)")
-
-
-def _json_is(types: frozenset[str], raw: str, jt: str) -> str:
-    """SQL: the JSON value ``raw`` (its class ``jt``) is of one of the JSON Schema types."""
-    parts = []
-    if "integer" in types and "number" not in types:
-        parts.append(f"{jt} = 'INTEGER'")        # the value stays JSON: any size, as JSON Schema counts
-        parts.append(f"({jt} = 'DOUBLE' AND TRY_CAST({raw} AS DOUBLE) % 1 = 0)")
-    if "number" in types:
-        parts.append(f"{jt} IN ('INTEGER', 'DOUBLE')")
-    if "string" in types:
-        parts.append(f"{jt} = 'VARCHAR'")
-    if "boolean" in types:
-        parts.append(f"{jt} = 'BOOLEAN'")
-    return "(" + " OR ".join(parts) + ")" if parts else "FALSE"  # "type": "null": no other value
-
-
-def _text_value(col: Column, r: str, v: str) -> tuple[str, str | None, str | None]:
-    """(value, type-evidence, format-evidence) SQL for a text cell r; evidence may read the value as v.
-
-    Evidence is computed from the converted value in an outer query rather than by repeating the
-    conversion: DuckDB would otherwise hoist the shared (and, for date-times, costly) validity test
-    out of its CASE and run it for every row.
-    """
-    t = col.sql_type
-    if t == "VARCHAR":
-        return r, None, None
-    if t == "ANY":
-        if not col.typed:
-            return r, None, None
-        return r, f"CASE WHEN {r} IS NOT NULL AND {text_class(col.types, r)} IS NULL THEN {r} END", None
-    if t == "DATE":
-        return (f"CASE WHEN {valid_date(r)} THEN CAST({r} AS DATE) END", None,
-                f"CASE WHEN {r} IS NOT NULL AND {v} IS NULL THEN {r} END")
-    if t == "TIMESTAMP":
-        return timestamp_value(r), None, f"CASE WHEN {r} IS NOT NULL AND {v} IS NULL THEN {r} END"
-    if t == "BIGINT":
-        value = _int_from_text(r)
-    elif t == "BOOLEAN":
-        value = f"(CASE WHEN {spells_boolean(r)} THEN lower({r}) = 'true' END)"
-    elif t.startswith("DECIMAL"):
-        value = _decimal_exact(r, t)
-    else:
-        value = f"(CASE WHEN {spells_number(r)} THEN {_finite(f'TRY_CAST({r} AS DOUBLE)')} END)"
-    return value, f"CASE WHEN {r} IS NOT NULL AND {v} IS NULL THEN {r} END", None
-
-
-def _json_value(col: Column, raw: str, v: str) -> tuple[str, str | None, str | None]:
-    jt = _json_class(raw)
-    s = _json_string(raw)
-    t = col.sql_type
-    wrong = f"CASE WHEN {jt} <> 'NULL' AND {v} IS NULL THEN {raw} END"
-    if t == "ANY":
-        value = f"CASE WHEN {jt} NOT IN ('NULL', 'OTHER') THEN CAST({raw} AS JSON) END"
-        if not col.typed:
-            return value, None, None
-        return value, f"CASE WHEN {jt} <> 'NULL' AND NOT {_json_is(col.types, raw, jt)} THEN {raw} END", None
-    if t == "VARCHAR":
-        return f"CASE WHEN {jt} = 'VARCHAR' THEN {s} END", wrong, None
-    if t == "BOOLEAN":
-        return f"CASE WHEN {jt} = 'BOOLEAN' THEN {raw} = 'true' END", wrong, None
-    num = f"TRY_CAST({raw} AS DOUBLE)"
-    if t == "BIGINT":
-        value = (f"CASE WHEN {jt} = 'INTEGER' THEN TRY_CAST({raw} AS BIGINT) "
-                 f"WHEN {jt} = 'DOUBLE' AND {_whole(num)} THEN TRY_CAST({num} AS BIGINT) END")
-        return value, wrong, None
-    if t in ("DATE", "TIMESTAMP"):
-        conv = (f"CASE WHEN {valid_date(s)} THEN CAST({s} AS DATE) END" if t == "DATE" else timestamp_value(s))
-        return (f"CASE WHEN {jt} = 'VARCHAR' THEN {conv} END",
-                f"CASE WHEN {jt} NOT IN ('VARCHAR', 'NULL') THEN {raw} END",
-                f"CASE WHEN {jt} = 'VARCHAR' AND {v} IS NULL THEN {s} END")
-    if t.startswith("DECIMAL"):  # from the JSON text, never through a double: exact or a violation
-        return f"(CASE WHEN {jt} IN ('INTEGER', 'DOUBLE') THEN {_decimal_exact(raw, t)} END)", wrong, None
-    return f"(CASE WHEN {jt} IN ('INTEGER', 'DOUBLE') THEN {_finite(num)} END)", wrong, None
-
-
-_INT_NATIVES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
-                "UBIGINT", "UHUGEINT")
-
-
-def native_class(native: str) -> str:
-    """The JSON type of a native (Parquet) column type: 'INTEGER', 'DOUBLE', 'BOOLEAN' or 'VARCHAR'."""
-    native = native.upper()
-    if native in _INT_NATIVES:
-        return "INTEGER"
-    if native in ("FLOAT", "DOUBLE", "REAL") or native.startswith("DECIMAL"):
-        return "DOUBLE"
-    return "BOOLEAN" if native == "BOOLEAN" else "VARCHAR"
-
-
-def _native_exact(col: Column, raw: str, native: str) -> str:
-    """SQL: a native value in the column's type, NULL where it would be rounded or reinterpreted
-    (a fraction into BIGINT, a boolean into a number, a number into a boolean, a time into a DATE)."""
-    t, cls = col.sql_type, native_class(native)
-    value = f"TRY_CAST({raw} AS {t})"
-    if col.numeric:
-        if cls == "INTEGER" or (cls == "DOUBLE" and t == "DOUBLE"):
-            return value
-        if cls != "DOUBLE":
-            return "NULL"
-        return f"(CASE WHEN CAST({value} AS {native}) = {raw} THEN {value} END)"
-    if t == "BOOLEAN":
-        return value if cls == "BOOLEAN" else "NULL"
-    if t == "DATE" and native.upper().startswith("TIMESTAMP"):
-        return f"(CASE WHEN CAST({value} AS {native}) = {raw} THEN {value} END)"
-    return value
-
-
-def _native_value(col: Column, raw: str, native: str, v: str) -> tuple[str, str | None, str | None]:
-    if native == "VARCHAR":
-        return _text_value(col, raw, v)
-    if col.sql_type == "ANY":
-        if not col.typed:
-            return raw, None, None
-        cls = native_class(native)
-        if (cls == "INTEGER" and col.types & {"integer", "number"}) or (cls == "DOUBLE" and "number" in col.types) \
-                or (cls == "BOOLEAN" and "boolean" in col.types) or (cls == "VARCHAR" and "string" in col.types):
-            test = "TRUE"
-        else:  # a whole floating-point number is an integer, as JSON Schema counts
-            test = f"{raw} % 1 = 0" if cls == "DOUBLE" and "integer" in col.types else "FALSE"
-        return raw, f"CASE WHEN {raw} IS NOT NULL AND NOT ({test}) THEN CAST({raw} AS VARCHAR) END", None
-    value = _native_exact(col, raw, native)
-    return value, f"CASE WHEN {raw} IS NOT NULL AND {v} IS NULL THEN CAST({raw} AS VARCHAR) END", None
-
-
-def _conversion(src: ColumnSource, raw: str, v: str) -> tuple[str, str | None, str | None]:
-    """(value, type-evidence, format-evidence) SQL of one column read as ``raw``, its value named ``v``."""
-    if src.kind == "text":
-        return _text_value(src.column, raw, v)
-    if src.kind == "json":
-        return _json_value(src.column, raw, v)
-    return _native_value(src.column, raw, src.native_type or "VARCHAR", v)
-
-
 def typed_query(sources: list[ColumnSource], row_expr: str, shape_expr: str, relation: str) -> str:
     """SELECT that turns the raw columns of ``relation`` into typed columns plus evidence.
 
     The inner query converts each value once; the outer one derives the evidence from it.  Rows
     keep the relation's order (every loader reads in record order; DuckDB keeps insertion order).
     """
-    inner = [f"{row_expr} AS __row", f"{shape_expr} AS __shape"]
-    outer = ["__row", "__shape"]
+    inner = [f"{row_expr} AS {ROW}", f"{shape_expr} AS {SHAPE}"]
+    outer = [ROW, SHAPE]
     raws: set[str] = set()
     for src in sources:
         col, i = src.column, src.index
@@ -403,16 +128,16 @@ def typed_query(sources: list[ColumnSource], row_expr: str, shape_expr: str, rel
             continue
         raw = qi(src.raw)
         v = qi(f"__v_{i}")
-        value, bad, fmt = _conversion(src, raw, v)
+        value, bad, fmt = conversion(src, raw, v)
         if src.kind == "json":
-            outer.append(f"{raw} IS NULL AS {qi(f'__miss_{i}')}")
+            outer.append(f"{raw} IS NULL AS {qi(miss_column(i))}")
         if raw not in raws:
             inner.append(raw)
             raws.add(raw)
         inner.append(f"{value} AS {v}")
         outer.append(f"{v} AS {qi(col.name)}")
         if bad is not None:  # no column where no value can be of the wrong type (text read as VARCHAR)
-            outer.append(f"{bad} AS {qi(f'__bad_{i}')}")
+            outer.append(f"{bad} AS {qi(bad_column(i))}")
         if fmt is not None:
-            outer.append(f"{fmt} AS {qi(f'__fmt_{i}')}")
+            outer.append(f"{fmt} AS {qi(fmt_column(i))}")
     return f"SELECT {', '.join(outer)} FROM (SELECT {', '.join(inner)} FROM {relation})"

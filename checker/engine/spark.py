@@ -18,18 +18,26 @@ import logging
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from sqlglot import exp
 
 from checker import codes
 from checker.engine import guard
 from checker.engine.base import FileLoading, scan_file
 from checker.engine.loading import ColumnSource, HeaderMap, Loaded, column_sources, typed_query
-from checker.i18n import _
-from checker.engine.spark_sql import SparkUnsupported, to_spark
+from checker.codes import Code
+from checker.engine.spark_sql import DIALECT_OUT, to_spark, unsupported
+from checker.engine.spark_types import typed_difference
+from checker.i18n import Msg, _
+from checker.sql.regex import SparkUnsupported, java_regex
 from checker.load import readers
 from checker.load.sources import Source
 from checker.model.dataset import DatasetSchema
 from checker.problems import CheckerError, Problem, Span
+
+if TYPE_CHECKING:
+    from checker.engine.api import EngineSettings
 
 _SPARK_TYPES = {"string": "VARCHAR", "bigint": "BIGINT", "int": "INTEGER", "smallint": "SMALLINT",
                 "tinyint": "TINYINT", "double": "DOUBLE", "float": "FLOAT", "boolean": "BOOLEAN", "date": "DATE",
@@ -126,7 +134,41 @@ def _value(v: Any) -> Any:
 
 
 class SparkEngine(FileLoading):
-    name = "spark"
+    """Apache Spark through PySpark: queries rewritten for Spark SQL; what would mean something else is refused."""
+
+    name: ClassVar[str] = "spark"
+    label: ClassVar[str] = "Spark"
+    dialect: ClassVar[str] = DIALECT_OUT
+    refusal: ClassVar[Code | None] = codes.X207
+
+    @classmethod
+    def from_settings(cls, settings: EngineSettings) -> SparkEngine:
+        # the command line's default memory limit is DuckDB's; Spark keeps its own unless one is asked for
+        memory = settings.memory_limit if settings.memory_limit != "1GB" else None
+        return cls(master=settings.master, memory_limit=memory, temp_dir=settings.spill_dir,
+                   threads=settings.threads, conf=settings.conf)
+
+    @classmethod
+    def available(cls) -> bool:
+        return available()
+
+    @staticmethod
+    def cannot_run(node: exp.Expression, typed: exp.Expression | None) -> Msg | str | None:
+        return unsupported(node) or (typed_difference(typed) if typed is not None else None)
+
+    @staticmethod
+    def cannot_match(pattern: str) -> Msg | str | None:
+        try:
+            java_regex(pattern)
+        except SparkUnsupported as err:
+            return err.message
+        return None
+
+    @staticmethod
+    def as_run(sql: str) -> str:
+        import sqlglot
+
+        return sqlglot.parse_one(to_spark(sql), read=DIALECT_OUT).sql(dialect=DIALECT_OUT, pretty=True)
 
     def __init__(self, master: str | None = None, memory_limit: str | None = None, temp_dir: str | None = None,
                  threads: int | None = None, conf: dict[str, str] | None = None):
@@ -196,7 +238,7 @@ class SparkEngine(FileLoading):
     def load(self, schema: DatasetSchema, source: Source) -> Loaded:
         self._n += 1
         table = f"ds_{self._n}"
-        loaded = Loaded(schema, table, source.display, source.format, "", 0)
+        loaded = Loaded(schema, table, display=source.display, format=source.format, sha256="", rows=0)
         with self._reading(schema, source):
             self._read(schema, source, loaded)
         if source.uri:

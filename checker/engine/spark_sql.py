@@ -30,168 +30,16 @@ What cannot be made to mean the same (``hash()``, a ``regexp_replace`` without t
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
 import sqlglot
 from sqlglot import exp
 
 from checker.i18n import Msg, _
+from checker.sql.regex import SparkUnsupported, java_regex
 
 DIALECT_IN = "duckdb"
 DIALECT_OUT = "spark"
-
-
-class SparkUnsupported(ValueError):
-    """A construct with no Spark equivalent of the same meaning (its one argument: a message)."""
-
-    @property
-    def message(self) -> Msg | str:
-        """Why, in no language yet."""
-        return self.args[0] if self.args else type(self).__name__
-
-
-# -- regular expressions: RE2 -> java.util.regex -----------------------------------------------------
-
-_POSIX = {"alpha": r"\p{Alpha}", "digit": r"0-9", "alnum": r"\p{Alnum}", "upper": r"\p{Upper}",
-          "lower": r"\p{Lower}", "space": r"\t\n\x0B\f\r ", "punct": r"\p{Punct}", "xdigit": r"0-9A-Fa-f",
-          "word": r"\w", "blank": r"\t ", "cntrl": r"\p{Cntrl}", "graph": r"\p{Graph}", "print": r"\p{Print}",
-          "ascii": r"\x00-\x7F"}
-_RE2_SPACE = r"\t\n\f\r "          # RE2's \s (Java's also matches \x0B)
-
-
-def java_regex(pattern: str) -> str:
-    """An RE2 pattern rewritten for java.util.regex with the same meaning (raises SparkUnsupported)."""
-    out: list[str] = []
-    i, n = 0, len(pattern)
-    in_class = False
-    class_start = False
-    while i < n:
-        ch = pattern[i]
-        if ch == "\\":
-            if i + 1 >= n:
-                raise SparkUnsupported(_("the pattern ends with a lone backslash"))
-            nxt = pattern[i + 1]
-            if nxt == "Q":
-                end = pattern.find("\\E", i + 2)
-                end = n if end < 0 else end
-                out.append(pattern[i:end + 2])
-                i = end + 2
-                continue
-            if nxt == "s":
-                out.append(_RE2_SPACE if in_class else f"[{_RE2_SPACE}]")
-            elif nxt == "S":
-                if in_class:
-                    raise SparkUnsupported(_("\\S inside a character class has no Java equivalent"))
-                out.append(f"[^{_RE2_SPACE}]")
-            elif nxt in "C":
-                raise SparkUnsupported(_("\\C (any byte) has no Java equivalent"))
-            elif nxt in "bB" and not in_class:
-                # RE2's word boundary is ASCII; Java 17's \b also treats Chinese and other letters as word characters
-                out.append(_ASCII_BOUNDARY if nxt == "b" else _ASCII_NON_BOUNDARY)
-            elif nxt in "pP" and i + 2 < n and pattern[i + 2] == "{":
-                end = pattern.find("}", i + 3)
-                if end < 0:
-                    raise SparkUnsupported(_("unterminated \\p{...}"))
-                out.append(_java_property(pattern[i + 3:end], nxt == "P"))
-                i = end + 1
-                class_start = False
-                continue
-            elif nxt.isdigit():
-                j = i + 1
-                while j < n and j < i + 4 and pattern[j] in "01234567":
-                    j += 1
-                if j == i + 1:
-                    raise SparkUnsupported(_("the escape \\{escape} is not supported", escape=nxt))
-                out.append(f"\\x{{{int(pattern[i + 1:j], 8):X}}}")   # RE2 octal; in Java a backreference
-                i = j
-                class_start = False
-                continue
-            elif nxt == "x" and i + 2 < n and pattern[i + 2] == "{":
-                end = pattern.find("}", i + 3)
-                if end < 0:
-                    raise SparkUnsupported(_("unterminated \\x{...}"))
-                out.append(pattern[i:end + 1])
-                i = end + 1
-                class_start = False
-                continue
-            else:
-                out.append(pattern[i:i + 2])
-            i += 2
-            class_start = False
-            continue
-        if in_class:
-            if ch == "]" and not class_start:
-                in_class = False
-                out.append(ch)
-            elif ch == "[" and pattern.startswith("[:", i):
-                end = pattern.find(":]", i + 2)
-                name = pattern[i + 2:end] if end > 0 else ""
-                negated = name.startswith("^")
-                if negated or name not in _POSIX:
-                    raise SparkUnsupported(_("the class [:{name}:] is not supported", name=name))
-                out.append(_POSIX[name])
-                i = end + 2
-                class_start = False
-                continue
-            elif ch == "[":
-                out.append("\\[")
-            elif ch == "&" and pattern.startswith("&&", i):
-                out.append("&\\&")
-                i += 2
-                class_start = False
-                continue
-            else:
-                out.append(ch)
-            i += 1
-            class_start = False
-            continue
-        if ch == "[":
-            in_class = True
-            if pattern.startswith("[^", i):
-                out.append("[^")
-                i += 2
-            else:
-                out.append("[")
-                i += 1
-            class_start = True          # a ']' right after '[' or '[^' is a literal in both dialects
-            continue
-        if ch == "{" and not _QUANTIFIER.match(pattern, i):
-            out.append("\\{")           # RE2 reads a brace that starts no {n}, {n,} or {n,m} as itself
-        elif ch == "$":
-            out.append("\\z")           # RE2's end of text; Java's $ also matches before a final newline
-        elif ch == "(" and pattern.startswith("(?P<", i):
-            out.append("(?<")
-            i += 4
-            continue
-        else:
-            out.append(ch)
-        i += 1
-    if in_class:
-        raise SparkUnsupported(_("unterminated character class"))
-    # (?d): only \n ends a line, as in RE2 (Java's dot and anchors also stop at \r, \u0085, \u2028 …)
-    return "(?d)" + "".join(out)
-
-
-_W = "[0-9A-Za-z_]"
-_ASCII_BOUNDARY = f"(?:(?<={_W})(?!{_W})|(?<!{_W})(?={_W}))"
-_ASCII_NON_BOUNDARY = f"(?:(?<={_W})(?={_W})|(?<!{_W})(?!{_W}))"
-_QUANTIFIER = re.compile(r"\{[0-9]+(,[0-9]*)?\}")
-#: Unicode general categories, as RE2 and Java both name them; anything else is a script (Java: IsHan).
-_CATEGORIES = {"L", "Lu", "Ll", "Lt", "Lm", "Lo", "M", "Mn", "Mc", "Me", "N", "Nd", "Nl", "No", "P", "Pc", "Pd",
-               "Ps", "Pe", "Pi", "Pf", "Po", "S", "Sm", "Sc", "Sk", "So", "Z", "Zs", "Zl", "Zp", "C", "Cc", "Cf",
-               "Cs", "Co", "Cn", "Any"}
-
-
-def _java_property(name: str, negated: bool) -> str:
-    if name.startswith("^"):
-        name, negated = name[1:], not negated
-    if not re.fullmatch(r"[A-Za-z_]+", name):
-        raise SparkUnsupported(_("the class \\p{{{name}}} is not supported", name=name))
-    if name == "Any":
-        return "[^\\x{0}-\\x{10FFFF}]" if negated else "[\\x{0}-\\x{10FFFF}]"
-    java = name if name in _CATEGORIES else f"Is{name}"
-    return f"\\{'P' if negated else 'p'}{{{java}}}"
 
 
 # -- date formats: strftime -> java.time ---------------------------------------------------------------

@@ -12,7 +12,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError
 
 from checker import codes
-from checker.compile.sqlfrag import PatternError, re2_pattern
+from checker.sql.regex import PatternError, re2_pattern
 from checker.i18n import Msg, _
 from checker.load.yamlio import Document, load_text
 from checker.model.dataset import (ANNOTATIONS, CHECKED_FORMATS, CHECKED_KEYWORDS, JSON_TYPES, Column,

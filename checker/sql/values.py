@@ -1,0 +1,238 @@
+"""JSON Schema's values in SQL: what a text cell, a JSON value or a native (Parquet) value is, and its
+typed value with the evidence of a value of the wrong type or format.
+
+The loader converts with these (:func:`checker.engine.loading.typed_query`) and the structural
+checks judge with them (:mod:`checker.compile.structural`), so both read a value the same way.
+"""
+
+from __future__ import annotations
+
+from checker.model.dataset import Column
+from checker.sql.layout import ColumnSource
+from checker.sql.text import ql, timestamp_value, valid_date
+
+
+# -- conversion --------------------------------------------------------------------------------------
+
+def _whole(d: str) -> str:
+    """SQL: the DOUBLE d is a whole number a BIGINT holds (no floor(): Spark's returns a BIGINT that overflows)."""
+    return f"(abs({d}) < 9.2e18 AND {d} % 1 = 0)"
+
+
+#: JSON's number grammar: what a text cell must spell to be read as a number (no ``+``, no leading
+#: zeros, no ``_``, no surrounding space, no NaN or Infinity)
+NUMBER_RE = "-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?"
+
+
+def spells_number(r: str) -> str:
+    """SQL: the text r spells a number in JSON's grammar."""
+    return f"regexp_full_match({r}, {ql(NUMBER_RE)})"
+
+
+def spells_integer(r: str) -> str:
+    """SQL: the text r spells a number (JSON's grammar) whose value is whole (``12``, ``12.0``, ``1.2e1``),
+    as JSON Schema counts integers."""
+    return (f"({spells_number(r)} AND (NOT (contains({r}, '.') OR contains(lower({r}), 'e')) "
+            f"OR TRY_CAST({r} AS DOUBLE) % 1 = 0))")
+
+
+def spells_boolean(r: str) -> str:
+    """SQL: the text r spells a boolean (``true``/``false`` in any letter case)."""
+    return f"lower({r}) IN ('true', 'false')"
+
+
+def _int_from_text(r: str) -> str:
+    """SQL: the BIGINT a text cell spells ('12', '12.0', '1.2e1'), else NULL (also when it does not fit)."""
+    as_double = f"TRY_CAST({r} AS DOUBLE)"
+    return (f"(CASE WHEN NOT {spells_number(r)} THEN NULL "
+            f"WHEN contains({r}, '.') OR contains(lower({r}), 'e') THEN "
+            f"(CASE WHEN {_whole(as_double)} THEN CAST({as_double} AS BIGINT) END) ELSE TRY_CAST({r} AS BIGINT) END)")
+
+
+def _finite(d: str) -> str:
+    """SQL: the DOUBLE d unless it overflowed to an infinity (``1e400``): no double holds that number."""
+    return f"(CASE WHEN abs({d}) <= 1.7976931348623157e308 THEN {d} END)"
+
+
+def _decimal_exact(r: str, sql_type: str) -> str:
+    """SQL: the DECIMAL a number spelling r stands for, NULL when it does not fit or would be rounded."""
+    p, s = (int(x) for x in sql_type[len("DECIMAL("):-1].split(","))
+    value = f"TRY_CAST({r} AS {sql_type})"
+    wide = f"TRY_CAST({r} AS DECIMAL(38, {38 - (p - s)}))"
+    return (f"(CASE WHEN {spells_number(r)} AND {value} = {wide} "
+            f"AND CAST({value} AS DOUBLE) = TRY_CAST({r} AS DOUBLE) THEN {value} END)")
+
+
+def text_class(types: frozenset[str], r: str, typed: bool = True) -> str:
+    """SQL: the JSON type a text cell r is read as (the contract's "Reading text"): the first of
+    'INTEGER', 'DOUBLE', 'BOOLEAN', 'VARCHAR' the column admits (an untyped one admits all) and r
+    spells; NULL for an empty cell or text no admitted type spells."""
+    admits = (lambda t: True) if not typed else (lambda t: t in types)  # noqa: E731
+    parts = []
+    if admits("integer") or admits("number"):
+        kind = "'INTEGER'" if admits("integer") else "'DOUBLE'"
+        parts.append(f"WHEN {spells_integer(r)} THEN {kind}")
+    if admits("number"):
+        parts.append(f"WHEN {spells_number(r)} THEN 'DOUBLE'")
+    if admits("boolean"):
+        parts.append(f"WHEN {spells_boolean(r)} THEN 'BOOLEAN'")
+    if admits("string"):
+        parts.append("ELSE 'VARCHAR'")
+    return f"(CASE WHEN {r} IS NULL THEN NULL {' '.join(parts)} END)"
+
+
+def json_class(raw: str) -> str:
+    """SQL: the JSON type of the JSON text ``raw`` (a value as the loader extracts it), from its first
+    characters, without parsing it: 'NULL', 'BOOLEAN', 'VARCHAR', 'OBJECT', 'ARRAY', 'INTEGER' (a
+    number without fraction or exponent, of any size, as JSON Schema counts integers), 'DOUBLE', or
+    'OTHER' (what Python's and DuckDB's JSON readers also take: NaN, -Infinity), of no JSON Schema type.
+
+    Extracted values are written by the engine's JSON writer, so they have no surrounding space and
+    one spelling per type.  (Parsing each value again for ``json_type`` was half of the load time of
+    a JSON Lines export.)
+    """
+    first = f"left({raw}, 1)"
+    return (f"(CASE WHEN {raw} IS NULL THEN NULL WHEN {raw} = 'null' THEN 'NULL' "
+            f"WHEN {raw} = 'true' OR {raw} = 'false' THEN 'BOOLEAN' WHEN {first} = '\"' THEN 'VARCHAR' "
+            f"WHEN {first} = '{{' THEN 'OBJECT' WHEN {first} = '[' THEN 'ARRAY' "
+            f"WHEN NOT ({first} BETWEEN '0' AND '9' OR ({first} = '-' AND substr({raw}, 2, 1) BETWEEN '0' AND '9')) "
+            f"THEN 'OTHER' "
+            f"WHEN contains({raw}, '.') OR contains(lower({raw}), 'e') THEN 'DOUBLE' ELSE 'INTEGER' END)")
+
+
+def json_string(raw: str) -> str:
+    """SQL: the text of the JSON string ``raw`` (quoted): its inside, unescaped only if it has an escape."""
+    return (f"(CASE WHEN contains({raw}, '\\') THEN CAST({raw} AS JSON) ->> '$' "
+            f"ELSE substr({raw}, 2, length({raw}) - 2) END)")
+
+
+def _json_is(types: frozenset[str], raw: str, jt: str) -> str:
+    """SQL: the JSON value ``raw`` (its class ``jt``) is of one of the JSON Schema types."""
+    parts = []
+    if "integer" in types and "number" not in types:
+        parts.append(f"{jt} = 'INTEGER'")        # the value stays JSON: any size, as JSON Schema counts
+        parts.append(f"({jt} = 'DOUBLE' AND TRY_CAST({raw} AS DOUBLE) % 1 = 0)")
+    if "number" in types:
+        parts.append(f"{jt} IN ('INTEGER', 'DOUBLE')")
+    if "string" in types:
+        parts.append(f"{jt} = 'VARCHAR'")
+    if "boolean" in types:
+        parts.append(f"{jt} = 'BOOLEAN'")
+    return "(" + " OR ".join(parts) + ")" if parts else "FALSE"  # "type": "null": no other value
+
+
+def _text_value(col: Column, r: str, v: str) -> tuple[str, str | None, str | None]:
+    """(value, type-evidence, format-evidence) SQL for a text cell r; evidence may read the value as v.
+
+    Evidence is computed from the converted value in an outer query rather than by repeating the
+    conversion: DuckDB would otherwise hoist the shared (and, for date-times, costly) validity test
+    out of its CASE and run it for every row.
+    """
+    t = col.sql_type
+    if t == "VARCHAR":
+        return r, None, None
+    if t == "ANY":
+        if not col.typed:
+            return r, None, None
+        return r, f"CASE WHEN {r} IS NOT NULL AND {text_class(col.types, r)} IS NULL THEN {r} END", None
+    if t == "DATE":
+        return (f"CASE WHEN {valid_date(r)} THEN CAST({r} AS DATE) END", None,
+                f"CASE WHEN {r} IS NOT NULL AND {v} IS NULL THEN {r} END")
+    if t == "TIMESTAMP":
+        return timestamp_value(r), None, f"CASE WHEN {r} IS NOT NULL AND {v} IS NULL THEN {r} END"
+    if t == "BIGINT":
+        value = _int_from_text(r)
+    elif t == "BOOLEAN":
+        value = f"(CASE WHEN {spells_boolean(r)} THEN lower({r}) = 'true' END)"
+    elif t.startswith("DECIMAL"):
+        value = _decimal_exact(r, t)
+    else:
+        value = f"(CASE WHEN {spells_number(r)} THEN {_finite(f'TRY_CAST({r} AS DOUBLE)')} END)"
+    return value, f"CASE WHEN {r} IS NOT NULL AND {v} IS NULL THEN {r} END", None
+
+
+def _json_value(col: Column, raw: str, v: str) -> tuple[str, str | None, str | None]:
+    jt = json_class(raw)
+    s = json_string(raw)
+    t = col.sql_type
+    wrong = f"CASE WHEN {jt} <> 'NULL' AND {v} IS NULL THEN {raw} END"
+    if t == "ANY":
+        value = f"CASE WHEN {jt} NOT IN ('NULL', 'OTHER') THEN CAST({raw} AS JSON) END"
+        if not col.typed:
+            return value, None, None
+        return value, f"CASE WHEN {jt} <> 'NULL' AND NOT {_json_is(col.types, raw, jt)} THEN {raw} END", None
+    if t == "VARCHAR":
+        return f"CASE WHEN {jt} = 'VARCHAR' THEN {s} END", wrong, None
+    if t == "BOOLEAN":
+        return f"CASE WHEN {jt} = 'BOOLEAN' THEN {raw} = 'true' END", wrong, None
+    num = f"TRY_CAST({raw} AS DOUBLE)"
+    if t == "BIGINT":
+        value = (f"CASE WHEN {jt} = 'INTEGER' THEN TRY_CAST({raw} AS BIGINT) "
+                 f"WHEN {jt} = 'DOUBLE' AND {_whole(num)} THEN TRY_CAST({num} AS BIGINT) END")
+        return value, wrong, None
+    if t in ("DATE", "TIMESTAMP"):
+        conv = (f"CASE WHEN {valid_date(s)} THEN CAST({s} AS DATE) END" if t == "DATE" else timestamp_value(s))
+        return (f"CASE WHEN {jt} = 'VARCHAR' THEN {conv} END",
+                f"CASE WHEN {jt} NOT IN ('VARCHAR', 'NULL') THEN {raw} END",
+                f"CASE WHEN {jt} = 'VARCHAR' AND {v} IS NULL THEN {s} END")
+    if t.startswith("DECIMAL"):  # from the JSON text, never through a double: exact or a violation
+        return f"(CASE WHEN {jt} IN ('INTEGER', 'DOUBLE') THEN {_decimal_exact(raw, t)} END)", wrong, None
+    return f"(CASE WHEN {jt} IN ('INTEGER', 'DOUBLE') THEN {_finite(num)} END)", wrong, None
+
+
+_INT_NATIVES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
+                "UBIGINT", "UHUGEINT")
+
+
+def native_class(native: str) -> str:
+    """The JSON type of a native (Parquet) column type: 'INTEGER', 'DOUBLE', 'BOOLEAN' or 'VARCHAR'."""
+    native = native.upper()
+    if native in _INT_NATIVES:
+        return "INTEGER"
+    if native in ("FLOAT", "DOUBLE", "REAL") or native.startswith("DECIMAL"):
+        return "DOUBLE"
+    return "BOOLEAN" if native == "BOOLEAN" else "VARCHAR"
+
+
+def _native_exact(col: Column, raw: str, native: str) -> str:
+    """SQL: a native value in the column's type, NULL where it would be rounded or reinterpreted
+    (a fraction into BIGINT, a boolean into a number, a number into a boolean, a time into a DATE)."""
+    t, cls = col.sql_type, native_class(native)
+    value = f"TRY_CAST({raw} AS {t})"
+    if col.numeric:
+        if cls == "INTEGER" or (cls == "DOUBLE" and t == "DOUBLE"):
+            return value
+        if cls != "DOUBLE":
+            return "NULL"
+        return f"(CASE WHEN CAST({value} AS {native}) = {raw} THEN {value} END)"
+    if t == "BOOLEAN":
+        return value if cls == "BOOLEAN" else "NULL"
+    if t == "DATE" and native.upper().startswith("TIMESTAMP"):
+        return f"(CASE WHEN CAST({value} AS {native}) = {raw} THEN {value} END)"
+    return value
+
+
+def _native_value(col: Column, raw: str, native: str, v: str) -> tuple[str, str | None, str | None]:
+    if native == "VARCHAR":
+        return _text_value(col, raw, v)
+    if col.sql_type == "ANY":
+        if not col.typed:
+            return raw, None, None
+        cls = native_class(native)
+        if (cls == "INTEGER" and col.types & {"integer", "number"}) or (cls == "DOUBLE" and "number" in col.types) \
+                or (cls == "BOOLEAN" and "boolean" in col.types) or (cls == "VARCHAR" and "string" in col.types):
+            test = "TRUE"
+        else:  # a whole floating-point number is an integer, as JSON Schema counts
+            test = f"{raw} % 1 = 0" if cls == "DOUBLE" and "integer" in col.types else "FALSE"
+        return raw, f"CASE WHEN {raw} IS NOT NULL AND NOT ({test}) THEN CAST({raw} AS VARCHAR) END", None
+    value = _native_exact(col, raw, native)
+    return value, f"CASE WHEN {raw} IS NOT NULL AND {v} IS NULL THEN CAST({raw} AS VARCHAR) END", None
+
+
+def conversion(src: ColumnSource, raw: str, v: str) -> tuple[str, str | None, str | None]:
+    """(value, type-evidence, format-evidence) SQL of one column read as ``raw``, its value named ``v``."""
+    if src.kind == "text":
+        return _text_value(src.column, raw, v)
+    if src.kind == "json":
+        return _json_value(src.column, raw, v)
+    return _native_value(src.column, raw, src.native_type or "VARCHAR", v)
