@@ -8,7 +8,7 @@ import shutil
 import pytest
 
 from checker.render.labels import labels
-from render_support import CASES, FORMATS, rendered  # noqa: F401
+from render_support import CASES, FORMATS
 
 
 @pytest.mark.parametrize("case", list(CASES))
