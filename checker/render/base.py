@@ -240,6 +240,8 @@ class Renderer:
     template: ClassVar[str | None] = None
 
     def render(self, result: Result, ctx: Context) -> str:
+        if self.template is None:   # a renderer without a template overrides render()
+            raise NotImplementedError(f"{type(self).__name__} has no template and no render() of its own")
         view = build(result, ctx.lang)
         return self.render_template(self.template, ctx, view, **self.extra(view, ctx))
 

@@ -263,8 +263,8 @@ def build(result: Result, lang: str) -> View:
         "clause": _bars(clauses),
     }
     suites: dict[str, list[RuleView]] = {}
-    for r in rules:
-        suites.setdefault(r.suite, []).append(r)
+    for rv in rules:
+        suites.setdefault(rv.suite, []).append(rv)
     status_counts = {s: sum(r.status == s for r in rules) for s in STATUSES}
     return View(
         result=result, lang=lang, verdict="pass" if result.exit_code == 0 else "fail",

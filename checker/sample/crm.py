@@ -106,8 +106,8 @@ def _customers(w: World, path: Path) -> tuple[Customers, dict[str, Any]]:
     owners = [e["employee_id"] for e in w.staff(department="sales")]
     old = [i for i in range(n - RESERVED) if registered[i] < dt.date(2024, 1, 1).toordinal()]
     picks = rng.sample(old, 14)
-    plants = {"CP-001": picks[0:2], "CP-002": picks[2:5], "CP-003": picks[5:7], "CI-005": picks[7:9],
-              "FB-004": picks[9:11], "no-consent": picks[11], "reserved": list(range(n - RESERVED, n))}
+    plants: dict[str, Any] = {"CP-001": picks[0:2], "CP-002": picks[2:5], "CP-003": picks[5:7], "CI-005": picks[7:9],
+                              "FB-004": picks[9:11], "no-consent": picks[11], "reserved": list(range(n - RESERVED, n))}
     late_consent = next(i for i in range(n - RESERVED) if registered[i] >= dt.date(2026, 3, 2).toordinal())
     plants["late-consent"] = late_consent
     special = {i for k, v in plants.items() if k != "reserved" for i in (v if isinstance(v, list) else [v])}
@@ -133,6 +133,7 @@ def _customers(w: World, path: Path) -> tuple[Customers, dict[str, Any]]:
             if i == late_consent:
                 consent = True
             consent_at = at(reg, rng.randint(9, 22), rng.randint(0, 59)) if consent else None
+            verified: dt.date | None
             if status == "active" and reg + dt.timedelta(days=365) <= AS_OF:
                 verified = AS_OF - dt.timedelta(days=rng.randint(1, 360))
             elif status == "active":
@@ -219,11 +220,12 @@ def _surveys(w: World, cust: Customers, plants: dict[str, Any], path: Path) -> i
                     responded = None
                 score = rng.choices(range(11), [1, 1, 1, 2, 2, 3, 5, 9, 14, 14, 12])[0] if responded else None
                 follow = None
-                if score is not None and score <= 6:
+                low = responded is not None and score is not None and score <= 6   # score is set only if responded
+                if low and responded is not None:
                     day = responded + dt.timedelta(days=rng.randint(1, 6))
                     follow = day if day < AS_OF else None
                 sid = f"S{n:08d}"
-                if score is not None and score <= 6 and len(planted) < 2 and responded < AS_OF - dt.timedelta(days=30) \
+                if low and responded is not None and len(planted) < 2 and responded < AS_OF - dt.timedelta(days=30) \
                         and wave != "2025-H1":
                     follow = None if not planted else responded + dt.timedelta(days=12)
                     planted.append(sid)
@@ -298,7 +300,8 @@ def _month_plan(w: World, cust: Customers, total: int, salt: int, margin_days: i
     counts = [total * d // sum(days) for d in days]
     for k in range(total - sum(counts)):
         counts[k % len(counts)] += 1
-    plan, first = [], 0
+    plan: list[dict[str, Any]] = []
+    first = 0
     for (a, b), cnt in zip(spans, counts, strict=True):
         nc = cust.before(a - dt.timedelta(days=margin_days), cust.n - RESERVED)
         stride = next(p for p in (7_919, 104_729, 1_299_709, 15_485_863) if nc % p)
@@ -540,7 +543,8 @@ def _access_log(w: World, con, cust: Customers, path: Path) -> int:
             and e["crm_role"] in ("agent", "supervisor", "analyst", "admin")]
     days = [(START + dt.timedelta(days=d)) for d in range((END - START).days + 1)]
     per, rest = divmod(total, len(days))
-    plan, first = [], 0
+    plan: list[dict[str, Any]] = []
+    first = 0
     for d, day in enumerate(days):
         cnt = per + (1 if d < rest else 0)
         plan.append({"d": d, "day": at(day, 8), "first_i": first, "cnt": cnt,

@@ -249,9 +249,9 @@ def _incident(rng, incident_id: str, category: str, level: str, detected: dt.dat
     elif rng.random() < 0.3:
         statement = detected + dt.timedelta(hours=rng.randint(12, 72))
     reported = detected + dt.timedelta(hours=rng.randint(4, 60)) if category == "data_breach" else None
-    resolved = detected + dt.timedelta(days=rng.randint(1, 12), hours=rng.randint(0, 8))
+    finished = detected + dt.timedelta(days=rng.randint(1, 12), hours=rng.randint(0, 8))
     limit = at(AS_OF)
-    resolved = resolved if resolved < limit else None
+    resolved = finished if finished < limit else None
     review = None
     if resolved is not None:
         day = (resolved + dt.timedelta(days=rng.randint(2, 12))).date()
