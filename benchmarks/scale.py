@@ -38,7 +38,8 @@ from pathlib import Path
 import duckdb
 from ruamel.yaml import YAML
 data = Path(sys.argv[1])
-manifest = YAML(typ="safe").load((data / "datasets.yaml").read_text(encoding="utf-8")) if (data / "datasets.yaml").exists() else {}
+listing = data / "datasets.yaml"
+manifest = YAML(typ="safe").load(listing.read_text(encoding="utf-8")) if listing.exists() else {}
 files = {}
 for domain in sorted(p for p in data.iterdir() if p.is_dir()):
     for f in sorted(domain.iterdir()):
@@ -57,7 +58,8 @@ for name, entry in files.items():  # DuckDB reads UTF-8 only: iconv (C) first, t
             with open(out, "wb") as dst:
                 subprocess.run(["iconv", "-f", enc, "-t", "UTF-8", entry["path"]], stdout=dst, check=True)
         else:
-            with open(entry["path"], encoding=enc, errors="replace", newline="") as src, open(out, "w", encoding="utf-8", newline="") as dst:
+            with open(entry["path"], encoding=enc, errors="replace", newline="") as src, \
+                    open(out, "w", encoding="utf-8", newline="") as dst:
                 for chunk in iter(lambda: src.read(1 << 22), ""):
                     dst.write(chunk)
         entry["path"] = str(out)
@@ -79,7 +81,8 @@ for i, (name, entry) in enumerate(sorted(files.items())):
         import pyarrow as pa
         sheet = CalamineWorkbook.from_path(p).get_sheet_by_index(0).to_python()
         head, body = sheet[0], sheet[1:]
-        arrow = pa.table({f"c{j}": pa.array([None if r[j] == "" else str(r[j]) for r in body], pa.string()) for j in range(len(head))})
+        arrow = pa.table({f"c{j}": pa.array([None if r[j] == "" else str(r[j]) for r in body], pa.string())
+                          for j in range(len(head))})
         con.register("x", arrow)
         rel = "x"
     else:
@@ -123,7 +126,8 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=10_000_000)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--spark", action="store_true", help="also run checker check --engine spark")
-    ap.add_argument("--repeat", type=int, default=1, help="alternate the checker and DuckDB's own load K times; medians")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="alternate the checker and DuckDB's own load K times; medians")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
     data = BENCH / ".data" / f"sample-{args.rows}-{args.seed}"
@@ -156,7 +160,8 @@ def main() -> None:
                                                                  "--fail-on", "never"], out / "spark.txt")
     records = sum(i["rows"] for i in result["inputs"])
     expected = json.loads((data / "expected.json").read_text(encoding="utf-8"))
-    planted = sum(len(v) if isinstance(v, list) else v for v in expected.values()) if isinstance(expected, dict) else None
+    planted = (sum(len(v) if isinstance(v, list) else v for v in expected.values())
+               if isinstance(expected, dict) else None)
     print(f"\n{args.rows:,} complaints · {records:,} records in {len(result['inputs'])} exports · {size_mb:,.0f} MB\n")
     print(f"{'command':<32} {'time (s)':>9} {'records/s':>12} {'peak RSS (MB)':>14}")
     for label, r in runs.items():

@@ -19,7 +19,7 @@ import io
 import json
 import sys
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,7 +36,7 @@ MO = PO.with_suffix(".mo")
 KEYWORDS = {"_": None, "_n": (1, 2), "_p": ((1, "c"), 2), "tr": None, "ntr": (1, 2)}
 METHODS = [("**.py", "python")]
 #: fixed, so the same translations always compile to the same bytes
-STAMP = datetime(2026, 1, 1, tzinfo=timezone.utc)
+STAMP = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def _key(msgid, context) -> str:
@@ -137,7 +137,6 @@ def cmd_apply(path: str) -> int:
         cat = merged()
         done = 0
         for key, string in table.items():
-            context, _, msgid = key.rpartition("\x04")
             message = next((m for m in cat if m.id and _key(m.id, m.context) == key), None)
             if message is None or not string:
                 continue
@@ -156,8 +155,13 @@ def cmd_compile() -> int:
 
 def cmd_missing() -> int:
     cat = merged()
-    print(json.dumps({k: "" for k in untranslated(cat)}, ensure_ascii=False, indent=1))
+    print(json.dumps(dict.fromkeys(untranslated(cat), ""), ensure_ascii=False, indent=1))
     return 0
+
+
+def _entries(cat: Catalog) -> set[tuple[str, str | tuple[str, ...]]]:
+    """Every message's key and translation, to compare two catalogs."""
+    return {(_key(m.id, m.context), m.string if isinstance(m.string, str) else tuple(m.string)) for m in cat if m.id}
 
 
 def cmd_check() -> int:
@@ -165,9 +169,9 @@ def cmd_check() -> int:
     problems = [f"no translation: {k!r}" for k in untranslated(cat)]
     if MO.read_bytes() != mo_bytes(load()):
         problems.append(f"{MO.relative_to(ROOT)} is not the compiled {PO.name}: run `python scripts/i18n.py compile`")
-    if {(_key(m.id, m.context), m.string if isinstance(m.string, str) else tuple(m.string)) for m in cat if m.id} != \
-            {(_key(m.id, m.context), m.string if isinstance(m.string, str) else tuple(m.string)) for m in load() if m.id}:
-        problems.append(f"{PO.relative_to(ROOT)} is not up to date with the source: run `python scripts/i18n.py update`")
+    if _entries(cat) != _entries(load()):
+        problems.append(f"{PO.relative_to(ROOT)} is not up to date with the source: "
+                        "run `python scripts/i18n.py update`")
     for p in problems:
         print(p)
     return 1 if problems else 0

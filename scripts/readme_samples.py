@@ -64,10 +64,10 @@ NORMALISE: list[tuple[re.Pattern, str, str]] = [
     (re.compile(r"\b\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)\b"), "<timestamp>", "run time"),
 ]
 
-SAMPLE = re.compile(r"^<!-- sample: (?P<command>.+?) -->\n(?P<fence>```+)(?P<lang>[^\n]*)\n(?P<body>.*?)^(?P=fence)[ \t]*$",
-                    re.M | re.S)
-SAMPLE_FILE = re.compile(r"^<!-- sample-file: (?P<name>[^ ]+) -->\n(?P<fence>```+)[^\n]*\n(?P<body>.*?)^(?P=fence)[ \t]*$",
-                         re.M | re.S)
+SAMPLE = re.compile(r"^<!-- sample: (?P<command>.+?) -->\n"
+                    r"(?P<fence>```+)(?P<lang>[^\n]*)\n(?P<body>.*?)^(?P=fence)[ \t]*$", re.M | re.S)
+SAMPLE_FILE = re.compile(r"^<!-- sample-file: (?P<name>[^ ]+) -->\n"
+                         r"(?P<fence>```+)[^\n]*\n(?P<body>.*?)^(?P=fence)[ \t]*$", re.M | re.S)
 ECHO_STATUS = "; echo $?"
 
 
@@ -156,7 +156,7 @@ def run(command: str, work: Path) -> str:
     try:
         proc = subprocess.run([checker_executable(), *argv[1:]], cwd=work, env=environment(),
                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              timeout=TIMEOUT)
+                              timeout=TIMEOUT, check=False)  # the exit status is part of the sample
     except subprocess.TimeoutExpired:  # shown in the diff rather than as a traceback
         return wrap_command(command) + f"\n(readme_samples: no answer within {TIMEOUT} s)\n"
     out = proc.stdout.decode("utf-8", errors="replace")
@@ -187,7 +187,7 @@ def fresh(path: Path, root: Path = ROOT) -> str:
         with concurrent.futures.ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
             bodies = list(pool.map(lambda b: run(b.command, work), found))
     out, at = [], 0
-    for block, body in zip(found, bodies):
+    for block, body in zip(found, bodies, strict=True):
         out += [text[at:block.start], body]
         at = block.end
     out.append(text[at:])

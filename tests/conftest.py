@@ -15,6 +15,10 @@ from checker.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 
+# The report tests' session fixture `rendered` lives with its helpers in render_support; registered here as a
+# plugin, the tests ask for it by name instead of importing it (an import a linter sees as unused, then shadowed).
+pytest_plugins = ["render_support"]
+
 
 # -- the repository stands alone -------------------------------------------------------------------------
 # A user's clone has nothing beside it, but a developer's or CI's may (a shared reference folder, a sibling

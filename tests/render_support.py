@@ -8,8 +8,8 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 import posixpath
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest

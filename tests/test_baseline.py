@@ -37,7 +37,7 @@ def test_baseline_marks_new_existing_and_fixed(cli, tmp_path):
     # fix C000002, add a new late complaint C000009, reverse the row order and edit an unrelated column
     fixed = lines[1].replace("2026-03-03 10:00:00", "2026-03-01 11:00:00")
     new = "C000009,K9,high,2026-03-01 09:00:00,2026-03-05 09:00:00,2026-03-06 09:00:00,13700000000\n"
-    edited = [l.replace("13912345679", "13912340000") for l in [lines[0], fixed, *lines[2:]]]
+    edited = [row.replace("13912345679", "13912340000") for row in [lines[0], fixed, *lines[2:]]]
     data = _write(tmp_path / "after", list(reversed(edited)) + [new])
     result = tmp_path / "new.json"
     run = cli(*_args(data, result, "--baseline", str(old)))

@@ -96,7 +96,8 @@ def test_dataset_schemas_cover_the_four_domains():
         assert schema.key, name
         assert raw["x-title"]["zh"] and raw["x-title"]["en"], name
         for col in schema.columns.values():
-            assert any(re.search(r"[\u4e00-\u9fff]", a) for a in col.aliases), f"{name}.{col.name} has no Chinese header"
+            assert any(re.search(r"[\u4e00-\u9fff]", a) for a in col.aliases), \
+                f"{name}.{col.name} has no Chinese header"
             personal = col.name in ("name", "phone", "email", "national_id", "address", "contact_phone")
             if personal and name in ("crm.customers", "appraisal.employees", "crm.complaints"):
                 assert col.pii, f"{name}.{col.name} is personal data"

@@ -33,8 +33,9 @@ def _subset(expected, actual, where: str) -> None:
             assert key in actual, f"{where}: missing key {key!r} in {sorted(actual)}"
             _subset(value, actual[key], f"{where}.{key}")
     elif isinstance(expected, list) and expected and all(isinstance(e, dict) for e in expected):
-        assert isinstance(actual, list) and len(actual) == len(expected), f"{where}: expected {expected!r}, got {actual!r}"
-        for i, (e, a) in enumerate(zip(expected, actual)):
+        assert isinstance(actual, list) and len(actual) == len(expected), \
+            f"{where}: expected {expected!r}, got {actual!r}"
+        for i, (e, a) in enumerate(zip(expected, actual, strict=True)):
             _subset(e, a, f"{where}[{i}]")
     else:
         assert expected == actual, f"{where}: expected {expected!r}, got {actual!r}"

@@ -72,8 +72,8 @@ def pack(tmp_path):
 def test_lint_reports_an_unknown_clause_id_with_position_and_suggestion(cli, pack):
     run = cli("lint", str(pack))
     assert run.exit_code == 1
-    assert f"{pack / 'r.yaml'}:8:21: R115 rule MINI-001 cites clause 'M1.21', which is not in the catalog; " \
-           "did you mean 'M1.2'?" in run.stdout
+    assert (f"{pack / 'r.yaml'}:8:21: R115 rule MINI-001 cites clause 'M1.21', which is not in the catalog; "
+            "did you mean 'M1.2'?") in run.stdout
 
 
 def test_lint_reports_catalog_model_problems_with_positions(cli, pack):
@@ -102,5 +102,5 @@ def test_lint_reports_duplicate_catalog_ids(cli, pack):
     path.write_text(path.read_text(encoding="utf-8").replace("- id: M1.2\n", "- id: M1.1\n"), encoding="utf-8")
     run = cli("lint", str(pack))
     assert run.exit_code == 1
-    assert f"{path}:13:15: R104 duplicate catalog id 'M1.1' (first at line 10); regulation, clause and " \
-           "manual-control ids are unique in the catalog" in run.stdout.splitlines()
+    assert (f"{path}:13:15: R104 duplicate catalog id 'M1.1' (first at line 10); regulation, clause and "
+            "manual-control ids are unique in the catalog") in run.stdout.splitlines()

@@ -149,7 +149,7 @@ def test_lint_reports_type_errors_found_by_binding(cli, tmp_path):
         "expect: cust.customer_id IS NOT NULL", "expect: created_at > 5"), encoding="utf-8")
     run = cli("lint", str(rules), "--schemas", str(QS / "schemas"))
     assert run.exit_code == 1
-    line = next(l for l in run.stdout.splitlines() if "X206" in l)
+    line = next(out for out in run.stdout.splitlines() if "X206" in out)
     lineno = rules.read_text(encoding="utf-8").splitlines().index("    expect: created_at > 5") + 1
     assert line.startswith(f"{rules}:{lineno}:13: X206 rule QS-004: expect: the SQL does not type-check in DuckDB:")
 

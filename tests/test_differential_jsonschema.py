@@ -31,7 +31,7 @@ import json
 import os
 import re
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -106,10 +106,11 @@ def cases(draw, records: int):
     cols = draw(st.lists(columns(), min_size=1, max_size=3))
     names = [f"c{i}" for i in range(len(cols))]
     required = [n for n in names if draw(st.booleans())]
-    schema = {"type": "object", "properties": dict(zip(names, cols)), "required": required}
+    schema = {"type": "object", "properties": dict(zip(names, cols, strict=True)), "required": required}
     json_records = [{n: v for n in names if (v := draw(st.one_of(scalars, st.just(MISSING)))) is not MISSING}
                     for _ in range(records)]
-    text_cells = st.one_of(st.sampled_from(STRINGS), st.sampled_from([str(i) for i in INTS] + [repr(f) for f in FLOATS]),
+    text_cells = st.one_of(st.sampled_from(STRINGS),
+                           st.sampled_from([str(i) for i in INTS] + [repr(f) for f in FLOATS]),
                            st.text(alphabet="ab1.-eE ", max_size=3))
     csv_rows = [[draw(text_cells) for _ in names] for _ in range(records)]
     return schema, json_records, csv_rows
@@ -158,7 +159,7 @@ def iso_datetime(s: str) -> bool:
         return False
     if ss == 60:
         sign = -1 if m[7] == "-" else 1
-        utc = datetime(day.year, day.month, day.day, hh, mm, tzinfo=timezone.utc) - sign * timedelta(hours=oh,
+        utc = datetime(day.year, day.month, day.day, hh, mm, tzinfo=UTC) - sign * timedelta(hours=oh,
                                                                                                        minutes=om)
         return (utc.hour, utc.minute) == (23, 59)
     return True
@@ -221,7 +222,7 @@ def actual(engine: DuckDBEngine, tmp: Path, schema: dict[str, Any], data: Any, f
     rows = engine.fetchall(f"SELECT t.__row, {', '.join(c.violation for c in checks)} FROM {loaded.table} AS t "
                            f"ORDER BY t.__row")
     assert [r[0] for r in rows] == list(range(1, len(data) + 1))
-    return [{c.rule_id.split(".", 2)[2] for c, hit in zip(checks, row[1:]) if hit} for row in rows]
+    return [{c.rule_id.split(".", 2)[2] for c, hit in zip(checks, row[1:], strict=True) if hit} for row in rows]
 
 
 def compare(engine, tmp, schema, json_records, csv_rows) -> tuple[int, list[str]]:
@@ -229,9 +230,10 @@ def compare(engine, tmp, schema, json_records, csv_rows) -> tuple[int, list[str]
     found = []
     for fmt, data, records in (
             ("jsonl", json_records, json_records),
-            ("csv", csv_rows, [{n: read_text(col, cell) for (n, col), cell in zip(schema["properties"].items(), row)}
+            ("csv", csv_rows, [{n: read_text(col, cell)
+                                for (n, col), cell in zip(schema["properties"].items(), row, strict=True)}
                                for row in csv_rows])):
-        for i, (record, got) in enumerate(zip(records, actual(engine, tmp, schema, data, fmt))):
+        for i, (record, got) in enumerate(zip(records, actual(engine, tmp, schema, data, fmt), strict=True)):
             want = expected(schema, record)
             if got != want:
                 found.append(f"{fmt} record {i + 1} {json.dumps(data[i], default=str)}: checker {sorted(got)}, "

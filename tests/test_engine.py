@@ -181,7 +181,7 @@ def test_each_record_knows_the_line_it_starts_on(tmp_path, text, encoding, expec
 
 
 def test_json_lines_rows_are_their_lines(tmp_path):
-    rows, records = _jsonl(tmp_path, '{"customer_id": "K1", "name": "a", "tier": "gold"}\n\n'
+    _rows, records = _jsonl(tmp_path, '{"customer_id": "K1", "name": "a", "tier": "gold"}\n\n'
                                      '{"customer_id": "K3", "name": "b", "tier": "gold"}\n')
     schema = load_schema("crm.customers", QS / "schemas" / "crm" / "customers.schema.json")
     with DuckDBEngine() as e:

@@ -246,6 +246,17 @@ BOUNDED_DEFAULT = 5
 LONG_SHARE = {"rules+lint": 0.25}
 
 
+def _property(run, strategy, n: int):
+    """A hypothesis test of ``n`` inputs drawn from ``strategy``, each given to ``run``."""
+
+    @_settings(n)
+    @given(body=strategy)
+    def case(body: bytes) -> None:
+        run(body)
+
+    return case
+
+
 def _fuzz(result: Path, examples: int | None) -> None:
     """Every target in turn; the failures of all of them are reported together."""
     failed = []
@@ -253,13 +264,8 @@ def _fuzz(result: Path, examples: int | None) -> None:
         n = max(1, int(examples * LONG_SHARE.get(name, 1))) if examples else BOUNDED.get(name, BOUNDED_DEFAULT)
         before = RUNS[0]
 
-        @_settings(n)
-        @given(body=strategy)
-        def case(body: bytes) -> None:
-            run(body)
-
         try:
-            case()
+            _property(run, strategy, n)()
         except Exception as exc:  # hypothesis has printed the smallest input it found
             failed.append(f"{name}: {str(exc)[:300]}")
         print(f"fuzz {name}: {n} inputs, {RUNS[0] - before} command lines", flush=True)

@@ -214,9 +214,9 @@ def run_group(engine: DuckDBEngine, tmp: Path, file: str, g: int, variant: str |
     if [r[0] for r in rows] != list(range(1, len(records) + 1)):
         return GroupRun(error=f"expected rows 1..{len(records)}, got {[r[0] for r in rows]}")
     verdicts = {}
-    for n, row in zip(wanted, rows):
-        violated = [c.rule_id for c, hit in zip(checks, row[1:]) if hit]
-        if any(c.keyword == "shape" and hit for c, hit in zip(checks, row[1:])):
+    for n, row in zip(wanted, rows, strict=True):
+        violated = [c.rule_id for c, hit in zip(checks, row[1:], strict=True) if hit]
+        if any(c.keyword == "shape" and hit for c, hit in zip(checks, row[1:], strict=True)):
             return GroupRun(error=f"record {row[0]} could not be read as a record")
         verdicts[n] = (not violated, violated)
     return GroupRun(verdicts)

@@ -39,7 +39,7 @@ def test_sample_outputs_are_what_the_commands_print():
 def test_reference_is_generated_from_the_code():
     env = {k: v for k, v in os.environ.items() if not k.startswith("CHECKER_")}
     proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "gen_reference.py"), "--stdout"], cwd=ROOT,
-                          env=env, capture_output=True, text=True, encoding="utf-8", timeout=120)
+                          env=env, capture_output=True, text=True, encoding="utf-8", timeout=120, check=False)
     assert proc.returncode == 0, proc.stderr
     committed = (ROOT / "docs" / "reference.md").read_text(encoding="utf-8")
     assert proc.stdout == committed, (

@@ -16,8 +16,7 @@ from checker.model.result import Clause, ManualControl, Result, WaiverUse
 from checker.render import render
 from checker.render.labels import LABELS, LANGS, labels
 from checker.resources import bundled
-from render_support import shown_path
-from render_support import CASES, PAYLOADS, assert_no_pii, rendered  # noqa: F401
+from render_support import CASES, PAYLOADS, assert_no_pii, shown_path
 
 
 class Page(HTMLParser):

@@ -6,7 +6,7 @@ from junitparser import Error, Failure, JUnitXml, Skipped
 
 from checker.model.result import Result
 from checker.render import render
-from render_support import CASES, PAYLOADS, assert_no_pii, rendered  # noqa: F401
+from render_support import CASES, PAYLOADS, assert_no_pii
 
 
 def _parse(run) -> JUnitXml:
@@ -74,8 +74,9 @@ def test_hostile_text_round_trips_as_text(rendered):
 
 def test_characters_xml_cannot_carry_are_shown_as_escapes(rendered):
     result = Result.model_validate(rendered("hostile").result)
-    results = [r.model_copy(update={"samples": [s.model_copy(update={"message": "bell\x07 nul\x00 esc\x1b", "messages": None})
-                                                for s in r.samples]}) for r in result.results]
+    hostile = {"message": "bell\x07 nul\x00 esc\x1b", "messages": None}
+    results = [r.model_copy(update={"samples": [s.model_copy(update=hostile) for s in r.samples]})
+               for r in result.results]
     xml = JUnitXml.fromstring(render(result.model_copy(update={"results": results}), "junit", "en").encode())
     text = "".join(x.text or "" for suite in xml for case in suite for x in case.result)
     assert "bell\\x07 nul\\x00 esc\\x1b" in text  # visible evidence (checker.render.inert), valid XML

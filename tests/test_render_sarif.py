@@ -12,7 +12,7 @@ import pytest
 from checker.model.result import Result, WaiverUse
 from checker.render import render
 from conftest import ROOT
-from render_support import CASES, assert_no_pii, rendered  # noqa: F401
+from render_support import CASES, assert_no_pii
 
 SCHEMA_PATH = ROOT / "tests" / "data" / "sarif" / "sarif-schema-2.1.0.json"
 
@@ -63,7 +63,7 @@ def test_each_sample_is_a_result_at_its_file_and_line(rendered):
     inputs = {i["dataset"]: i for i in run.result["inputs"]}
     levels = {"critical": "error", "high": "error", "medium": "warning", "low": "warning", "info": "note"}
     by_id = {r["rule_id"]: r for r in run.result["results"]}
-    for got, (rule_id, sample) in zip(results, expected):
+    for got, (rule_id, sample) in zip(results, expected, strict=True):
         rule = by_id[rule_id]
         assert got["ruleId"] == rule_id and got["message"]["text"] == sample["message"]
         assert got["level"] == levels[rule["severity"]]

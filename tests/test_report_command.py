@@ -8,7 +8,7 @@ import shutil
 import pytest
 
 from checker.render.labels import labels
-from render_support import CASES, FORMATS, rendered  # noqa: F401
+from render_support import CASES, FORMATS
 
 
 @pytest.mark.parametrize("case", list(CASES))
@@ -75,6 +75,15 @@ def test_a_bad_result_file_is_one_clean_paragraph(cli, tmp_path, content, expect
 def test_a_missing_result_file(cli, tmp_path):
     run = cli("report", str(tmp_path / "nope.json"))
     assert run.exit_code == 2 and "T502 cannot read the result file" in run.stderr
+
+
+@pytest.mark.parametrize("content", ["{not json", '{"schema_version": 1}', '["\\ud800"]'])
+def test_a_file_that_is_not_a_result_says_what_to_give(cli, tmp_path, content):
+    bad = tmp_path / "bad.json"
+    bad.write_text(content, encoding="utf-8")
+    run = cli("report", str(bad))
+    assert run.exit_code == 2
+    assert run.stderr.strip().endswith("; give a file written by `checker check --json`"), run.stderr
 
 
 def test_an_unwritable_report_path_is_a_clean_error(cli, rendered, tmp_path):

@@ -85,7 +85,8 @@ def test_lint_flags_duplicate_versions_and_changelog_mismatch(cli, tmp_path):
     _ruleset(tmp_path / "b.yaml", "1.0.0", "{from: 2025-07-01}", 48)
     problems = _lint(cli, tmp_path)
     assert any(p.startswith("R130 version 1.0.0 of ruleset cases.versions is also defined in") for p in problems)
-    assert "R132 the newest changelog entry is 0.9.0, but this file is version 1.0.0; add an entry for this version at the top" in problems
+    assert ("R132 the newest changelog entry is 0.9.0, but this file is version 1.0.0; "
+            "add an entry for this version at the top") in problems
 
 
 def test_lint_flags_disabling_a_rule_that_is_not_inherited(cli, tmp_path):

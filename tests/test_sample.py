@@ -139,7 +139,7 @@ def test_keys_join_across_datasets(sample):
     customers = {r["customer_id"] for r in csv.DictReader((sample / "crm" / "customers.csv").open(encoding="utf-8"))}
     interactions = pq.read_table(sample / "crm" / "interactions.parquet", columns=["customer_id"]).column(0).to_pylist()
     assert set(interactions) <= customers
-    surveys = {json.loads(l)["customer_id"] for l in (sample / "crm" / "surveys.jsonl").open(encoding="utf-8")}
+    surveys = {json.loads(line)["customer_id"] for line in (sample / "crm" / "surveys.jsonl").open(encoding="utf-8")}
     assert surveys <= customers
 
 

@@ -32,7 +32,8 @@ def _jsonable(value):
 def test_editor_schema_accepts_rule_files_and_rejects_typos():
     schema = json.loads((ROOT / "schemas" / "ruleset.schema.json").read_text(encoding="utf-8"))
     validator = jsonschema.Draft202012Validator(schema)
-    for path in sorted((ROOT / "examples").rglob("rules/*.yaml")) + sorted((ROOT / "tests" / "cases" / "kinds").rglob("*.yaml")):
+    kinds = ROOT / "tests" / "cases" / "kinds"
+    for path in sorted((ROOT / "examples").rglob("rules/*.yaml")) + sorted(kinds.rglob("*.yaml")):
         if path.name == "case.yaml":
             continue
         data = _jsonable(load_file(path).data)

@@ -128,12 +128,14 @@ def test_bundled_rules_run_on_spark(cli):
 SEMANTICS = [
     ("date_diff('day', a, b)", [("TIMESTAMP '2024-01-01 23:59:00'", "TIMESTAMP '2024-01-02 00:01:00'"),
                                 ("TIMESTAMP '2024-01-01 00:00:00'", "TIMESTAMP '2024-01-03 23:00:00'")]),
-    ("date_diff('month', a, b)", [("DATE '2024-01-31'", "DATE '2024-02-01'"), ("DATE '2024-03-01'", "DATE '2024-01-15'")]),
+    ("date_diff('month', a, b)", [("DATE '2024-01-31'", "DATE '2024-02-01'"),
+                                  ("DATE '2024-03-01'", "DATE '2024-01-15'")]),
     ("date_diff('year', a, b)", [("DATE '2023-12-31'", "DATE '2024-01-01'")]),
     ("date_diff('hour', a, b)", [("TIMESTAMP '2024-01-01 10:59:00'", "TIMESTAMP '2024-01-01 11:00:00'")]),
     ("date_diff('week', a, b)", [("DATE '2024-01-07'", "DATE '2024-01-08'"), ("DATE '2024-01-08'", "DATE '2024-01-14'"),
                                  ("TIMESTAMP '2024-01-07 12:00:00'", "TIMESTAMP '2024-01-14 11:00:00'"),
-                                 ("DATE '2024-01-14'", "DATE '2024-01-08'"), ("DATE '2024-01-15'", "DATE '2024-01-08'")]),
+                                 ("DATE '2024-01-14'", "DATE '2024-01-08'"),
+                                 ("DATE '2024-01-15'", "DATE '2024-01-08'")]),
     ("a / b", [("1", "0"), ("-1", "0"), ("0", "0"), ("7", "2"), ("CAST(NULL AS INTEGER)", "0"),
                ("CAST(1.5 AS DECIMAL(18,2))", "CAST(0 AS DECIMAL(18,2))")]),
     ("regexp_matches(a, 'x.y')", [("'x\ry'", "''"), ("'x\ny'", "''")]),
@@ -195,7 +197,7 @@ def test_same_value_on_both_engines(spark, expr, rows):
     sql = f"SELECT i, {expr} AS v FROM ({_rows_sql(rows)}) ORDER BY i"
     want = duckdb.connect().execute("SET TimeZone = 'UTC'").execute(sql).fetchall()
     got = [tuple(r) for r in spark.sql(to_spark(sql)).collect()]
-    assert all(_same(w[1], g[1]) for w, g in zip(want, got)) and len(want) == len(got), \
+    assert len(want) == len(got) and all(_same(w[1], g[1]) for w, g in zip(want, got, strict=True)), \
         f"{expr}\nDuckDB: {want}\nSpark:  {got}\nSpark SQL: {to_spark(sql)}"
 
 
@@ -258,11 +260,11 @@ def test_command_line_engine_spark(spark, tmp_path):
     args = [str(a) for a in spec["args"]]
     env = dict(os.environ, CHECKER_SPARK_MASTER="local[1]")
     bad = subprocess.run([sys.executable, "-m", "checker.cli", *args, "--engine", "spark", "--spark-conf", "oops"],
-                         cwd=case, capture_output=True, text=True, env=env, timeout=300)
+                         cwd=case, capture_output=True, text=True, env=env, timeout=300, check=False)
     assert bad.returncode == 2 and "KEY=VALUE" in bad.stderr
     proc = subprocess.run([sys.executable, "-m", "checker.cli", *args, "--engine", "spark", "--format", "json",
                            "--spark-conf", "spark.sql.shuffle.partitions=2"],
-                          cwd=case, capture_output=True, text=True, env=env, timeout=300)
+                          cwd=case, capture_output=True, text=True, env=env, timeout=300, check=False)
     assert proc.returncode == spec["exit"], proc.stderr
     result = json.loads(proc.stdout)
     assert result["run"]["engine"] == "spark"
@@ -320,7 +322,8 @@ EDGE_CSV = ("complaint_id,customer_id,severity,created_at,first_response_at,clos
 EDGE_JSONL = ("\ufeff{\"complaint_id\": \"C000001\", \"customer_id\": \"K1\", \"severity\": \"high\", "
               "\"created_at\": \"2026-03-01 09:00:00\", \"first_response_at\": \"2026-03-01 10:00:00\"}\n"
               "\n"
-              "{\"complaint_id\": 2, \"customer_id\": null, \"severity\": \"high\", \"created_at\": \"2026-03-01 09:00:00\"}\n"
+              "{\"complaint_id\": 2, \"customer_id\": null, \"severity\": \"high\", "
+              "\"created_at\": \"2026-03-01 09:00:00\"}\n"
               "[1, 2]\n"
               "{not json\n"
               "{\"complaint_id\": \"C000005\", \"severity\": \"low\", \"created_at\": \"2026-03-01T09:00:00Z\", "
@@ -349,7 +352,7 @@ def test_spark_that_cannot_start_is_a_usage_error(spark, tmp_path):
     spec = YAML(typ="safe").load((case / "case.yaml").read_text(encoding="utf-8"))
     env = dict(os.environ, JAVA_HOME=str(tmp_path / "no-java"))
     proc = subprocess.run([sys.executable, "-m", "checker.cli", *[str(a) for a in spec["args"]], "--engine", "spark"],
-                          cwd=case, capture_output=True, text=True, env=env, timeout=300)
+                          cwd=case, capture_output=True, text=True, env=env, timeout=300, check=False)
     assert proc.returncode == 2, proc.stderr
     assert "D407 Spark could not start" in proc.stderr and "Java 17" in proc.stderr
     assert "Traceback" not in proc.stderr

@@ -227,7 +227,8 @@ def test_escaped_astral_characters_in_a_schema_are_characters(cli, tmp_path):
     assert rows(found, "enum") == [2] and rows(found, "maxLength") == [2]
 
 
-@pytest.mark.parametrize("fmt, values", [("csv", ["1e400", "-1e400", "1e308"]), ("jsonl", ["1e400", "-1e400", "1e308"])])
+@pytest.mark.parametrize("fmt, values", [("csv", ["1e400", "-1e400", "1e308"]),
+                                         ("jsonl", ["1e400", "-1e400", "1e308"])])
 def test_a_number_beyond_double_is_a_range_violation(cli, tmp_path, fmt, values):
     if fmt == "jsonl":  # written as JSON numbers (json.dumps would write Infinity)
         _write(tmp_path, {"type": "number"}, [0, 0, 0], fmt)

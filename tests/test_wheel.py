@@ -16,7 +16,8 @@ pytestmark = pytest.mark.slow
 
 
 def _run(cmd, **kw):
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=900, **kw)
+    # check=False: the callers assert on the exit status with the output in the message
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=900, check=False, **kw)
 
 
 def test_wheel_installs_and_runs_from_another_directory(tmp_path):
@@ -39,15 +40,16 @@ def test_wheel_installs_and_runs_from_another_directory(tmp_path):
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
-    where = _run([str(venv / "bin" / "python"), "-c", "from checker.resources import bundled; print(bundled('schemas'))"],
-                 cwd=elsewhere, env=env)
+    where = _run([str(venv / "bin" / "python"), "-c",
+                  "from checker.resources import bundled; print(bundled('schemas'))"], cwd=elsewhere, env=env)
     assert where.returncode == 0, where.stderr
     assert Path(where.stdout.strip()).is_relative_to(venv), where.stdout
 
     qs = ROOT / "examples" / "quickstart"
     out = elsewhere / "result.json"
     check = _run([str(venv / "bin" / "checker"), "check", "--data", str(qs / "data"), "--rules", str(qs / "rules"),
-                  "--schemas", str(qs / "schemas"), "--as-of", "2026-06-30", "--json", str(out)], cwd=elsewhere, env=env)
+                  "--schemas", str(qs / "schemas"), "--as-of", "2026-06-30", "--json", str(out)],
+                 cwd=elsewhere, env=env)
     assert check.returncode == 1, check.stderr
     result = json.loads(out.read_text(encoding="utf-8"))
     assert result["summary"]["violations"] > 0

@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 from pydantic import ValidationError
 
 from checker import codes
-from checker.model.result import Result
-from checker.load.readers import parse_json
 from checker.i18n import _, _n
+from checker.load.readers import parse_json
+from checker.model.result import Result
 from checker.problems import CheckerError, Problem, Span, did_you_mean
 from checker.render import pdf
 from checker.render.base import Context, Renderer
@@ -42,7 +42,8 @@ def renderer(fmt: str) -> Renderer:
         return RENDERERS[fmt]
     except KeyError:
         hint = did_you_mean(fmt, RENDERERS)
-        raise CheckerError([Problem(Span("render"), codes.T501, _("unknown report format '{format}'", format=fmt), hint)]) from None
+        raise CheckerError([Problem(Span("render"), codes.T501, _("unknown report format '{format}'", format=fmt),
+                                    hint=hint)]) from None
 
 
 def render(result: Result, fmt: str, lang: str = "en", templates_dir: Path | None = None) -> str:
@@ -80,32 +81,35 @@ def load_result(path: Path) -> Result:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         reason = getattr(err, "strerror", None) or str(err)
-        raise CheckerError([Problem(Span(str(path)), codes.T502, _("cannot read the result file: {reason}", reason=reason))]) from None
+        raise CheckerError([Problem(Span(str(path)), codes.T502,
+                                    _("cannot read the result file: {reason}", reason=reason))]) from None
     try:
         data = parse_json(text)
     except json.JSONDecodeError as err:
         raise CheckerError([Problem(Span(str(path), err.lineno, err.colno), codes.T502,
-                                    _("not JSON: {error}", error=err.msg), GIVE_RESULT)]) from None
+                                    _("not JSON: {error}", error=err.msg), hint=GIVE_RESULT)]) from None
     except ValueError as err:   # beyond the nesting or number limits (readers.parse_json)
-        raise CheckerError([Problem(Span(str(path)), codes.T502, _("not a checker result file: {error}", error=str(err)),
-                                    GIVE_RESULT)]) from None
+        raise CheckerError([Problem(Span(str(path)), codes.T502,
+                                    _("not a checker result file: {error}", error=str(err)),
+                                    hint=GIVE_RESULT)]) from None
     where = _lone_surrogate(data)
     if where is not None:
-        raise CheckerError([Problem(Span(str(path)), codes.T502, _("not a checker result file: {where}: a string holds a lone surrogate "
+        raise CheckerError([Problem(Span(str(path)), codes.T502,
+                                    _("not a checker result file: {where}: a string holds a lone surrogate "
                                       "(a \\uD800-\\uDFFF escape without its pair), which no UTF-8 output can carry",
                                       where=where or _("(top level)")),
-                                    GIVE_RESULT)])
+                                    hint=GIVE_RESULT)])
     try:
         return Result.model_validate(data)
     except ValidationError as err:
         first = err.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or _("(top level)")
+        location = ".".join(str(p) for p in first["loc"]) or _("(top level)")
         others = err.error_count() - 1
         message = (_n("not a checker result file: {where}: {error} (and {n} more problem)",
                       "not a checker result file: {where}: {error} (and {n} more problems)", others,
-                      where=where, error=first["msg"], n=others) if others else
-                   _("not a checker result file: {where}: {error}", where=where, error=first["msg"]))
-        raise CheckerError([Problem(Span(str(path)), codes.T502, message, GIVE_RESULT)]) from None
+                      where=location, error=first["msg"], n=others) if others else
+                   _("not a checker result file: {where}: {error}", where=location, error=first["msg"]))
+        raise CheckerError([Problem(Span(str(path)), codes.T502, message, hint=GIVE_RESULT)]) from None
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")

@@ -26,22 +26,21 @@ import os
 import re
 import stat
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, ClassVar
+from typing import Any, ClassVar
 
 from jinja2 import BaseLoader, StrictUndefined, TemplateError, TemplateNotFound, TemplateSyntaxError
 from jinja2.loaders import split_template_path
 
-from checker import codes
-from checker import sandbox
-from checker.model.result import Result
+from checker import codes, sandbox
 from checker.i18n import _, num, tr
+from checker.model.result import Result
 from checker.problems import CheckerError, Problem, Span
 from checker.render.labels import labels
 from checker.render.view import View, build
 from checker.resources import bundled
-
 
 
 class Raw(str):
@@ -140,7 +139,7 @@ SYNTAXES: dict[str, dict[str, Any]] = {
 MAX_TEMPLATE_BYTES = 4 * 2**20   # a template file larger than this is refused
 #: Jinja's built-in filters and tests offered to report templates (all but those left out of
 #: :data:`checker.sandbox.BUILTIN_FILTERS`), and this module's own, which make their input text.
-FILTERS: dict[str, Callable | None] = {name: None for name in sandbox.BUILTIN_FILTERS}
+FILTERS: dict[str, Callable | None] = dict.fromkeys(sandbox.BUILTIN_FILTERS)
 FILTERS.update(md=md_escape, md_code=md_code, gh_message=gh_message, gh_property=gh_property, fill=fmt_label)
 OWN_FILTERS = ("md", "md_code", "gh_message", "gh_property", "fill")
 
@@ -169,7 +168,7 @@ class ContainedLoader(BaseLoader):
                 raise TemplateError(tr("report template '{name}' leads outside {folder}", name=template,
                                            folder=str(folder)))
             text, mtime = _read_template(real, template)
-            return text, str(path), lambda: _mtime(real) == mtime
+            return text, str(path), lambda real=real, mtime=mtime: _mtime(real) == mtime
         raise TemplateNotFound(template)
 
 
@@ -241,6 +240,8 @@ class Renderer:
     template: ClassVar[str | None] = None
 
     def render(self, result: Result, ctx: Context) -> str:
+        if self.template is None:   # a renderer without a template overrides render()
+            raise NotImplementedError(f"{type(self).__name__} has no template and no render() of its own")
         view = build(result, ctx.lang)
         return self.render_template(self.template, ctx, view, **self.extra(view, ctx))
 
@@ -256,10 +257,10 @@ class Renderer:
         except TemplateNotFound as err:
             where = ", ".join(str(p) for p in ([ctx.templates_dir] if ctx.templates_dir else []) + [bundled("reports")])
             raise CheckerError([Problem(Span(name), codes.T501, _("report template '{name}' not found in {where}",
-                                                                           name=str(err.name), where=where))])
+                                                                           name=str(err.name), where=where))]) from None
         except TemplateSyntaxError as err:
             raise CheckerError([Problem(Span(err.filename or name, err.lineno or 0, 1), codes.T501,
-                                        _("template syntax error: {error}", error=_short(err.message)))])
+                                        _("template syntax error: {error}", error=_short(err.message)))]) from None
         except RecursionError as err:
             file, line = _template_frame(err, env, name)
             raise CheckerError([Problem(Span(file, line, 1 if line else 0), codes.T501,
@@ -269,7 +270,7 @@ class Renderer:
             file, line = _template_frame(err, env, name)
             raise CheckerError([Problem(Span(file, line, 1 if line else 0), codes.T501,
                                         _("template could not be rendered: {kind}: {error}", kind=type(err).__name__,
-                                          error=_short(err)))])
+                                          error=_short(err)))]) from err
 
 
 def _short(err: Any, limit: int = 300) -> str:
@@ -283,6 +284,6 @@ def _template_frame(err: BaseException, env: Any, name: str) -> tuple[str, int]:
     found = (name, 0)
     for frame, lineno in traceback.walk_tb(err.__traceback__):
         filename = frame.f_code.co_filename
-        if filename.endswith(".j2") or filename.endswith(".js"):
+        if filename.endswith((".j2", ".js")):
             found = (filename, lineno)
     return found

@@ -86,12 +86,12 @@ def inert_value(value: Any, multiline: bool = False) -> Any:
         return inert_model(value, multiline)
     if isinstance(value, (list, tuple)):
         items = [inert_value(v, multiline) for v in value]
-        if all(a is b for a, b in zip(items, value)):
+        if all(a is b for a, b in zip(items, value, strict=True)):
             return value
         return tuple(items) if isinstance(value, tuple) else items
     if isinstance(value, dict):
         pairs = [(inert_value(k, multiline), inert_value(v, multiline)) for k, v in value.items()]
-        same = all(k is k0 and v is v0 for (k, v), (k0, v0) in zip(pairs, value.items()))
+        same = all(k is k0 and v is v0 for (k, v), (k0, v0) in zip(pairs, value.items(), strict=True))
         return value if same else dict(pairs)
     return value
 

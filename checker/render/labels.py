@@ -23,7 +23,8 @@ LABELS: dict[str, Msg] = {
     "by_regulation": _p("by_regulation", "By regulation"),
     "counts_legend": _p("counts_legend", "failing rules / rules (violations)"),
     "per_regulation_note": _p("per_regulation_note",
-                               "a violation counts under every regulation its rule cites, so these can add up to more than the total."),
+                               "a violation counts under every regulation its rule cites, "
+                               "so these can add up to more than the total."),
     "by_clause": _p("by_clause", "By clause"),
     "coverage": _p("coverage", "Clause coverage matrix"),
     "rules": _p("rules", "Rules"),
@@ -91,7 +92,8 @@ LABELS: dict[str, Msg] = {
     "waiver": _p("waiver", "Waiver"),
     "more_violations": _p("more_violations", "… {n} more not listed (--violations-out writes them all)"),
     "samples_truncated": _p("samples_truncated",
-                             "To stay under {limit}, at most {n} samples are listed per rule; the result file and the HTML report have them all."),
+                             "To stay under {limit}, at most {n} samples are listed per rule; "
+                             "the result file and the HTML report have them all."),
     "rules_truncated": _p("rules_truncated", "{n} more failing rules are not listed."),
     "no_failures": _p("no_failures", "Every rule passed."),
     "no_samples": _p("no_samples", "no samples"),

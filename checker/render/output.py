@@ -49,7 +49,8 @@ def _nearest_existing(path: Path) -> Path:
 def _check_parent(path: Path, code: Code, what: str | Msg) -> None:
     folder = _nearest_existing(path)
     if not folder.is_dir():
-        raise _problem(path, code, _("cannot write the {what}: {folder} is not a folder", what=what, folder=str(folder)))
+        raise _problem(path, code, _("cannot write the {what}: {folder} is not a folder", what=what,
+                                     folder=str(folder)))
     if not os.access(folder, os.W_OK | os.X_OK):
         raise _problem(path, code, _("cannot write the {what}: the folder {folder} is not writable", what=what,
                                                 folder=str(folder)))
@@ -84,8 +85,8 @@ def output_folder(raw: str | os.PathLike, what: str | Msg, code: Code = codes.D4
     text = _check_text(raw, code, what, _("give the path of a folder you can write"))
     path = Path(text)
     if os.path.lexists(path) and not path.is_dir():
-        raise _problem(path, code, _("cannot write the {what}: {path} exists and is not a folder", what=what, path=str(path)),
-                       _("give a new or existing folder"))
+        raise _problem(path, code, _("cannot write the {what}: {path} exists and is not a folder", what=what,
+                                     path=str(path)), _("give a new or existing folder"))
     if path.is_dir():
         if not os.access(path, os.W_OK | os.X_OK):
             raise _problem(path, code, _("cannot write the {what}: the folder is not writable", what=what))

@@ -32,8 +32,9 @@ def print_pdf(html: str, path: Path) -> bytes:
     """
     browser = chromium()
     if browser is None:
-        raise CheckerError([Problem(Span(str(path)), codes.T504, _("--pdf needs Debian's chromium on PATH (apt-get install chromium); "
-                                              "write --html and print it from a browser instead"))])
+        raise CheckerError([Problem(Span(str(path)), codes.T504,
+                                    _("--pdf needs Debian's chromium on PATH (apt-get install chromium); "
+                                      "write --html and print it from a browser instead"))])
     with tempfile.TemporaryDirectory(prefix="checker-pdf-") as tmp:
         page, printed = Path(tmp).resolve() / "report.html", Path(tmp).resolve() / "report.pdf"
         page.write_text(html, encoding="utf-8")
@@ -42,12 +43,15 @@ def print_pdf(html: str, path: Path) -> bytes:
                 "--disable-extensions", "--no-default-browser-check", f"--user-data-dir={Path(tmp) / 'profile'}",
                 "--no-pdf-header-footer", f"--print-to-pdf={printed}", page.as_uri()]
         try:
-            done = subprocess.run(args, capture_output=True, text=True, timeout=TIMEOUT, stdin=subprocess.DEVNULL)
+            done = subprocess.run(args, capture_output=True, text=True, timeout=TIMEOUT,
+                                  stdin=subprocess.DEVNULL, check=False)
         except subprocess.TimeoutExpired:
-            raise CheckerError([Problem(Span(str(path)), codes.T504, _("chromium did not print the report within {seconds} s",
-                                                                seconds=TIMEOUT))]) from None
+            raise CheckerError([Problem(Span(str(path)), codes.T504,
+                                        _("chromium did not print the report within {seconds} s",
+                                          seconds=TIMEOUT))]) from None
         if not printed.is_file() or printed.stat().st_size == 0:
             tail = " ".join((done.stderr or "").strip().splitlines()[-3:])
-            raise CheckerError([Problem(Span(str(path)), codes.T504, _("chromium did not print the report (exit status {status}): {message}",
+            raise CheckerError([Problem(Span(str(path)), codes.T504,
+                                        _("chromium did not print the report (exit status {status}): {message}",
                                           status=done.returncode, message=tail or _("no message")))])
         return printed.read_bytes()

@@ -139,7 +139,8 @@ class SarifRenderer(Renderer):
                     suppression["justification"] = f"{waiver.reason} ({waiver.approved_by}, {waiver.expires})"
                 results.append({**self._result(rv, sample, rule_index, artifact_at), "suppressions": [suppression]})
             if rv.status == "error":
-                notifications.append({"level": "error", "message": {"text": f"{rv.id}: {rv.error or L['status_error']}"},
+                notifications.append({"level": "error",
+                                      "message": {"text": f"{rv.id}: {rv.error or L['status_error']}"},
                                       "associatedRule": {"id": rv.id, "index": rule_index[rv.id]}})
         for w in result.warnings:
             notifications.append({"level": "warning", "message": {"text": f"{w.code} {w.message}"},
@@ -184,7 +185,8 @@ class SarifRenderer(Renderer):
                            "ruleset": rv.ruleset, "versions": rv.versions,
                            **({"location": rv.location} if rv.location else {})},
         }
-        relationships = [{"target": {"id": c, "index": clause_index[c], "toolComponent": {"name": TAXONOMY, "index": 0}},
+        relationships = [{"target": {"id": c, "index": clause_index[c],
+                                     "toolComponent": {"name": TAXONOMY, "index": 0}},
                           "kinds": ["relevant"]} for c in rv.clauses if c in clause_index]
         if relationships:
             rule["relationships"] = relationships

@@ -112,7 +112,7 @@ def _clip(text: str, width: int) -> str:
     if sum(widths) <= width:
         return text
     out, used = [], 0
-    for ch, w in zip(text, widths):
+    for ch, w in zip(text, widths, strict=True):
         if used + w > width - 1:
             break
         out.append(ch)

@@ -19,8 +19,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from checker.model.result import SEVERITIES, InputRef, Result, RuleResult, Sample
 from checker.i18n import _, _n, num
+from checker.model.result import SEVERITIES, InputRef, Result, RuleResult, Sample
 from checker.render.inert import inert_model
 from checker.render.labels import labels
 
@@ -229,8 +229,8 @@ def build(result: Result, lang: str) -> View:
             dataset=r.dataset, kind=r.kind, structural=r.kind == "schema", status=r.status, checked=r.checked,
             violations=r.violations, waived=r.waived, uncovered=r.uncovered, samples=_samples(r.samples, ref, result),
             waived_samples=_samples(r.waived_samples, ref, result), more=max(r.violations - len(r.samples), 0),
-            baseline=r.baseline, error=r.error, location=r.location, sql=r.sql, file=data_path(result, ref.path) if ref else None,
-            help=rule_help(r, title, lang, clause_titles)))
+            baseline=r.baseline, error=r.error, location=r.location, sql=r.sql,
+            file=data_path(result, ref.path) if ref else None, help=rule_help(r, title, lang, clause_titles)))
     order = {s: n for n, s in enumerate(SEVERITY_ORDER)}
     failing = sorted((r for r in rules if r.status in ("fail", "error")),
                      key=lambda r: (order[r.severity], r.status != "error", r.id))
@@ -263,8 +263,8 @@ def build(result: Result, lang: str) -> View:
         "clause": _bars(clauses),
     }
     suites: dict[str, list[RuleView]] = {}
-    for r in rules:
-        suites.setdefault(r.suite, []).append(r)
+    for rv in rules:
+        suites.setdefault(rv.suite, []).append(rv)
     status_counts = {s: sum(r.status == s for r in rules) for s in STATUSES}
     return View(
         result=result, lang=lang, verdict="pass" if result.exit_code == 0 else "fail",

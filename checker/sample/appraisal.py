@@ -41,21 +41,29 @@ COURSES = {  # code: (title, topic, hours)
 }
 PROVIDERS = ["人資部內訓", "外部講師", "線上學習平台"]
 KPI_SETS = {  # unit: [(code, name, category, weight, target, unit)]
-    "sales": [("SALES_REV", "年度銷售額", "sales", 50, 12_000_000, "元"), ("NEW_CUST", "新客戶數", "sales", 20, 120, "戶"),
+    "sales": [("SALES_REV", "年度銷售額", "sales", 50, 12_000_000, "元"),
+              ("NEW_CUST", "新客戶數", "sales", 20, 120, "戶"),
               ("CSAT", "客戶滿意度", "satisfaction", 30, 85, "分")],
-    "customer_service": [("CSAT", "客戶滿意度", "satisfaction", 40, 85, "分"), ("RESP_SLA", "響應時效達成率", "project", 30, 95, "%"),
+    "customer_service": [("CSAT", "客戶滿意度", "satisfaction", 40, 85, "分"),
+                         ("RESP_SLA", "響應時效達成率", "project", 30, 95, "%"),
                          ("QUALITY", "服務品質抽檢", "development", 30, 90, "分")],
-    "research": [("REPORT_ONTIME", "報告準時率", "research", 50, 95, "%"), ("INSIGHT", "洞察採納數", "research", 20, 6, "項"),
+    "research": [("REPORT_ONTIME", "報告準時率", "research", 50, 95, "%"),
+                 ("INSIGHT", "洞察採納數", "research", 20, 6, "項"),
                  ("CSAT", "內部客戶滿意度", "satisfaction", 30, 85, "分")],
-    "brand": [("BRAND_AWARE", "品牌認知度", "brand", 50, 60, "%"), ("CAMPAIGN_ROI", "活動投資報酬率", "project", 30, 150, "%"),
+    "brand": [("BRAND_AWARE", "品牌認知度", "brand", 50, 60, "%"),
+              ("CAMPAIGN_ROI", "活動投資報酬率", "project", 30, 150, "%"),
               ("CSAT", "客戶滿意度", "satisfaction", 20, 85, "分")],
-    "digital": [("LEADS", "有效名單數", "project", 40, 5000, "筆"), ("CAMPAIGN_ROI", "活動投資報酬率", "project", 30, 150, "%"),
+    "digital": [("LEADS", "有效名單數", "project", 40, 5000, "筆"),
+                ("CAMPAIGN_ROI", "活動投資報酬率", "project", 30, 150, "%"),
                 ("CSAT", "客戶滿意度", "satisfaction", 30, 85, "分")],
-    "events": [("EVENT_ROI", "活動投資報酬率", "project", 50, 130, "%"), ("CSAT", "參與者滿意度", "satisfaction", 30, 85, "分"),
+    "events": [("EVENT_ROI", "活動投資報酬率", "project", 50, 130, "%"),
+               ("CSAT", "參與者滿意度", "satisfaction", 30, 85, "分"),
                ("BUDGET", "預算執行率", "project", 20, 95, "%")],
-    "sales_support": [("SALES_TOOLS", "銷售工具交付", "project", 40, 12, "項"), ("CSAT", "業務滿意度", "satisfaction", 30, 85, "分"),
+    "sales_support": [("SALES_TOOLS", "銷售工具交付", "project", 40, 12, "項"),
+                      ("CSAT", "業務滿意度", "satisfaction", 30, 85, "分"),
                       ("SUPPORT_REV", "支援成交金額", "sales", 30, 5_000_000, "元")],
-    "management": [("DEPT_RESULT", "部門目標達成", "project", 60, 100, "%"), ("CSAT", "客戶滿意度", "satisfaction", 40, 85, "分")],
+    "management": [("DEPT_RESULT", "部門目標達成", "project", 60, 100, "%"),
+                   ("CSAT", "客戶滿意度", "satisfaction", 40, 85, "分")],
 }
 PERIODS = ("2024", "2025")
 
@@ -110,7 +118,8 @@ def _employees(w: World) -> list[dict[str, Any]]:
     # two who left in 2025: an agent and a brand supervisor
     add("customer_service", "staff", managers["customer_service"], "agent", hired=dt.date(2021, 5, 3),
         left=dt.date(2025, 9, 30))
-    left_supervisor = add("brand", "supervisor", managers["brand"], hired=dt.date(2019, 4, 1), left=dt.date(2025, 10, 31))
+    left_supervisor = add("brand", "supervisor", managers["brand"], hired=dt.date(2019, 4, 1),
+                          left=dt.date(2025, 10, 31))
     # 2026 hires
     for unit in ("digital", "events", "research"):
         add(unit, "staff", managers[unit], hired=dt.date(2026, 3, 2))
@@ -136,7 +145,8 @@ def _trainings(w: World) -> list[dict[str, Any]]:
     rng = w.rng("appraisal.trainings")
     records: list[dict[str, Any]] = []
     active = [e for e in w.employees if e["left_on"] is None and e["hired_on"] <= dt.date(2025, 1, 1)]
-    research = [e for e in active if e["department"] == "research" and e["crm_role"] == "none" and e["role"] != "manager"]
+    research = [e for e in active
+                if e["department"] == "research" and e["crm_role"] == "none" and e["role"] != "manager"]
     agents = [e for e in active if e["crm_role"] == "agent" and e["department"] == "customer_service"]
     analysts = [e for e in active if e["crm_role"] == "analyst" and e["role"] != "manager"]
     support = [e for e in active if e["department"] == "sales_support" and e["role"] != "manager"]

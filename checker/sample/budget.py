@@ -12,7 +12,7 @@ a campaign 25% over budget (PJ-005).
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, ROUND_UP
+from decimal import ROUND_UP, Decimal
 from typing import Any
 
 from checker.sample.world import AS_OF, END, START, World, at, money
@@ -26,7 +26,8 @@ LINES = [  # (number, category, department, description)
 CAMPAIGN_LINE = {"tv": 1, "print": 1, "digital": 2, "social": 2, "event": 3, "promotion": 8}
 OPERATING = {4: ["消費者問卷調查", "競品資料庫訂閱", "焦點團體訪談"], 5: ["媒體餐敘", "新聞稿發布服務", "輿情監測服務"],
              6: ["外部講師費", "線上課程授權", "培訓場地租借"], 7: ["客服系統授權", "電話語音服務", "客服耗材"],
-             8: ["銷售簡報製作", "型錄印刷", "展示架製作"], 1: ["廣告素材製作"], 2: ["社群工具訂閱"], 3: ["活動器材租借"]}
+             8: ["銷售簡報製作", "型錄印刷", "展示架製作"],
+             1: ["廣告素材製作"], 2: ["社群工具訂閱"], 3: ["活動器材租借"]}
 APPROVAL, DIRECTOR = 10_000, 100_000
 YEARS = (2025, 2026)
 
@@ -66,7 +67,8 @@ class _Gen:
     def _invoice(self) -> str:
         self.invoices += 1
         n = (self.invoices * 48_271 + 10_000_019) % 100_000_000
-        return f"{'ABCDEFGHJKMNPQRSTUVWXYZ'[self.invoices % 23]}{'ABCDEFGHJKMNPQRSTUVWXYZ'[(self.invoices // 23) % 23]}{n:08d}"
+        letters = "ABCDEFGHJKMNPQRSTUVWXYZ"
+        return f"{letters[self.invoices % 23]}{letters[(self.invoices // 23) % 23]}{n:08d}"
 
     def add(self, day: dt.date, amount: Decimal, line: str | None, submitter: str, description: str,
             campaign: str | None = None, vendor: tuple[str, str] | None = None, invoice: str | None = None,
@@ -130,18 +132,21 @@ class _Gen:
         assert (vendor[1], research[1], dt.date(2025, 6, 17)) not in self.small
         original = next(e for e in self.expenses if e["campaign_id"] is None and e["amount"] < 5000
                         and e["expense_date"].month <= 10 and e["budget_line_id"] == f"BL-{e['expense_date'].year}-007")
-        copy = self.add(original["expense_date"] + dt.timedelta(days=14), original["amount"], original["budget_line_id"],
-                        original["submitted_by"], original["description"],
+        copy = self.add(original["expense_date"] + dt.timedelta(days=14), original["amount"],
+                        original["budget_line_id"], original["submitted_by"], original["description"],
                         vendor=(original["vendor"], original["vendor_tax_id"]), invoice=original["invoice_no"])
         sp["BG-005"] = [original, copy]
-        sp["AP-001"] = [self.add(dt.date(2025, 10, 14), Decimal("30000.00"), "BL-2025-004", research[0], "焦點團體訪談"),
-                        self.add(dt.date(2026, 4, 9), Decimal("45500.00"), "BL-2026-007", cs[2], "客服系統授權")]
-        sp["AP-002"] = [self.add(dt.date(2026, 3, 3), Decimal("158000.00"), "BL-2026-004", research[1], "年度消費者大調查")]
+        sp["AP-001"] = [
+            self.add(dt.date(2025, 10, 14), Decimal("30000.00"), "BL-2025-004", research[0], "焦點團體訪談"),
+            self.add(dt.date(2026, 4, 9), Decimal("45500.00"), "BL-2026-007", cs[2], "客服系統授權")]
+        sp["AP-002"] = [
+            self.add(dt.date(2026, 3, 3), Decimal("158000.00"), "BL-2026-004", research[1], "年度消費者大調查")]
         digital_mgr = w.notes["managers"]["digital"]
         sp["AP-004"] = [self.add(dt.date(2025, 11, 5), Decimal("25000.00"), "BL-2025-002", digital_mgr, "社群工具訂閱")]
 
     def number(self) -> list[dict[str, Any]]:
-        self.expenses.sort(key=lambda e: (e["expense_date"], e["budget_line_id"] or "", e["vendor_tax_id"], e["invoice_no"]))
+        self.expenses.sort(key=lambda e: (e["expense_date"], e["budget_line_id"] or "", e["vendor_tax_id"],
+                                          e["invoice_no"]))
         for n, e in enumerate(self.expenses, start=1):
             e["expense_id"] = f"EX{n:07d}"
         for rule in ("BG-001", "BG-002", "BG-005", "AP-001", "AP-002"):
@@ -174,10 +179,12 @@ class _Gen:
         for e in expenses:
             if e["amount"] < APPROVAL:
                 continue
-            decided = at(e["expense_date"] - dt.timedelta(days=rng.randint(1, 7)), rng.randint(9, 17), rng.randint(0, 59))
+            decided = at(e["expense_date"] - dt.timedelta(days=rng.randint(1, 7)), rng.randint(9, 17),
+                         rng.randint(0, 59))
             if id(e) in skip:
                 if e is sp["AP-001"][1]:
-                    out.append(self._record(e, self.unit_manager["customer_service"], decided, "rejected", "預算不足，請重新評估"))
+                    out.append(self._record(e, self.unit_manager["customer_service"], decided, "rejected",
+                                            "預算不足，請重新評估"))
                 continue
             approver = self._approver(e)
             if id(e) in manager_only:

@@ -20,8 +20,9 @@ import bisect
 import csv
 import datetime as dt
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -33,8 +34,8 @@ CHUNK = 250_000
 RESERVED = 6                        # the newest customers, registered in June 2026, kept for planted groups
 CONTACT_POINTS = ["phone", "email", "sms", "line", "visit", "event", "web_chat"]
 FEEDBACK_CHANNELS = ["hotline", "email", "web_form", "app", "store"]
-RESOLUTIONS = ["已致電說明並致歉", "已更換商品", "已退款", "已補寄商品", "已更正帳單", "已轉交物流追蹤並回覆", "已說明活動規則",
-               "已安排專人到府處理"]
+RESOLUTIONS = ["已致電說明並致歉", "已更換商品", "已退款", "已補寄商品", "已更正帳單", "已轉交物流追蹤並回覆",
+               "已說明活動規則", "已安排專人到府處理"]
 OUTCOMES = ["已解決", "待追蹤", "客戶有興趣", "客戶婉拒", "已預約回電", "資料已更新"]
 FIELDS = ["name,phone", "phone,email", "address", "name,phone,email,address", "purchase_history", "national_id"]
 CONTENTS = ["希望增加夜間客服時段", "詢問會員點數使用方式", "建議簡化退貨流程", "讚美門市人員服務", "新品價格偏高",
@@ -105,8 +106,8 @@ def _customers(w: World, path: Path) -> tuple[Customers, dict[str, Any]]:
     owners = [e["employee_id"] for e in w.staff(department="sales")]
     old = [i for i in range(n - RESERVED) if registered[i] < dt.date(2024, 1, 1).toordinal()]
     picks = rng.sample(old, 14)
-    plants = {"CP-001": picks[0:2], "CP-002": picks[2:5], "CP-003": picks[5:7], "CI-005": picks[7:9],
-              "FB-004": picks[9:11], "no-consent": picks[11], "reserved": list(range(n - RESERVED, n))}
+    plants: dict[str, Any] = {"CP-001": picks[0:2], "CP-002": picks[2:5], "CP-003": picks[5:7], "CI-005": picks[7:9],
+                              "FB-004": picks[9:11], "no-consent": picks[11], "reserved": list(range(n - RESERVED, n))}
     late_consent = next(i for i in range(n - RESERVED) if registered[i] >= dt.date(2026, 3, 2).toordinal())
     plants["late-consent"] = late_consent
     special = {i for k, v in plants.items() if k != "reserved" for i in (v if isinstance(v, list) else [v])}
@@ -126,11 +127,13 @@ def _customers(w: World, path: Path) -> tuple[Customers, dict[str, Any]]:
                 closed_on = dt.date.fromordinal(rng.randint(lo, max(lo, dt.date(2026, 6, 20).toordinal())))
             erased = closed_on is not None and closed_on + dt.timedelta(days=180) <= AS_OF
             phone = mobile(i, 5) if rng.random() > 0.1 else None
-            email = f"{rng.choice(w.pools.users)}{i}@{rng.choice(DOMAINS)}" if rng.random() > 0.3 or phone is None else None
+            email = (f"{rng.choice(w.pools.users)}{i}@{rng.choice(DOMAINS)}"
+                     if rng.random() > 0.3 or phone is None else None)
             consent = rng.random() < 0.6 and i != plants["no-consent"]
             if i == late_consent:
                 consent = True
             consent_at = at(reg, rng.randint(9, 22), rng.randint(0, 59)) if consent else None
+            verified: dt.date | None
             if status == "active" and reg + dt.timedelta(days=365) <= AS_OF:
                 verified = AS_OF - dt.timedelta(days=rng.randint(1, 360))
             elif status == "active":
@@ -140,7 +143,8 @@ def _customers(w: World, path: Path) -> tuple[Customers, dict[str, Any]]:
                 verified = min(verified, closed_on or END) if verified else None
             record = {"customer_id": customer_id(i), "name": w.person(rng), "national_id": national_id(i, 11),
                       "phone": phone, "email": email, "address": rng.choice(w.pools.addresses),
-                      "city": rng.choice(w.pools.cities), "tier": rng.choices(["standard", "gold", "vip"], [70, 22, 8])[0],
+                      "city": rng.choice(w.pools.cities),
+                      "tier": rng.choices(["standard", "gold", "vip"], [70, 22, 8])[0],
                       "status": status, "registered_on": reg, "owner_id": rng.choice(owners),
                       "consent_marketing": consent, "consent_at": consent_at, "contact_verified_on": verified,
                       "closed_on": closed_on}
@@ -216,11 +220,12 @@ def _surveys(w: World, cust: Customers, plants: dict[str, Any], path: Path) -> i
                     responded = None
                 score = rng.choices(range(11), [1, 1, 1, 2, 2, 3, 5, 9, 14, 14, 12])[0] if responded else None
                 follow = None
-                if score is not None and score <= 6:
+                low = responded is not None and score is not None and score <= 6   # score is set only if responded
+                if low and responded is not None:
                     day = responded + dt.timedelta(days=rng.randint(1, 6))
                     follow = day if day < AS_OF else None
                 sid = f"S{n:08d}"
-                if score is not None and score <= 6 and len(planted) < 2 and responded < AS_OF - dt.timedelta(days=30) \
+                if low and responded is not None and len(planted) < 2 and responded < AS_OF - dt.timedelta(days=30) \
                         and wave != "2025-H1":
                     follow = None if not planted else responded + dt.timedelta(days=12)
                     planted.append(sid)
@@ -295,8 +300,9 @@ def _month_plan(w: World, cust: Customers, total: int, salt: int, margin_days: i
     counts = [total * d // sum(days) for d in days]
     for k in range(total - sum(counts)):
         counts[k % len(counts)] += 1
-    plan, first = [], 0
-    for (a, b), cnt in zip(spans, counts):
+    plan: list[dict[str, Any]] = []
+    first = 0
+    for (a, b), cnt in zip(spans, counts, strict=True):
         nc = cust.before(a - dt.timedelta(days=margin_days), cust.n - RESERVED)
         stride = next(p for p in (7_919, 104_729, 1_299_709, 15_485_863) if nc % p)
         plan.append({"m": len(plan), "first_i": first, "cnt": cnt, "start": at(a, 0),
@@ -381,12 +387,15 @@ def _complaints(w: World, con, cust: Customers, plants: dict[str, Any], path: Pa
                {_pick(['product', 'service', 'billing', 'delivery', 'privacy', 'other'], 5, s)} AS category,
                u.severity,
                u.created::TIMESTAMP_S AS created_at,
-               CASE WHEN u.created + to_seconds(u.resp::BIGINT) < {as_of} THEN (u.created + to_seconds(u.resp::BIGINT))::TIMESTAMP_S END AS first_response_at,
-               CASE WHEN u.created + to_seconds(u.close::BIGINT) < {as_of} THEN (u.created + to_seconds(u.close::BIGINT))::TIMESTAMP_S END AS closed_at,
+               CASE WHEN u.created + to_seconds(u.resp::BIGINT) < {as_of}
+                    THEN (u.created + to_seconds(u.resp::BIGINT))::TIMESTAMP_S END AS first_response_at,
+               CASE WHEN u.created + to_seconds(u.close::BIGINT) < {as_of}
+                    THEN (u.created + to_seconds(u.close::BIGINT))::TIMESTAMP_S END AS closed_at,
                CASE WHEN u.created + to_seconds(u.close::BIGINT) < {as_of} THEN 'closed' ELSE 'open' END AS status,
                {_pick(handlers, 6, s)} AS handler_id,
                (u.severity = 'critical' OR {_u(7, s)} < 0.03) AS escalated,
-               CASE WHEN u.created + to_seconds(u.close::BIGINT) < {as_of} THEN {_pick(RESOLUTIONS, 8, s)} END AS resolution,
+               CASE WHEN u.created + to_seconds(u.close::BIGINT) < {as_of}
+                    THEN {_pick(RESOLUTIONS, 8, s)} END AS resolution,
                CASE WHEN u.created + to_seconds(u.close::BIGINT) < {as_of} AND {_u(9, s)} < 0.7
                     THEN [1, 2, 3, 4, 4, 5, 5, 5][1 + ({_h(10, s)} % 8)::BIGINT] END::BIGINT AS satisfaction,
                c.phone AS contact_phone
@@ -417,7 +426,7 @@ def _complaints(w: World, con, cust: Customers, plants: dict[str, Any], path: Pa
     plant("CS-002", idx(2025, 7, 1), lambda r: closed(r, 50 * H, 5 * D, severity="high"))      # over 48 h: v1 fails it
     plant("CS-002", idx(2026, 3, 1), lambda r: closed(r, 30 * H, 5 * D, severity="high"))      # over 24 h: v2 fails it
     plant("CS-002", idx(2026, 4, 1), lambda r: closed(r, 26 * H, 4 * D, severity="high"))
-    plant(None, idx(2025, 10, 1), lambda r: closed(r, 30 * H, 5 * D, severity="high"))         # 30 h in 2025: v1 passes it
+    plant(None, idx(2025, 10, 1), lambda r: closed(r, 30 * H, 5 * D, severity="high"))  # 30 h in 2025: v1 passes it
     plant("CS-003", idx(2025, 3, 2), lambda r: closed(r, 80 * H, 6 * D, severity="medium"))
     plant("CS-003", idx(2026, 1, 2), lambda r: closed(r, 100 * H, 8 * D, severity="low"))
     plant("CS-004", idx(2025, 8, 3), lambda r: closed(r, 5 * H, 10 * D, severity="high"))
@@ -492,7 +501,8 @@ def _interactions(w: World, con, cust: Customers, plants: dict[str, Any], path: 
         )
         SELECT b.i AS __i, printf('I%09d', b.i + 1) AS interaction_id,
                CASE WHEN b.purpose = 'marketing' THEN k.customer_id ELSE c.customer_id END AS customer_id,
-               CASE WHEN b.purpose IN ('marketing', 'follow_up') THEN {_pick(sellers, 2, s)} ELSE {_pick(agents, 3, s)} END AS employee_id,
+               CASE WHEN b.purpose IN ('marketing', 'follow_up') THEN {_pick(sellers, 2, s)}
+                    ELSE {_pick(agents, 3, s)} END AS employee_id,
                {_pick(CONTACT_POINTS, 4, s)} AS channel, b.purpose,
                (b.start + to_seconds(({_h(5, s)} % b.secs)::BIGINT))::TIMESTAMP_S AS occurred_at,
                (1 + {_h(6, s)} % 45)::BIGINT AS duration_min,
@@ -533,11 +543,12 @@ def _access_log(w: World, con, cust: Customers, path: Path) -> int:
             and e["crm_role"] in ("agent", "supervisor", "analyst", "admin")]
     days = [(START + dt.timedelta(days=d)) for d in range((END - START).days + 1)]
     per, rest = divmod(total, len(days))
-    plan, first = [], 0
+    plan: list[dict[str, Any]] = []
+    first = 0
     for d, day in enumerate(days):
         cnt = per + (1 if d < rest else 0)
-        plan.append({"d": d, "day": at(day, 8), "first_i": first, "cnt": cnt, "nc": max(1, cust.before(day, cust.n - RESERVED)),
-                     "off": (d * 7) % len(pool)})
+        plan.append({"d": d, "day": at(day, 8), "first_i": first, "cnt": cnt,
+                     "nc": max(1, cust.before(day, cust.n - RESERVED)), "off": (d * 7) % len(pool)})
         first += cnt
     assert per + 1 <= len(pool) * 150, "too many access records a day for the planted bulk-access group"
     con.register("ad", pa.Table.from_pylist(plan))
@@ -557,7 +568,8 @@ def _access_log(w: World, con, cust: Customers, path: Path) -> int:
                {pool_sql}[1 + ((b.off + b.j) % {len(pool)})::BIGINT] AS employee_id,
                c.customer_id, b.action,
                {_pick(FIELDS, 2, s)} AS fields,
-               CASE WHEN b.action = 'export' THEN printf('DP-%d-%04d', year(b.day), ({_h(3, s)} % 10000)::BIGINT) END AS approval_ticket
+               CASE WHEN b.action = 'export'
+                    THEN printf('DP-%d-%04d', year(b.day), ({_h(3, s)} % 10000)::BIGINT) END AS approval_ticket
         FROM b JOIN cust c ON c.idx = {_h(4, s)} % b.nc
         ORDER BY b.i"""
 
@@ -575,7 +587,8 @@ def _access_log(w: World, con, cust: Customers, path: Path) -> int:
         edits[i] = run
         w.expect(rule, log_id=f"A{i + 1:09d}")
 
-    plant("CI-002", dt.date(2025, 7, 8), lambda r: r.update(employee_id=brand_staff, action="view", approval_ticket=None))
+    plant("CI-002", dt.date(2025, 7, 8),
+          lambda r: r.update(employee_id=brand_staff, action="view", approval_ticket=None))
     plant("CI-002", dt.date(2025, 11, 3), lambda r: r.update(employee_id=departed, action="view", approval_ticket=None))
     plant("CI-003", dt.date(2025, 5, 20), lambda r: r.update(action="export", approval_ticket=None))
     plant("CI-003", dt.date(2026, 4, 14), lambda r: r.update(action="export", approval_ticket=None))

@@ -160,7 +160,8 @@ def _plant(w: World, campaigns: list[dict[str, Any]]) -> None:
     done = [c for c in campaigns if c["status"] == "completed" and c["planned_budget"] < MAJOR
             and c["end_date"] + dt.timedelta(days=50) <= AS_OF]
     major = [c for c in campaigns if c["status"] == "completed" and c["planned_budget"] >= MAJOR]
-    a, b, goal, unreviewed, late_review, no_line, overspent = done[1], done[4], done[7], done[10], done[13], done[16], done[19]
+    a, b, goal, unreviewed, late_review, no_line, overspent = (done[1], done[4], done[7], done[10], done[13], done[16],
+                                                              done[19])
     a["approved_on"] = a["start_date"] + dt.timedelta(days=3)
     b.update(approved_on=None, approved_by=None)
     goal["goal"] = None
@@ -225,18 +226,21 @@ def generate_incidents(w: World) -> list[dict[str, Any]]:
           reported_at=None)
     b = pick(lvl=("medium", "low"))
     plant("CR-004", b, category="data_breach", title="會員名單疑似外洩",
-          first_response_at=b["detected_at"] + dt.timedelta(hours=5), reported_at=b["detected_at"] + dt.timedelta(hours=100),
+          first_response_at=b["detected_at"] + dt.timedelta(hours=5),
+          reported_at=b["detected_at"] + dt.timedelta(hours=100),
           statement_at=None)
-    r1 = next(i for i in out if i["_free"] and i["resolved_at"] is not None and i["resolved_at"] < at(AS_OF - dt.timedelta(days=30)))
+    month_before = at(AS_OF - dt.timedelta(days=30))
+    r1 = next(i for i in out if i["_free"] and i["resolved_at"] is not None and i["resolved_at"] < month_before)
     plant("CR-005", r1, review_on=None)
-    r2 = next(i for i in out if i["_free"] and i["resolved_at"] is not None and i["resolved_at"] < at(AS_OF - dt.timedelta(days=30)))
+    r2 = next(i for i in out if i["_free"] and i["resolved_at"] is not None and i["resolved_at"] < month_before)
     plant("CR-005", r2, review_on=(r2["resolved_at"] + dt.timedelta(days=20)).date())
     for i in out:
         i.pop("_free")
     return out
 
 
-def _incident(rng, incident_id: str, category: str, level: str, detected: dt.datetime, owners: list[str]) -> dict[str, Any]:
+def _incident(rng, incident_id: str, category: str, level: str, detected: dt.datetime,
+              owners: list[str]) -> dict[str, Any]:
     urgent = level in ("high", "critical")
     response = detected + dt.timedelta(minutes=rng.randint(10, 110) if urgent else rng.randint(60, 20 * 60))
     statement = None
@@ -245,9 +249,9 @@ def _incident(rng, incident_id: str, category: str, level: str, detected: dt.dat
     elif rng.random() < 0.3:
         statement = detected + dt.timedelta(hours=rng.randint(12, 72))
     reported = detected + dt.timedelta(hours=rng.randint(4, 60)) if category == "data_breach" else None
-    resolved = detected + dt.timedelta(days=rng.randint(1, 12), hours=rng.randint(0, 8))
+    finished = detected + dt.timedelta(days=rng.randint(1, 12), hours=rng.randint(0, 8))
     limit = at(AS_OF)
-    resolved = resolved if resolved < limit else None
+    resolved = finished if finished < limit else None
     review = None
     if resolved is not None:
         day = (resolved + dt.timedelta(days=rng.randint(2, 12))).date()
@@ -258,4 +262,3 @@ def _incident(rng, incident_id: str, category: str, level: str, detected: dt.dat
             "reported_at": clip(reported), "owner_id": rng.choice(owners), "resolved_at": resolved,
             "review_on": review, "customers_affected": rng.randint(0, 5000) if category != "public_opinion" else None,
             "_free": True}
-

@@ -218,7 +218,7 @@ def run_json(project: Project, out: Path, *extra: str, key: str | None = None) -
 
 def test_without_a_key_personal_fingerprints_are_not_written_and_the_run_says_why_once(tmp_path):
     project = personal_key_project(tmp_path)
-    code, result, stdout = run_json(project, tmp_path / "r.json")
+    _code, result, stdout = run_json(project, tmp_path / "r.json")
     results = {r["rule_id"]: r for r in result["results"]}
     for rid in ("P-KEY", "P-AGG", "schema:crm.complaints.contact_phone:pattern"):
         assert results[rid]["violations"] and results[rid]["fingerprints"] == [], rid

@@ -17,7 +17,6 @@ Whatever the input, the run must either refuse it with a coded problem or run, a
 from __future__ import annotations
 
 import json
-import os
 import re
 from contextlib import contextmanager
 from pathlib import Path
@@ -291,11 +290,12 @@ def test_types_and_words_are_refused_with_a_code_and_position(project, tmp_path,
 
 
 @pytest.mark.parametrize("text", ["CAST(amount AS DECIMAL(12, 2)) > 1", "CAST(amount AS VARCHAR) <> 'x'",
-                                  "try_cast(severity AS INTEGER) IS NULL", "CAST(created_at AS DATE) >= DATE '2026-01-01'",
+                                  "try_cast(severity AS INTEGER) IS NULL",
+                                  "CAST(created_at AS DATE) >= DATE '2026-01-01'",
                                   "created_at + INTERVAL 2 DAY > created_at", "extract(year FROM created_at) = 2026"])
 def test_ordinary_casts_and_intervals_still_compile(project, tmp_path, text):
     rules, _ = _ruleset("expect", text)
-    code, outputs, result, statements = run_check(project, rules, None, tmp_path)
+    code, outputs, result, _statements = run_check(project, rules, None, tmp_path)
     assert code in (0, 1), outputs
     assert {r["rule_id"]: r["status"] for r in result["results"]}["HOS-001"] in ("pass", "fail")
 
@@ -329,15 +329,17 @@ def _contents(e: DuckDBEngine) -> list:
 @given(sql=STATEMENTS)
 def test_the_guard_lets_only_one_select_over_own_tables_run(engine, sql):
     before = _contents(engine)
+    refused = None
     try:
         engine.fetchall(sql)
     except CheckerError as err:
-        assert err.problems[0].code == "X210"
+        refused = err.problems[0].code
     except duckdb.Error:
         pass                                # a SELECT the guard let through, refused by DuckDB (e.g. binding)
     else:
         parsed = engine.con.extract_statements(sql)
         assert len(parsed) == 1 and parsed[0].type == duckdb.StatementType.SELECT
+    assert refused in (None, "X210")
     assert _contents(engine) == before
 
 
@@ -357,7 +359,8 @@ ORDINARY = [
     "created_at + INTERVAL 3 HOUR < closed_at", "CAST(closed_at AS DATE) - CAST(created_at AS DATE) > 1",
     "sum(length(complaint_id)) > 1", "x IN ('a', 'b')", "x NOT IN (1, 2)", "x BETWEEN 1 AND 2", "x ILIKE 'a%'",
     "x IS DISTINCT FROM y", "NOT x", "x // 2 = 1", "x % 2 = 1", "-x < 1", "x::DATE", "x::TIMESTAMP",
-    "TRY_CAST(x AS BIGINT)", "CAST(x AS DECIMAL(12, 2))", "x || y", "IF(x, 1, 2)", "CASE x WHEN 1 THEN 'a' ELSE 'b' END",
+    "TRY_CAST(x AS BIGINT)", "CAST(x AS DECIMAL(12, 2))", "x || y", "IF(x, 1, 2)",
+    "CASE x WHEN 1 THEN 'a' ELSE 'b' END",
     "extract(epoch from x)", "date_trunc('month', x) = DATE '2026-01-01'", "x = TIMESTAMP '2026-01-01 10:00:00'",
     "to_days(2) + x", "count(DISTINCT x)", "regexp_matches(x, '^a$', 'i')", "strftime(x, '%Y-%m') = '2026-01'",
     "trim(both 'a' from y)", "x = 'it''s'", "year(x) = 2026 AND month(x) = 1", "round(x, 2) = 1.5", "1e3 > x",
@@ -375,10 +378,12 @@ def test_whitelisted_forms_read_back_and_are_never_refused_by_the_sandbox(text):
     for x, y, z in (("severity", "complaint_id", "customer_id"), ("created_at", "closed_at", "first_response_at")):
         spelled = re.sub(r"\bx\b", x, re.sub(r"\by\b", y, re.sub(r"\bz\b", z, text)))
         ctx = X.ExprContext("T-001", Span("rules.yaml", 1, 1), schema, "m", allow_aggregates=True)
+        problems = []
         try:
             X.compile_expression(spelled, ctx)
         except CheckerError as err:
-            assert err.problems[0].code not in ("X208", "X209"), (spelled, err.problems[0].message)
+            problems = err.problems
+        assert not problems or problems[0].code not in ("X208", "X209"), (spelled, problems[0].message)
 
 
 @pytest.mark.parametrize("text", ["lpad(severity, 2000000000, 'x') = 'a'",

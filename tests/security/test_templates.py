@@ -16,7 +16,8 @@ import time
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from checker import sandbox
 from checker.messages import CUT, MESSAGE_CHARS, MessageTemplate
@@ -352,8 +353,8 @@ def test_the_renderer_refuses_the_same_templates_even_without_lint(canary, templ
 def test_what_messages_may_do_renders():
     t = MessageTemplate("投訴 {{ id }}{% if late > 24 %}（逾時 {{ (late / 24)|round(1) }} 天）{% endif %}",
                         "{{ id|upper ~ '/' ~ (who|default('nobody')) }}: {{ late - 24 if late > 24 else 0 }} h"
-                        "{% if who is none %} (unassigned){% elif who in ['a', 'b'] %} (team){% else %} ({{ who|mask }})"
-                        "{% endif %}")
+                        "{% if who is none %} (unassigned){% elif who in ['a', 'b'] %} (team)"
+                        "{% else %} ({{ who|mask }}){% endif %}")
     assert t.refusal() is None
     assert t.render("zh", {"id": "C1", "late": 60, "who": None}) == "投訴 C1（逾時 2.5 天）"
     assert t.render("en", {"id": "c1", "late": 60, "who": None}) == "C1/None: 36 h (unassigned)"

@@ -55,12 +55,12 @@ def main() -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8") as fh:
         for r in RECORDS:
-            fh.write(json.dumps({c: (text(v) if v is not None else None) for c, v in zip(COLUMNS, r)},
+            fh.write(json.dumps({c: (text(v) if v is not None else None) for c, v in zip(COLUMNS, r, strict=True)},
                                 ensure_ascii=False) + "\n")
     path = HERE / "json" / "data" / "crm" / "complaints.json"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps([{c: text(v) for c, v in zip(COLUMNS, r) if v is not None} for r in RECORDS],
-                               ensure_ascii=False, indent=1), encoding="utf-8")
+    records = [{c: text(v) for c, v in zip(COLUMNS, r, strict=True) if v is not None} for r in RECORDS]
+    path.write_text(json.dumps(records, ensure_ascii=False, indent=1), encoding="utf-8")
 
     from openpyxl import Workbook
 
