@@ -21,8 +21,8 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from checker import codes
-from checker.model.result import Result
 from checker.i18n import _, _n
+from checker.model.result import Result
 from checker.problems import CheckerError, Problem, Span
 
 
@@ -65,7 +65,7 @@ class Fingerprinter:
         self.withheld: set[str] = set()
 
     @classmethod
-    def from_environment(cls) -> "Fingerprinter":
+    def from_environment(cls) -> Fingerprinter:
         return cls(os.environ.get(KEY_VARIABLE))
 
     @property

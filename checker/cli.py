@@ -20,8 +20,7 @@ from pathlib import Path
 
 import click
 
-from checker import codes
-from checker import __version__
+from checker import __version__, codes
 from checker.engine.registry import DEFAULT as DEFAULT_ENGINE
 from checker.engine.registry import ENGINES
 from checker.exit_codes import ExitCode
@@ -209,7 +208,8 @@ def check(data, rules, schemas, as_of, rules_at, fail_on, fmt, json_path, violat
     """Check the exports in --data against the rules."""
     from checker import render
     from checker.render.output import output_file, write_file
-    from checker.run import CheckOptions, check as run_check
+    from checker.run import CheckOptions
+    from checker.run import check as run_check
 
     json_path = output_file(json_path, "result file")
     violations_out = _violations_path(violations_out)
@@ -330,7 +330,8 @@ def diff(old, new, data, schemas, as_of, fmt, lang) -> ExitCode:
 @guarded
 def explain(rule_id, rules, schemas, as_of, functions, engine, lang) -> ExitCode:
     """Show a rule: its clauses, versions and the SQL it compiles to."""
-    from checker.explain import explain as run_explain, functions_text
+    from checker.explain import explain as run_explain
+    from checker.explain import functions_text
 
     if functions:
         click.echo(functions_text())
@@ -424,7 +425,8 @@ def demo(out, rows, seed, as_of, lang) -> ExitCode:
 @guarded
 def coverage(rules, fmt, lang) -> ExitCode:
     """Each clause of the regulation catalog with the rules and manual controls that cover it."""
-    from checker.coverage import coverage as run_coverage, render
+    from checker.coverage import coverage as run_coverage
+    from checker.coverage import render
 
     cov = run_coverage(list(rules))
     click.echo(inert(render(cov, fmt, lang), multiline=True) if fmt != "json" else render(cov, fmt, lang), nl=False)

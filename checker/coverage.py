@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from checker.catalog import LoadedCatalog, ManualControl, load_catalog, find_catalog_docs, load_catalogs
+from checker.catalog import LoadedCatalog, ManualControl, find_catalog_docs, load_catalog, load_catalogs
 from checker.i18n import _, _n
 from checker.load.rulesets import load_rulesets
 from checker.problems import CheckerError

@@ -27,9 +27,9 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from checker import codes
+from checker.i18n import Msg, _
 from checker.load.extends import resolve
 from checker.load.rulesets import LoadedRuleset, load_rulesets
-from checker.i18n import Msg, _
 from checker.problems import CheckerError, Problem, Span
 
 SAMPLES = 5

@@ -26,11 +26,12 @@ translation with the same placeholders.  English needs no catalog: the ids are E
 from __future__ import annotations
 
 import gettext
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 LANGS = ("zh", "en")
 DEFAULT = "zh"
@@ -69,7 +70,7 @@ def use(lang: str) -> Iterator[None]:
 class Msg:
     """A message in no language yet: its English id, plural form, context and parameters."""
 
-    __slots__ = ("id", "plural", "n", "context", "params")
+    __slots__ = ("context", "id", "n", "params", "plural")
 
     def __init__(self, id: str, plural: str | None = None, n: int | None = None, context: str | None = None,
                  params: dict[str, Any] | None = None):
@@ -92,7 +93,7 @@ class Msg:
             return text
         return text.format(**{k: render(v, lang) for k, v in self.params.items()})
 
-    def using(self, **params: Any) -> "Msg":
+    def using(self, **params: Any) -> Msg:
         """The same message with (more) parameters: a table of messages filled in later."""
         return Msg(self.id, self.plural, params.pop("_count", self.n), self.context, {**self.params, **params})
 

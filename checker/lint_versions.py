@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 
 from checker import codes
-from checker.load.rulesets import LoadedRuleset
 from checker.i18n import _
+from checker.load.rulesets import LoadedRuleset
 from checker.problems import Problem
 
 

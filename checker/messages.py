@@ -19,10 +19,11 @@ its text.  A rendered message is at most :data:`MESSAGE_CHARS` characters: longe
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any, Iterable
+from typing import Any
 
 from jinja2 import Template, TemplateSyntaxError, meta, nodes
 
@@ -86,7 +87,7 @@ def _message_budget() -> sandbox.Budget:
 
 @lru_cache(maxsize=1)
 def environment() -> MessageEnvironment:
-    filters = {name: None for name in MESSAGE_FILTERS - {"mask"}}
+    filters = dict.fromkeys(MESSAGE_FILTERS - {"mask"})
     filters["mask"] = mask
     return MessageEnvironment(filters=filters, text_filters=("mask",), tests=MESSAGE_TESTS, globals=(),
                               autoescape=False, keep_trailing_newline=False, budget=_message_budget)

@@ -9,8 +9,9 @@ command line, which prints them and exits with ``ExitCode.USAGE``.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable, Literal
+from typing import Literal
 
 from checker.codes import Code
 from checker.i18n import Msg, _, render

@@ -28,7 +28,8 @@ class Progress:
 class TerminalProgress(Progress):
     def __init__(self, stream: IO[str] | None = None, force_terminal: bool | None = None):
         from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress as RichProgress, TextColumn, TimeElapsedColumn
+        from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+        from rich.progress import Progress as RichProgress
 
         console = Console(file=stream or sys.stderr, force_terminal=force_terminal)
         # labels name files and datasets, which come from outside: shown as text, never as rich markup

@@ -32,10 +32,11 @@ import inspect
 import re
 import time
 import types
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from decimal import Decimal
-from typing import Any, Callable, Iterable, Iterator, Mapping
+from typing import Any
 
 from jinja2 import nodes
 from jinja2.compiler import CodeGenerator
@@ -694,7 +695,7 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
         return isinstance(obj, (types.MethodType, types.BuiltinMethodType)) and owner is not None \
             and not isinstance(owner, types.ModuleType) and readable(owner, obj.__name__)
 
-    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
         charge()
         if isinstance(__obj, LoopContext) and args:  # a recursive loop's next level
             args = (__self.bounded_iter(args[0]),) + args[1:]

@@ -44,7 +44,7 @@ def scrub(text: str) -> str:
     return "\n".join(_line(line) for line in str(text).splitlines())
 
 
-def first_line(err: BaseException | str) -> "str | Msg":
+def first_line(err: BaseException | str) -> str | Msg:
     """The first line of an error's text, scrubbed (its kind, e.g. ``Conversion Error:``, kept).
 
     An error of the checker's own whose one argument is a message (:class:`checker.i18n.Msg`: it quotes

@@ -20,20 +20,20 @@ one read-only SELECT (see :mod:`checker.engine.guard`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import Any, Mapping
+from typing import Any
 
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 
 from checker import codes
-from checker.sql.text import CLOCK_FUNCTIONS, DIALECT, FILE_FUNCTIONS, literal
 from checker.i18n import Msg, _, _n, num
 from checker.model.dataset import DatasetSchema
 from checker.problems import CheckerError, Problem, Span, did_you_mean
-
+from checker.sql.text import CLOCK_FUNCTIONS, DIALECT, FILE_FUNCTIONS, literal
 
 #: Node types allowed anywhere in an expression.
 ALLOWED_NODES: tuple[type[exp.Expression], ...] = (
@@ -540,7 +540,7 @@ def annotated(node: exp.Expression, tables: Mapping[str, Any], main: str) -> exp
             query = query.join(exp.to_table(alias))
     try:
         return annotate_types(query, schema=schema, dialect=DIALECT).expressions[0]
-    except Exception:  # noqa: BLE001  typing is a best effort
+    except Exception:
         return None
 
 

@@ -12,17 +12,24 @@ keyword only judges values of its own JSON type (``minimum`` ignores strings,
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from typing import Any
 
+from checker.i18n import Msg, _, _n
+from checker.model.dataset import Column
 from checker.sql.layout import SHAPE, ColumnSource, TableLayout, bad_column, fmt_column
 from checker.sql.regex import re2_pattern
 from checker.sql.text import qi, ql, valid_date, valid_datetime, valid_email
-from checker.sql.values import (NUMBER_RE, json_class, json_string, native_class, spells_integer, spells_number,
-                                text_class)
-from checker.i18n import Msg, _, _n
-from checker.model.dataset import Column
+from checker.sql.values import (
+    NUMBER_RE,
+    json_class,
+    json_string,
+    native_class,
+    spells_integer,
+    spells_number,
+    text_class,
+)
 
 _NUMBER = re.compile(NUMBER_RE)
 SEVERITY = {"required": "high", "type": "high", "shape": "high"}

@@ -18,8 +18,8 @@ from checker import codes
 from checker.engine.loading import HeaderMap, Loaded
 from checker.i18n import _, _n, num
 from checker.load import readers
-from checker.load.transcode import transcode
 from checker.load.sources import Source
+from checker.load.transcode import transcode
 from checker.model.dataset import DatasetSchema
 from checker.problems import CheckerError, Problem, Span
 from checker.scrub import first_line
@@ -67,9 +67,7 @@ class FileLoading(ABC):
         """
         if loaded.format == "jsonl":
             loaded.line_offset = 0
-        elif loaded.format == "xlsx":
-            loaded.line_offset = 1
-        elif loaded.format == "csv" and loaded.line_source is not None and self._file_lines(loaded) == loaded.rows + 1:
+        elif loaded.format == "xlsx" or (loaded.format == "csv" and loaded.line_source is not None and self._file_lines(loaded) == loaded.rows + 1):
             loaded.line_offset = 1
 
     @staticmethod

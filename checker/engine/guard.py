@@ -31,9 +31,9 @@ from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 
 from checker import codes
-from checker.sql.text import CLOCK_FUNCTIONS, FILE_FUNCTIONS
 from checker.i18n import Msg, _, _n
 from checker.problems import CheckerError, Problem, Span
+from checker.sql.text import CLOCK_FUNCTIONS, FILE_FUNCTIONS
 
 #: Functions no statement may call, whoever wrote it: they read files, settings or the environment.
 FORBIDDEN_FUNCTIONS = frozenset(FILE_FUNCTIONS | CLOCK_FUNCTIONS | {

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+
 from checker import codes
-from checker.sql.layout import ROW, SHAPE, ColumnSource, TableLayout, bad_column, fmt_column, miss_column
-from checker.sql.text import qi
-from checker.sql.values import conversion
 from checker.i18n import Msg, _
 from checker.model.dataset import DatasetSchema
 from checker.problems import Problem, Span, did_you_mean
+from checker.sql.layout import ROW, SHAPE, ColumnSource, TableLayout, bad_column, fmt_column, miss_column
+from checker.sql.text import qi
+from checker.sql.values import conversion
 
 
 @dataclass(kw_only=True)

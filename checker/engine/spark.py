@@ -23,18 +23,18 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from sqlglot import exp
 
 from checker import codes
+from checker.codes import Code
 from checker.engine import guard
 from checker.engine.base import FileLoading, scan_file
 from checker.engine.loading import ColumnSource, HeaderMap, Loaded, column_sources, typed_query
-from checker.codes import Code
 from checker.engine.spark_sql import DIALECT_OUT, to_spark, unsupported
 from checker.engine.spark_types import typed_difference
 from checker.i18n import Msg, _
-from checker.sql.regex import SparkUnsupported, java_regex
 from checker.load import readers
 from checker.load.sources import Source
 from checker.model.dataset import DatasetSchema
 from checker.problems import CheckerError, Problem, Span
+from checker.sql.regex import SparkUnsupported, java_regex
 
 if TYPE_CHECKING:
     from checker.engine.api import EngineSettings

@@ -72,7 +72,7 @@ def _pick(versions: list[LoadedRuleset], child: LoadedRuleset) -> LoadedRuleset:
 
 def _merge(rs: LoadedRuleset, by_id, problems: list[Problem], depth: int = 0) -> LoadedRuleset:
     if not rs.model.extends or depth > 20:
-        origin = {p: f"{rs.model.ruleset} {rs.model.version} ({rs.path})" for p in rs.model.params}
+        origin = dict.fromkeys(rs.model.params, f"{rs.model.ruleset} {rs.model.version} ({rs.path})")
         return LoadedRuleset(rs.model, rs.path, rs.positions, rs.sha256, dict(rs.inherited), origin)
     rules, params = [], {}
     inherited: dict[str, tuple[LoadedRuleset, int]] = {}

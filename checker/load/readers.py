@@ -16,10 +16,11 @@ import json
 import math
 import re
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from checker import codes
 from checker.i18n import _, _n, num

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
@@ -26,7 +27,7 @@ class LoadedRuleset:
     positions: Positions
     sha256: str
     #: for a ruleset that extends others: rule id -> (the version it comes from, its index there)
-    inherited: dict[str, tuple["LoadedRuleset", int]] = field(default_factory=dict, compare=False, hash=False)
+    inherited: dict[str, tuple[LoadedRuleset, int]] = field(default_factory=dict, compare=False, hash=False)
     #: param name -> where its value comes from ("<ruleset> <version> (<file>)")
     param_origin: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
     #: lint only: the file's invalid rules were set aside (it is never run), and ``kept`` holds the file

@@ -12,13 +12,20 @@ from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError
 
 from checker import codes
-from checker.sql.regex import PatternError, re2_pattern
 from checker.i18n import Msg, _
 from checker.load.yamlio import Document, load_text
-from checker.model.dataset import (ANNOTATIONS, CHECKED_FORMATS, CHECKED_KEYWORDS, JSON_TYPES, Column,
-                                   DatasetSchema, sql_type_for)
+from checker.model.dataset import (
+    ANNOTATIONS,
+    CHECKED_FORMATS,
+    CHECKED_KEYWORDS,
+    JSON_TYPES,
+    Column,
+    DatasetSchema,
+    sql_type_for,
+)
 from checker.problems import CheckerError, Problem, did_you_mean
 from checker.resources import shown
+from checker.sql.regex import PatternError, re2_pattern
 
 TOP_LEVEL = frozenset({"$schema", "$id", "$comment", "title", "description", "type", "properties", "required",
                        "additionalProperties", "x-key", "x-record-date", "x-title", "examples"})

@@ -11,7 +11,6 @@ from checker.model.dataset import Column
 from checker.sql.layout import ColumnSource
 from checker.sql.text import ql, timestamp_value, valid_date
 
-
 # -- conversion --------------------------------------------------------------------------------------
 
 def _whole(d: str) -> str:
@@ -67,7 +66,7 @@ def text_class(types: frozenset[str], r: str, typed: bool = True) -> str:
     """SQL: the JSON type a text cell r is read as (the contract's "Reading text"): the first of
     'INTEGER', 'DOUBLE', 'BOOLEAN', 'VARCHAR' the column admits (an untyped one admits all) and r
     spells; NULL for an empty cell or text no admitted type spells."""
-    admits = (lambda t: True) if not typed else (lambda t: t in types)  # noqa: E731
+    admits = (lambda t: True) if not typed else (lambda t: t in types)
     parts = []
     if admits("integer") or admits("number"):
         kind = "'INTEGER'" if admits("integer") else "'DOUBLE'"
