@@ -3,7 +3,9 @@
 A ``pass`` example must give no violation and a ``fail`` example at least one.  Each
 example is loaded as records of the rule's dataset (and of joined datasets, from the
 records written under a join alias) into DuckDB and judged by the compiled rule, with
-its own version's parameters and a fixed ``--as-of``.
+its own version's parameters and a fixed ``--as-of``.  Each dataset's records of all the
+examples are converted into its typed table once per run, and each example reads only its own
+records of it (see :class:`_StagedTables`).
 """
 
 from __future__ import annotations
