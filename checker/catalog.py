@@ -95,13 +95,6 @@ class LoadedCatalog:
                 return reg
         return None
 
-    def clause_span(self, clause_id: str) -> Span:
-        for r, reg in enumerate(self.model.regulations):
-            for c, clause in enumerate(reg.clauses):
-                if clause.id == clause_id:
-                    return self.positions.value(("catalog", "regulations", r, "clauses", c, "id"))
-        return Span(self.path)
-
 
 def from_document(doc: Document) -> tuple[LoadedCatalog | None, list[Problem]]:
     """Validate one catalog document; problems are returned, not raised."""
