@@ -20,13 +20,17 @@ import os
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
+
+import sqlglot
 
 from sqlglot import exp
 
 from checker.baseline import Baseline, Fingerprinter, fingerprint_sql, key_text_sql
+from checker.compile import kinds
 from checker.compile import lineage as L
 from checker.compile import plan as P
+from checker.compile.kinds.base import GroupHit, QueryKind
 from checker.compile.expr import DIALECT
 from checker.compile.rules import MAIN_ALIAS, CompiledRule
 from checker.compile.sqlfrag import qi, ql
@@ -133,7 +137,7 @@ class Evaluator:
         out: list[Partial] = []
         row_judged: list[Judged] = []
         for j in judged:
-            if j.rule.kind == "row":
+            if kinds.of(j.rule).per_record:
                 error = self._guard(j.rule, lambda: self._fanout(j.rule))
                 if error:
                     out.append(Partial(j.rule.id, j.version, error=error, rule=j.rule))
@@ -189,10 +193,10 @@ class Evaluator:
         for c, a in zip(coverage, answers[len(structural) + len(row_judged):]):
             uncovered[(c.ruleset, c.dataset)] = a.violations
         for j in judged:
-            kind = {"unique": self._unique, "aggregate": self._aggregate}.get(j.rule.kind)
-            if kind is not None:
+            kind = kinds.of(j.rule)
+            if isinstance(kind, QueryKind):
                 try:
-                    out.append(kind(loaded, j))
+                    out.append(self._own_queries(kind, loaded, j))
                 except self.engine.Error as err:
                     out.append(Partial(j.rule.id, j.version, error=self._engine_error(err, j.rule), rule=j.rule))
         return out
@@ -301,69 +305,41 @@ class Evaluator:
         self._fanouts[cache_key] = answer
         return answer
 
-    def _unique(self, loaded: Loaded, j: Judged) -> Partial:
+    def _own_queries(self, kind: QueryKind, loaded: Loaded, j: Judged) -> Partial:
+        """A rule version of a kind with queries of its own: what it found, as samples and fingerprints."""
         rule = j.rule
-        members = P.unique_members(rule, loaded.table).sql(dialect=DIALECT)
-        checked_sql = P.unique_checked(rule, loaded.table).sql(dialect=DIALECT)
-        waivers = self._waiver_sql(rule.id)
-        wsql = " OR ".join(f"coalesce(({c}), FALSE)" for _w, c in waivers) or "FALSE"
-        flagged = members.replace(f"SELECT {MAIN_ALIAS}.__row FROM", f"SELECT {MAIN_ALIAS}.__row, ({wsql}) AS __w"
-                                  + "".join(f", coalesce(({c}), FALSE) AS __w{i}" for i, (_w, c) in enumerate(waivers))
-                                  + " FROM", 1)
-        per = "".join(f", count_if(__w{i})" for i in range(len(waivers)))
-        n = self.n
-        (checked,) = self.engine.fetchall(checked_sql)[0]
-        with self._kept(flagged) as members:  # the duplicated groups' records, found once
-            violations, waived, rows, wrows, *matches = self.engine.fetchall(
-                f"SELECT count_if(NOT __w), count_if(__w), min(__row, {max(n, 1)}) FILTER (WHERE NOT __w), "
-                f"min(__row, {max(n, 1)}) FILTER (WHERE __w){per} FROM {members}")[0]
-            self._count_waivers(rule.id, {w: m for (w, _c), m in zip(waivers, matches)})
-            rows, wrows = sorted(rows or [])[:n], sorted(wrows or [])[:n]
-            self._fetch(loaded, rows + wrows)
-            self._fingerprints_of(loaded, [rule.id], [rule.rule.severity.value],
-                                  f"SELECT 0 AS __k, __row FROM {members} WHERE NOT __w")
-        return Partial(rule.id, j.version, int(checked), int(violations or 0), int(waived or 0),
-                       [self._record_sample(loaded, rule, r, j.version) for r in rows],
-                       [self._record_sample(loaded, rule, r, j.version, waived=True) for r in wrows], rule=rule)
+        waivers = [(w.id, w.condition) for w in for_rule(self.waivers, rule.id) if w.condition is not None]
+        found = kind.evaluate(rule, loaded.table, self.table_of, waivers, _KindEvaluation(self, loaded, rule))
+        self._count_waivers(rule.id, found.per_waiver)
+        self._fetch(loaded, found.rows + found.waived_rows)
+        samples = [self._record_sample(loaded, rule, r, j.version) for r in found.rows]
+        waived = [self._record_sample(loaded, rule, r, j.version, waived=True) for r in found.waived_rows]
+        if found.groups:
+            samples, waived = self._group_samples(loaded, j, found.groups)
+        return Partial(rule.id, j.version, found.checked, found.violations, found.waived, samples, waived, rule=rule)
 
-    def _aggregate(self, loaded: Loaded, j: Judged) -> Partial:
-        rule = j.rule
-        waivers = self._waiver_sql(rule.id)
-        q = P.aggregate_query(rule, loaded.table, self.table_of, waivers).sql(dialect=DIALECT)
-        names = rule.group_names()
-        gcols = ", ".join(f"__g{i}" for i in range(len(names)))
-        per = "".join(f", count_if(NOT __ok AND __w{i})" for i in range(len(waivers)))
-        with self._kept(q) as groups:  # every group, computed once
-            violations, waived, checked, *matches = self.engine.fetchall(
-                f"SELECT count_if(NOT __ok AND NOT __w), count_if(NOT __ok AND __w), count(*){per} FROM {groups}")[0]
-            self._count_waivers(rule.id, {w: m for (w, _c), m in zip(waivers, matches)})
-            kt = key_text_sql([f"__g{i}" for i in range(len(names))])
-            flags = "".join(f", __w{i}" for i in range(len(waivers)))
-            failing = self.engine.fetchall(f"SELECT {gcols}, __n, {kt}, __w{flags} FROM {groups} WHERE NOT __ok "
-                                           f"ORDER BY __first") if violations or waived else []
-        samples, wsamples = [], []
-        lineage = self._lineage(rule)
-        for values in failing:
-            is_waived = bool(values[len(names) + 2])
-            bucket = wsamples if is_waived else samples
-            written = (self._writer is not None and not is_waived) or len(bucket) < self.n
-            shown = self._group_view(lineage, names, values[: len(names)]) if written else {}
-            which = next((w for (w, _c), hit in zip(waivers, values[len(names) + 3:]) if hit), None)
-            fp = self.prints(rule.id, values[len(names) + 1], lineage.group_key_personal)
-            if not is_waived:
+    def _group_samples(self, loaded: Loaded, j: Judged, hits: list[GroupHit]) -> tuple[list[Sample], list[Sample]]:
+        """Fingerprint (and write out) every failing group; the first N unwaived and waived ones as samples."""
+        rule, names, lineage = j.rule, j.rule.group_names(), self._lineage(j.rule)
+        samples: list[Sample] = []
+        wsamples: list[Sample] = []
+        for hit in hits:
+            bucket = wsamples if hit.waiver else samples
+            written = (self._writer is not None and not hit.waiver) or len(bucket) < self.n
+            shown = self._group_view(lineage, names, hit.values) if written else {}
+            fp = self.prints(rule.id, hit.key_text, lineage.group_key_personal)
+            if not hit.waiver:
                 if fp is not None:
                     self.fingerprints.setdefault(rule.id, set()).add(fp)
                 if self._writer:
                     self._writer.add(rule.id, rule.rule.severity.value, loaded, None, shown)
             if len(bucket) < self.n:
                 record = dict(shown)
-                record.update(group=shown, row=None, records=values[len(names)])
+                record.update(group=shown, row=None, records=hit.records)
                 texts = self._texts(rule, record)
                 bucket.append(Sample(row=None, key=shown, message=texts.get(self.opts.lang), messages=texts,
-                                     version=j.version, fingerprint=fp,
-                                     waiver=which if is_waived else None))
-        return Partial(rule.id, j.version, int(checked), int(violations or 0), int(waived or 0), samples, wsamples,
-                       rule=rule)
+                                     version=j.version, fingerprint=fp, waiver=hit.waiver))
+        return samples, wsamples
 
     def _group_view(self, lineage: L.RuleLineage, names: list[str], values) -> dict[str, Any]:
         """A group key as every output shows it (sample key, message, --violations-out): display values,
@@ -571,6 +547,29 @@ class Evaluator:
                 errors=Texts(**both(error)) if errors else None, location=str(rule.span),
                 sql=P.explain_sql(rule)))
         return results
+
+
+class _KindEvaluation:
+    """What a kind's own queries may use (:class:`checker.compile.kinds.base.Evaluation`), for one rule version."""
+
+    def __init__(self, ev: Evaluator, loaded: Loaded, rule: CompiledRule):
+        self._ev, self._loaded, self._rule = ev, loaded, rule
+        self.samples = ev.n
+
+    def fetchall(self, query: exp.Expression) -> list[tuple[Any, ...]]:
+        return self._ev.engine.fetchall(query.sql(dialect=DIALECT))
+
+    @contextmanager
+    def kept(self, query: exp.Expression) -> Iterator[exp.Table]:
+        with self._ev._kept(query.sql(dialect=DIALECT)) as name:
+            yield exp.to_table(name)
+
+    def key_text(self, parts: list[exp.Expression]) -> exp.Expression:
+        return sqlglot.parse_one(key_text_sql([p.sql(dialect=DIALECT) for p in parts]), read=DIALECT)
+
+    def list_violations(self, rows: exp.Select) -> None:
+        self._ev._fingerprints_of(self._loaded, [self._rule.id], [self._rule.rule.severity.value],
+                                  rows.sql(dialect=DIALECT))
 
 
 def _mask_derived(value: Any) -> str:

@@ -12,9 +12,12 @@ from dataclasses import dataclass, field
 
 from sqlglot import exp
 
+from checker.compile import kinds
 from checker.compile.expr import DIALECT
-from checker.compile.kinds import aggregate, join, row, unique
-from checker.compile.rules import MAIN_ALIAS, CompiledRule
+from checker.compile.kinds import join, unique
+from checker.compile.kinds.aggregate import AggregateKind
+from checker.compile.kinds.base import MAIN_ALIAS, RecordKind, TableOf, Waivers, applies, table
+from checker.compile.rules import CompiledRule
 from checker.compile.sqlfrag import qi
 
 
@@ -67,25 +70,22 @@ def row_check(rule: CompiledRule, n: int, waivers: list[tuple[str, str]] | None 
     share one join: every join of a row rule is many-to-one (checked on the data first), so
     sharing it changes no record's values, and the scan joins each distinct partner once.
     """
+    kind = kinds.of(rule)
+    assert isinstance(kind, RecordKind), rule.kind
     mapping = {}
     for spec in rule.joins:
         mapping[spec.sql_alias] = f"{spec.sql_alias}_{n}"
         if shared is not None and {c.table for c in spec.on.find_all(exp.Column)} <= {spec.sql_alias, MAIN_ALIAS}:
             key = (spec.dataset, _rename_aliases(spec.on, {spec.sql_alias: "__j"}).sql(dialect=DIALECT))
             mapping[spec.sql_alias] = shared.setdefault(key, mapping[spec.sql_alias])
-    where = _rename_aliases(rule.where, mapping) if rule.where is not None else None
-    expect = _rename_aliases(rule.expect, mapping)
+    violation = _rename_aliases(kind.violation(rule), mapping)
+    judged = _rename_aliases(applies(rule.where), mapping)
     specs = tuple(join.JoinSpec(s.alias, mapping[s.sql_alias], s.dataset, _rename_aliases(s.on, mapping))
                   for s in rule.joins)
-    return RowCheck(rule.id, row.violation(where, expect).sql(dialect=DIALECT),
-                    row.applies(where).sql(dialect=DIALECT), specs, tuple(waivers or ()))
+    return RowCheck(rule.id, violation.sql(dialect=DIALECT), judged.sql(dialect=DIALECT), specs, tuple(waivers or ()))
 
 
-def table(name: str) -> exp.Table:
-    return exp.to_table(name)
-
-
-def fused_scan(table_name: str, checks: list[RowCheck], samples: int, table_of, first_rows: bool = True) -> str:
+def fused_scan(table_name: str, checks: list[RowCheck], samples: int, table_of: TableOf, first_rows: bool = True) -> str:
     """Counts, records judged and first-N rows of every row check (waived apart), in one scan.
 
     Per check the items are, in order: unwaived violations, records judged, first N unwaived
@@ -127,7 +127,7 @@ def read_fused(values: tuple, checks: list[RowCheck], samples: int | None = None
     return out
 
 
-def _from(table_name: str, checks: list[RowCheck], table_of) -> str:
+def _from(table_name: str, checks: list[RowCheck], table_of: TableOf) -> str:
     parts = [f"{table_name} AS {MAIN_ALIAS}"]
     seen: set[str] = set()
     for c in checks:
@@ -138,7 +138,8 @@ def _from(table_name: str, checks: list[RowCheck], table_of) -> str:
     return " ".join(parts)
 
 
-def violations_rows(table_name: str, checks: list[RowCheck], table_of, columns: list[str] = ()) -> str:
+def violations_rows(table_name: str, checks: list[RowCheck], table_of: TableOf,
+                    columns: tuple[str, ...] | list[str] = ()) -> str:
     """Every unwaived violation of every row check as (__k check index, __row, *columns), in one scan."""
     flags = ", ".join(f"CASE WHEN {c.unwaived} THEN {i} END" for i, c in enumerate(checks))
     carried = "".join(f", {MAIN_ALIAS}.{qi(c)}" for c in columns)
@@ -160,22 +161,14 @@ def unique_members(rule: CompiledRule, table_name: str) -> exp.Select:
     return unique.members(table(table_name), MAIN_ALIAS, list(rule.unique), rule.where)
 
 
-def aggregate_query(rule: CompiledRule, table_name: str, table_of,
-                    waivers: list[tuple[str, str]] | None = None) -> exp.Select:
+def aggregate_query(rule: CompiledRule, table_name: str, table_of: TableOf, waivers: Waivers | None = None) -> exp.Select:
     """One line per group; a group is waived (__w) when every record of it meets a waiver."""
-    source = exp.select("1").from_(table(table_name).as_(MAIN_ALIAS))
-    source = join.add_joins(source, list(rule.joins), lambda ds: table(table_of(ds)))
-    q = aggregate.query(source, list(rule.group_by), rule.expect, rule.where, MAIN_ALIAS)
-    import sqlglot
-
-    each = [sqlglot.parse_one(f"bool_and(coalesce(({w}), FALSE))", read=DIALECT) for _, w in (waivers or [])]
-    q = q.select(exp.alias_(exp.or_(*each) if each else exp.false(), "__w"))
-    for i, node in enumerate(each):
-        q = q.select(exp.alias_(node.copy(), f"__w{i}"))
-    return q
+    kind = kinds.of(rule)
+    assert isinstance(kind, AggregateKind), rule.kind
+    return kind.grouped(rule, table_name, table_of, waivers)
 
 
-def fanout_query(rule: CompiledRule, spec: join.JoinSpec, table_name: str, table_of) -> exp.Select:
+def fanout_query(rule: CompiledRule, spec: join.JoinSpec, table_name: str, table_of: TableOf) -> exp.Select:
     return join.fanout_query(table(table_name), MAIN_ALIAS, table(table_of(spec.dataset)), spec)
 
 
@@ -183,21 +176,10 @@ def join_keys(spec: join.JoinSpec) -> list[tuple[str, str]] | None:
     return join.equi_keys(spec, MAIN_ALIAS)
 
 
-def duplicate_keys_query(spec: join.JoinSpec, keys: list[str], table_of) -> exp.Select:
+def duplicate_keys_query(spec: join.JoinSpec, keys: list[str], table_of: TableOf) -> exp.Select:
     return join.duplicate_keys_query(table(table_of(spec.dataset)), keys)
 
 
 def explain_sql(rule: CompiledRule) -> str:
     """The violation query of a rule, as `explain` shows it (tables named by dataset)."""
-    name = lambda ds: '"' + ds + '"'  # noqa: E731
-    if rule.kind == "row":
-        q = exp.select(exp.column("__row", table=MAIN_ALIAS)).from_(f"{name(rule.dataset)} AS {MAIN_ALIAS}")
-        for spec in rule.joins:
-            q = q.join(f"{name(spec.dataset)} AS {spec.sql_alias}", on=spec.on, join_type="left")
-        sql = q.where(row.violation(rule.where, rule.expect)).sql(dialect=DIALECT, pretty=True)
-    elif rule.kind == "unique":
-        sql = unique_members(rule, name(rule.dataset)).sql(dialect=DIALECT, pretty=True)
-    else:
-        q = aggregate_query(rule, name(rule.dataset), name)
-        sql = exp.select("*").from_(q.subquery("g")).where("NOT __ok").sql(dialect=DIALECT, pretty=True)
-    return sql
+    return kinds.of(rule).query(rule, lambda ds: '"' + ds + '"').sql(dialect=DIALECT, pretty=True)

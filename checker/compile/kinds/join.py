@@ -71,9 +71,3 @@ def duplicate_keys_query(join_table: exp.Expression, keys: list[str]) -> exp.Sel
              .group_by(*[c.copy() for c in cols])
              .having(exp.GT(this=exp.Count(this=exp.Star()), expression=exp.Literal.number(1))))
     return exp.select(exp.Count(this=exp.Star())).from_(dupes.subquery("d"))
-
-
-def add_joins(q: exp.Select, specs: list[JoinSpec], table_of) -> exp.Select:
-    for spec in specs:
-        q = q.join(table_of(spec.dataset).as_(spec.sql_alias), on=spec.on.copy(), join_type="left")
-    return q
