@@ -38,7 +38,7 @@ from checker.compile.structural import StructuralCheck, compile_structural
 from checker.compile.versions import Coverage, Judged
 from checker.engine.duckdb import DuckDBEngine
 from checker.engine.loading import Loaded
-from checker.i18n import LANGS, Joined, Msg, _, both, render
+from checker.i18n import LANGS, Joined, Msg, _, both
 from checker.messages import display, mask, record_view
 from checker.model.result import BaselineCount, RuleResult, Sample, Texts, VersionCount
 from checker.scrub import first_line
@@ -337,7 +337,7 @@ class Evaluator:
                 record = dict(shown)
                 record.update(group=shown, row=None, records=hit.records)
                 texts = self._texts(rule, record)
-                bucket.append(Sample(row=None, key=shown, message=texts.get(self.opts.lang), messages=texts,
+                bucket.append(Sample.of(texts, row=None, key=shown,
                                      version=j.version, fingerprint=fp, waiver=hit.waiver))
         return samples, wsamples
 
@@ -473,7 +473,7 @@ class Evaluator:
         view = record_view(record, self._lineage(rule).personal_variables(record), self.opts.show_pii)
         view["row"] = row
         texts = self._texts(rule, view)
-        return Sample(row=row, key=self._shown_key(loaded, row), message=texts.get(self.opts.lang), messages=texts,
+        return Sample.of(texts, row=row, key=self._shown_key(loaded, row),
                       version=version,
                       fingerprint=self._fingerprint(loaded, rule.id, row),
                       waiver=self._which_waiver(loaded, rule.id, row) if waived else None)
@@ -491,8 +491,7 @@ class Evaluator:
                 value = mask(value)
             shown = value if check.keyword == "shape" else (f"'{value}'" if evidence is not None else "null")
             texts = Texts(**both(check.message(shown, null=evidence is None)))
-            samples.append(Sample(row=row, key=self._shown_key(loaded, row), message=texts.get(self.opts.lang),
-                                  messages=texts,
+            samples.append(Sample.of(texts, row=row, key=self._shown_key(loaded, row),
                                   fingerprint=self._fingerprint(loaded, check.rule_id, row),
                                   waiver=self._which_waiver(loaded, check.rule_id, row) if waived else None))
         return samples
@@ -543,7 +542,7 @@ class Evaluator:
                 status=status, checked=sum(p.checked for p in parts), violations=violations,
                 waived=sum(p.waived for p in parts), samples=samples, waived_samples=waived_samples,
                 versions=versions, uncovered=uncovered.get((rule.ruleset.ruleset, rule.dataset), 0),
-                baseline=base, fingerprints=prints, error=render(error, self.opts.lang) if errors else None,
+                baseline=base, fingerprints=prints, error=None,
                 errors=Texts(**both(error)) if errors else None, location=str(rule.span),
                 sql=P.explain_sql(rule)))
         return results

@@ -89,6 +89,12 @@ class Sample(Model):
     new: bool | None = Field(default=None, description="with --baseline: not present in the baseline")
     fingerprint: str | None = Field(default=None, description="stable id: rule id + record or group key")
 
+    @classmethod
+    def of(cls, messages: Texts, **fields: Any) -> Sample:
+        """A sample with its message in every language.  ``message`` is the English one until the result is
+        assembled: :meth:`Result.in_language` then puts the run's language there."""
+        return cls(message=messages.en, messages=messages, **fields)
+
     def text(self, lang: str) -> str:
         """The message in ``lang`` (a result written before messages were kept in both: as written)."""
         return self.messages.get(lang) if self.messages else self.message
