@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import sqlglot
 from sqlglot import exp
 
 from checker.baseline import Baseline, Fingerprinter
@@ -142,12 +143,11 @@ class Evaluator:
     # -- the fused scan ---------------------------------------------------------------------------
     def _checks(self, structural: list[StructuralCheck], judged: list[Judged],
                 coverage: list[Coverage]) -> list[P.RowCheck]:
-        checks = [P.RowCheck(s.rule_id, s.violation, "TRUE", waivers=tuple(self.waiving.sql(s.rule_id)))
-                  for s in structural]
+        checks = [P.RowCheck(s.rule_id, sqlglot.parse_one(s.violation, read=DIALECT), exp.true(),
+                             waivers=tuple(self.waiving.trees(s.rule_id))) for s in structural]
         shared: dict[tuple[str, str], str] = {}
-        checks += [P.row_check(j.rule, i, self.waiving.sql(j.rule.id), shared) for i, j in enumerate(judged)]
-        return checks + [P.RowCheck(f"__uncovered:{c.ruleset}", c.uncovered.sql(dialect=DIALECT), "TRUE")
-                         for c in coverage]
+        checks += [P.row_check(j.rule, i, self.waiving.trees(j.rule.id), shared) for i, j in enumerate(judged)]
+        return checks + [P.RowCheck(f"__uncovered:{c.ruleset}", c.uncovered, exp.true()) for c in coverage]
 
     def _scan(self, loaded: Loaded, structural: list[StructuralCheck], judged: list[Judged],
               coverage: list[Coverage], uncovered: Uncovered) -> list[Partial]:
@@ -203,22 +203,14 @@ class Evaluator:
             return
         rows = P.violations_rows(loaded.table, [checks[i] for i in rescan], self.table_of, key_columns(loaded))
         firsts = self.violations.of(loaded, [checks[i].key for i in rescan], [severities[i] for i in rescan],
-                                    self._parsed(rows), with_keys=True)
+                                    rows, with_keys=True)
         for i, first in zip(rescan, firsts):
             answers[i].rows = first
-
-    @staticmethod
-    def _parsed(sql: str) -> exp.Query:
-        import sqlglot
-
-        tree = sqlglot.parse_one(sql, read=DIALECT)
-        assert isinstance(tree, exp.Query)
-        return tree
 
     def _failing_rules(self, loaded: Loaded, judged: list[Judged]) -> list[tuple[Judged, Any]]:
         bad = []
         for i, j in enumerate(judged):
-            check = P.row_check(j.rule, i, self.waiving.sql(j.rule.id))
+            check = P.row_check(j.rule, i, self.waiving.trees(j.rule.id))
             try:
                 self.engine.fetchall(P.fused_scan(loaded.table, [check], 1, self.table_of))
             except self.engine.Error as err:

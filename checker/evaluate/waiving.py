@@ -23,10 +23,6 @@ class Waiving:
         """(waiver id, condition) of every live waiver of the rule."""
         return [(w.id, w.condition) for w in for_rule(self.waivers, rule_id) if w.condition is not None]
 
-    def sql(self, rule_id: str) -> list[tuple[str, str]]:
-        """(waiver id, SQL condition) of every live waiver of the rule, for the fused scan."""
-        return [(wid, cond.sql(dialect=DIALECT)) for wid, cond in self.trees(rule_id)]
-
     def count(self, per_waiver: dict[str, int]) -> None:
         for wid, n in per_waiver.items():
             self.matches[wid] = self.matches.get(wid, 0) + n
