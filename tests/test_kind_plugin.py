@@ -157,3 +157,40 @@ def test_registering_a_name_twice_is_refused(toy):
         toy_kind.register()
     with pytest.raises(ValueError):
         kinds.register(kinds.REGISTRY["row"])
+
+
+def test_every_kind_counts_the_examples_as_checker_test_does():
+    """``example_violations`` (what ``checker test`` is to call) agrees with testing's own count today."""
+    from checker import testing
+
+    loaded = load_project([ROOT / "rules"], None)
+    seen: dict[str, int] = {}
+    with DuckDBEngine() as engine:
+        for rs in loaded.rulesets:
+            compiled, _problems = compile_rules([rs], loaded.schemas, dt.date(2026, 6, 30))
+            for rule in compiled:
+                if seen.get(rule.kind, 0) >= 6 or not rule.rule.examples:  # a few of each kind (joins among them)
+                    continue
+                if rule.joins and seen.get("join", 0) >= 4:
+                    continue
+                for item in rule.rule.examples.pass_ + rule.rule.examples.fail:
+                    expected = testing._violations(engine, rule, item, loaded.schemas)
+                    assert _kind_count(engine, rule, item, loaded.schemas) == expected, rule.id
+                seen[rule.kind] = seen.get(rule.kind, 0) + 1
+                seen["join"] = seen.get("join", 0) + bool(rule.joins)
+    assert {"row", "unique", "aggregate"} <= set(seen) and seen["join"] > 0
+
+
+def _kind_count(engine, rule, item, schemas):
+    from checker import testing
+
+    own, joined = testing._records(item, rule)
+    for spec in rule.joins:
+        if spec.dataset == rule.dataset:
+            own = own + [r for r in joined[spec.alias] if r not in own]
+    tables = {rule.dataset: engine.load_records(schemas[rule.dataset], [testing._jsonable(r) for r in own], "example")}
+    for spec in rule.joins:
+        if spec.dataset != rule.dataset:
+            tables[spec.dataset] = engine.load_records(schemas[spec.dataset],
+                                                       [testing._jsonable(r) for r in joined[spec.alias]], "example")
+    return kinds.of(rule).example_violations(engine, rule, lambda ds: tables[ds].table)
