@@ -16,9 +16,10 @@ from sqlglot import exp
 from checker.compile import kinds
 from checker.compile.expr import DIALECT
 from checker.compile.kinds import join, unique
+from checker.compile.kinds import base as kinds_base
 from checker.compile.kinds.aggregate import AggregateKind
-from checker.compile.kinds.base import (CHECK, MAIN_ALIAS, ROW, RecordKind, TableOf, Waivers, applies, flag,
-                                        row_column, table)
+from checker.compile.kinds.base import (CHECK, MAIN_ALIAS, ROW, RecordKind, TableOf, Waivers, applies,
+                                        flag, row_column, table)
 from checker.compile.rules import CompiledRule
 
 
@@ -99,12 +100,6 @@ def _count_if(condition: exp.Expression) -> exp.Expression:
     return exp.func("coalesce", exp.CountIf(this=condition), exp.Literal.number(0))
 
 
-def _first_rows(condition: exp.Expression, n: int) -> exp.Expression:
-    """DuckDB's ``min(t.__row, n) FILTER (WHERE condition)``: the n smallest record numbers, as a list."""
-    return exp.Filter(this=exp.Anonymous(this="min", expressions=[row_column(), exp.Literal.number(n)]),
-                      expression=exp.Where(this=condition))
-
-
 def _row_if(condition: exp.Expression) -> exp.Expression:
     return exp.Case(ifs=[exp.If(this=condition, true=row_column())])
 
@@ -125,10 +120,10 @@ def fused_scan(table_name: str, checks: list[RowCheck], samples: int, table_of: 
     n = max(samples, 1)
     for c in checks:
         items += [_count_if(c.unwaived), _count_if(c.applies.copy())]
-        items.append(_first_rows(c.unwaived, n) if first_rows else
+        items.append(kinds_base.first_rows(c.unwaived, n, MAIN_ALIAS) if first_rows else
                      exp.Array(expressions=[exp.Min(this=_row_if(c.unwaived)), exp.Max(this=_row_if(c.unwaived))]))
         if c.waivers:
-            items += [_count_if(c.waived_violation()), _first_rows(c.waived_violation(), n)]
+            items += [_count_if(c.waived_violation()), kinds_base.first_rows(c.waived_violation(), n, MAIN_ALIAS)]
             items += [_count_if(c.waived_violation(w)) for _w, w in c.waivers]
     return _from(exp.select(*items), table_name, checks, table_of).sql(dialect=DIALECT)
 

@@ -63,6 +63,12 @@ def row_column(alias: str | None = MAIN_ALIAS) -> exp.Column:
     return exp.column(ROW, table=alias) if alias else exp.column(ROW)
 
 
+def first_rows(condition: exp.Expression, n: int, alias: str | None = None) -> exp.Expression:
+    """DuckDB's ``min(__row, n) FILTER (WHERE condition)``: the n smallest record numbers, as a list."""
+    return exp.Filter(this=exp.Anonymous(this="min", expressions=[row_column(alias), exp.Literal.number(max(n, 1))]),
+                      expression=exp.Where(this=condition))
+
+
 def flag(node: exp.Expression) -> exp.Expression:
     """``coalesce((node), FALSE)``: NULL counts as FALSE."""
     return exp.func("coalesce", exp.paren(node.copy()), exp.false())

@@ -22,8 +22,9 @@ from typing import TYPE_CHECKING
 from sqlglot import exp
 
 from checker import codes
-from checker.compile.kinds.base import (DIALECT, MAIN_ALIAS, ROW, WAIVED, CompileTools, Evaluation, Found, Parts,
-                                        QueryKind, Runner, TableOf, Waivers, applies, flag, row_column, table)
+from checker.compile.kinds.base import (CHECK, DIALECT, MAIN_ALIAS, ROW, WAIVED, CompileTools, Evaluation, Found, Parts,
+                                        QueryKind, Runner, TableOf, Waivers, applies, first_rows, flag, row_column,
+                                        table)
 from checker.i18n import _
 from checker.model.ruleset import Rule
 from checker.problems import did_you_mean
@@ -63,12 +64,6 @@ def members(source: exp.Table, alias: str, columns: list[str], where: exp.Expres
     return (exp.select(row_column(alias)).from_(source.copy().as_(alias))
             .join(dup.subquery("d"), on=on, join_type="semi")
             .where(_filter(alias, columns, where)).order_by(row_column(alias)))
-
-
-def first_rows(condition: exp.Expression, n: int) -> exp.Expression:
-    """DuckDB's ``min(__row, n) FILTER (WHERE condition)``: the n smallest record numbers, as a list."""
-    return exp.Filter(this=exp.Anonymous(this="min", expressions=[exp.column(ROW), exp.Literal.number(max(n, 1))]),
-                      expression=exp.Where(this=condition))
 
 
 class UniqueKind(QueryKind):
@@ -117,7 +112,7 @@ class UniqueKind(QueryKind):
                                 first_rows(not_waived.copy(), ev.samples), first_rows(exp.column(WAIVED), ev.samples),
                                 *[exp.CountIf(this=exp.column(f"{WAIVED}{i}")) for i in range(len(waivers))])
             violations, n_waived, rows, wrows, *matches = ev.fetchall(counts.from_(kept.copy()))[0]
-            ev.list_violations(exp.select(exp.alias_(exp.Literal.number(0), "__k"), exp.column(ROW))
+            ev.list_violations(exp.select(exp.alias_(exp.Literal.number(0), CHECK), exp.column(ROW))
                                .from_(kept.copy()).where(not_waived.copy()))
         return Found(int(n_checked), int(violations or 0), int(n_waived or 0),
                      {w: m for (w, _c), m in zip(waivers, matches)},
