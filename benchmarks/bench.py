@@ -476,7 +476,8 @@ sys.path.insert(0, sys.argv[5])
 import bench
 import checker.engine.duckdb as E
 import checker.run as R
-import checker.evaluate as V
+import checker.evaluate.evaluator as V
+import checker.evaluate.samples as VS
 times = collections.defaultdict(float); counts = collections.Counter(); slow = []
 
 def timed(label, fn):
@@ -506,7 +507,7 @@ E.readers.read_header = timed('load: read header / detect', E.readers.read_heade
 E.readers.detect_encoding = timed('load: read header / detect', E.readers.detect_encoding)
 R.prepare = timed('prepare: load + compile schemas and rules', R.prepare)
 V.compile_structural = timed('compile structural checks', V.compile_structural)
-V.Evaluator._record_sample = timed('python: sample messages', V.Evaluator._record_sample)
+VS.Samples.record = timed('python: sample messages', VS.Samples.record)
 E.DuckDBEngine.execute = sql_timed(E.DuckDBEngine.execute)
 t0 = time.perf_counter()
 opts = R.CheckOptions(data=Path(sys.argv[1]), rules=[Path(sys.argv[2])], schemas=Path(sys.argv[3]),

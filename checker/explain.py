@@ -7,6 +7,7 @@ from pathlib import Path
 
 from checker import codes
 from checker.compile import expr as X
+from checker.compile import kinds
 from checker.compile import plan as P
 from checker.compile.rules import CompiledRule, compile_rules
 from checker.engine.api import Engine
@@ -64,16 +65,12 @@ def explain(rule_id: str, rule_paths: list[Path], schemas_dir: Path | None, as_o
                      + f"  {vrs.path}{mark}")
     if rule.where:
         lines.append(f"  where:  {rule.where}")
-    if rule.expect:
-        lines.append(f"  expect: {rule.expect}")
-    if rule.unique:
-        lines.append(f"  unique: {', '.join(rule.unique)}")
-    if rule.group_by:
-        lines.append(f"  group_by: {', '.join(rule.group_by)}")
+    kind = kinds.of(rule)
+    lines += [f"  {key}: {text}" for key, text in kind.explain_lines(rule)]
     for j in rule.join or []:
         lines.append(f"  join:   {j.dataset} AS {j.as_} ON {j.on}")
     used = {k: v for k, v in rs.model.params.items() if f":{k}" in " ".join(
-        filter(None, [rule.where, rule.expect, *(rule.group_by or []), *[j.on for j in rule.join or []]]))}
+        filter(None, [rule.where, *kind.texts(rule), *[j.on for j in rule.join or []]]))}
     if used:
         lines.append("  params: " + ", ".join(f"{k}={v}" for k, v in used.items()) + f" (as_of={as_of})")
         for k in used:

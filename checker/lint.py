@@ -11,12 +11,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from pathlib import Path
+from typing import Callable
 
 import duckdb
 
 from checker import codes
-from checker.compile import plan as P
-from checker.compile.rules import check_duplicates, compile_rules
+from checker.compile import kinds
+from checker.compile.expr import DIALECT
+from checker.compile.rules import CompiledRule, check_duplicates, compile_rules
 from checker.engine.duckdb import DuckDBEngine
 from checker.load.extends import resolve
 from checker.load.rulesets import kind_of, load_rulesets
@@ -101,17 +103,13 @@ def _bind(compiled, schemas) -> list[Problem]:
     return problems
 
 
-def _query_of(rule, table_of) -> str:
-    if rule.kind == "row":
-        return P.fused_scan(table_of(rule.dataset), [P.row_check(rule, 0)], 1, table_of)
-    if rule.kind == "unique":
-        return P.unique_members(rule, table_of(rule.dataset)).sql(dialect="duckdb")
-    return P.aggregate_query(rule, table_of(rule.dataset), table_of).sql(dialect="duckdb")
+def _query_of(rule: CompiledRule, table_of: Callable[[str], str]) -> str:
+    return kinds.of(rule).query(rule, table_of).sql(dialect=DIALECT)
 
 
 def _failing_clause(engine: DuckDBEngine, rule, table_of) -> str:
     """Which clause a type error is in: ``where`` if the rule binds without it, else ``expect`` (or ``unique``)."""
-    main = "expect" if rule.rule.expect else "unique"
+    main = kinds.of(rule).main_key(rule.rule)
     if rule.where is None:
         return main
     try:

@@ -80,7 +80,7 @@ LOGIC = ("dataset", "where", "expect", "unique", "group_by", "join")
 
 def _signature(rs: LoadedRuleset, rule) -> tuple:
     data = rule.model_dump(by_alias=True)
-    logic = tuple(str(data.get(k)) for k in LOGIC)
+    logic = tuple(str(data.get(k)) for k in LOGIC) + (rule.kind, str(rule.plugin_value))  # a plugin kind's key
     text = " ".join(str(data.get(k) or "") for k in LOGIC)
     params = tuple(sorted((p, str(v)) for p, v in rs.model.params.items() if re.search(rf":{p}\b", text)))
     return logic, params

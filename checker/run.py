@@ -184,7 +184,9 @@ def check(opts: CheckOptions, progress: Progress | None = None) -> Result:
     withheld = prints.notice()
     if withheld is not None:
         warnings.append(withheld)
-    return _result(opts, prep, loaded, results, warnings, waiver_uses, baseline, started, started_at)
+    # evaluation keeps every message in every language; the run's language is picked here
+    return _result(opts, prep, loaded, results, warnings, waiver_uses, baseline, started, started_at
+                   ).in_language(opts.lang)
 
 
 def make_engine(opts: CheckOptions) -> Engine:

@@ -16,8 +16,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from checker import codes
-from checker.compile import plan as P
-from checker.compile.expr import DIALECT
+from checker.compile import kinds
 from checker.compile.rules import CompiledRule, compile_rules
 from checker.engine.duckdb import DuckDBEngine
 from checker.engine.loading import Loaded
@@ -210,17 +209,8 @@ class _StagedTables:
 
 
 def _violations(engine: DuckDBEngine, rule: CompiledRule, tables: dict[str, Loaded]) -> int:
-    table_of = lambda ds: tables[ds].table  # noqa: E731
-    main = table_of(rule.dataset)
-    if rule.kind == "row":
-        check = P.row_check(rule, 0)
-        values = engine.fetchall(P.fused_scan(main, [check], 1, table_of))[0]
-        return int(values[1] or 0)
-    if rule.kind == "unique":
-        groups = P.unique_groups(rule, main).sql(dialect=DIALECT)
-        return int(engine.fetchall(f"SELECT coalesce(sum(__n) FILTER (WHERE __n > 1), 0) FROM ({groups})")[0][0])
-    q = P.aggregate_query(rule, main, table_of).sql(dialect=DIALECT)
-    return int(engine.fetchall(f"SELECT coalesce(count_if(NOT __ok), 0) FROM ({q})")[0][0])
+    """The violations the rule finds in one example's tables, counted by the rule's kind."""
+    return kinds.of(rule).example_violations(engine, rule, lambda ds: tables[ds].table)
 
 
 def _jsonable(record: dict) -> dict:

@@ -26,6 +26,7 @@ from sqlglot import exp
 
 from checker import codes
 from checker.compile import expr as X
+from checker.compile import kinds
 from checker.compile.structural import structural_ids
 from checker.compile.rules import MAIN_ALIAS, CompiledRule
 from checker.i18n import Msg, _
@@ -117,7 +118,8 @@ def _condition(entry: WaiverEntry, wid: str, schema: DatasetSchema, rule: Compil
         ctx = X.ExprContext(_waived(entry, wid), pos.text_start((i, "where")), schema, MAIN_ALIAS, {},
                             params, False, "where")
         return X.compile_expression(entry.where, ctx)
-    group_names = rule.group_names() if rule is not None and rule.kind == "aggregate" else []
+    groups = kinds.of(rule).groups(rule) if rule is not None else {}
+    group_names = list(groups)
     alternatives = []
     for k, key in enumerate(entry.keys or []):
         parts = []
@@ -133,7 +135,7 @@ def _condition(entry: WaiverEntry, wid: str, schema: DatasetSchema, rule: Compil
                         value.isoformat() if isinstance(value, dt.date) else (
                         ("true" if value else "false") if isinstance(value, bool) else str(value))
             elif col in group_names:
-                target = rule.group_by[group_names.index(col)]
+                target = groups[col]
             else:
                 raise CheckerError([Problem(pos.value((i, "keys", k, col)), codes.R112,
                                             _("waiver {waiver}: '{column}' is not a column of {dataset}",

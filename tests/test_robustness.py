@@ -166,7 +166,7 @@ def test_a_scan_joins_each_distinct_partner_once():
 
     def check(n, alias, on, shared):
         spec = JoinSpec(alias, f"j_{alias}", "crm.customers", sqlglot.parse_one(on % f"j_{alias}", read="duckdb"))
-        rule = type("R", (), {"joins": [spec], "where": None, "id": f"R-{n}",
+        rule = type("R", (), {"joins": [spec], "where": None, "id": f"R-{n}", "kind": "row",
                               "expect": sqlglot.parse_one(f"j_{alias}.tier IS NOT NULL", read="duckdb")})
         return P.row_check(rule, n, [], shared)
 

@@ -19,7 +19,9 @@ from typing import Mapping
 
 from sqlglot import exp
 
-from checker.compile.rules import MAIN_ALIAS, CompiledRule
+from checker.compile import kinds
+from checker.compile.kinds.base import MAIN_ALIAS
+from checker.compile.rules import CompiledRule
 from checker.model.dataset import DatasetSchema
 
 Source = tuple[str, str]          # (dataset, column)
@@ -87,7 +89,8 @@ class RuleLineage:
 def of_rule(rule: CompiledRule, schemas: Mapping[str, DatasetSchema]) -> RuleLineage:
     """The lineage of a compiled rule over the schemas of its dataset and joined datasets."""
     table_aliases = aliases(rule)
-    trees = [rule.where, rule.expect, *rule.group_by, *(spec.on for spec in rule.joins)]
+    kind = kinds.of(rule)
+    trees = [rule.where, *kind.reads(rule), *(spec.on for spec in rule.joins)]
     reads = frozenset().union(*(sources(t, table_aliases) for t in trees))
     written = {spec.sql_alias: spec.alias for spec in rule.joins}
     names = sorted({c.name if c.table not in written else f"{written[c.table]}.{c.name}"
@@ -104,7 +107,5 @@ def of_rule(rule: CompiledRule, schemas: Mapping[str, DatasetSchema]) -> RuleLin
         other = schemas.get(spec.dataset)
         for name in (other.columns if other else ()):
             variables[f"{spec.alias}.{name}"] = name in other.pii_columns
-    if rule.kind == "aggregate":
-        variables.update({name: pii for name, pii in groups})
-        variables.update(records=False, group=any(pii for _, pii in groups))
+    variables.update(kind.message_variables(groups))
     return RuleLineage(rule.id, reads, tuple(names), groups, derived, variables)

@@ -15,16 +15,18 @@ from sqlglot import exp
 
 from checker import codes
 from checker.compile import expr as X
-from checker.compile.kinds import REGISTRY
+from checker.compile import kinds
+from checker.compile.kinds.base import MAIN_ALIAS, Parts
 from checker.compile.kinds.join import JoinSpec
-from checker.i18n import _
+from checker.codes import Code
+from checker.i18n import Msg, _
 from checker.load.rulesets import LoadedRuleset
 from checker.messages import HINT as MESSAGE_HINT, MessageTemplate
 from checker.model.dataset import DatasetSchema
 from checker.model.ruleset import Rule, RulesetFile
 from checker.problems import CheckerError, Problem, Span, did_you_mean
 
-MAIN_ALIAS = "t"
+__all__ = ["MAIN_ALIAS", "CompiledRule", "check_duplicates", "compile_rules", "compile_rule"]
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,7 @@ class CompiledRule:
     joins: tuple[JoinSpec, ...] = ()
     message: MessageTemplate | None = None
     origin: LoadedRuleset | None = None          # the file the rule's text is in (a parent, if inherited)
+    options: Any = None                          # a plugin kind's own compiled form (see kinds.base.Parts)
 
     @property
     def text_source(self) -> LoadedRuleset:
@@ -136,42 +139,14 @@ def compile_rule(rs: LoadedRuleset, index: int, rule: Rule, schemas: dict[str, D
     if problems:
         raise CheckerError(problems)
 
-    def ctx(key: str, span: Span, aggregates: bool = False) -> X.ExprContext:
-        return X.ExprContext(rule.id, span, schema, MAIN_ALIAS, join_ctx, params, aggregates, key)
-
-    def compile_text(text: str | None, key: str, span: Span, aggregates: bool = False):
-        if text is None:
-            return None
-        try:
-            return X.compile_expression(text, ctx(key, span, aggregates))
-        except CheckerError as err:
-            problems.extend(err.problems)
-            return None
-
+    tools = _Tools(rule, index, pos, schema, join_ctx, params, problems)
     for j, spec in enumerate(rule.join or []):
-        on = compile_text(spec.on, f"join[{j}].on", pos.text_start(("rules", index, "join", j, "on")))
+        on = tools.expression(spec.on, ("join", j, "on"))
         if on is not None:
             joins.append(JoinSpec(spec.as_, join_ctx[spec.as_][1], spec.dataset, on))
-    text_at = lambda key: pos.text_start(("rules", index, key))  # noqa: E731  (after a quote)
-    where = compile_text(rule.where, "where", text_at("where"))
-    expect = compile_text(rule.expect, "expect", text_at("expect"), aggregates=rule.kind == "aggregate")
-    group_by: list[exp.Expression] = []
-    for g, text in enumerate(rule.group_by or []):
-        node = compile_text(text, f"group_by[{g}]", pos.text_start(("rules", index, "group_by", g)))
-        if node is not None:
-            group_by.append(node)
-    unique: list[str] = []
-    for u, name in enumerate(rule.unique or []):
-        if name not in schema.columns:
-            problems.append(Problem(pos.value(("rules", index, "unique", u)), codes.R112,
-                                    _("rule {rule}: unknown column '{column}' in unique (dataset {dataset})",
-                                      rule=rule.id, column=name, dataset=schema.name),
-                                    hint=did_you_mean(name, schema.columns)))
-        unique.append(name)
-    if rule.kind == "aggregate" and expect is not None and not X.has_aggregate(expect):
-        problems.append(Problem(at("expect"), codes.X204, _("rule {rule}: an aggregate rule's expect uses no "
-                                                        "aggregate function", rule=rule.id),
-                                hint=_("e.g. sum(weight) = 100, or drop group_by for a row rule")))
+    where = tools.expression(rule.where, ("where",))
+    kind = kinds.of(rule)
+    parts: Parts = kind.compile(rule, tools)
     message = None
     if rule.message is not None:
         message = MessageTemplate(rule.message.zh, rule.message.en)
@@ -186,7 +161,7 @@ def compile_rule(rs: LoadedRuleset, index: int, rule: Rule, schemas: dict[str, D
                                       "{construct} is not allowed in a message", rule=rule.id, lang=refused.lang,
                                       line=refused.line, construct=refused.reason), hint=MESSAGE_HINT))
         else:
-            allowed = set(schema.columns) | ({"group", "records"} if rule.kind == "aggregate" else set()) | {"row"}
+            allowed = set(schema.columns) | kind.message_names | {"row"}
             for name in sorted(message.variables() - allowed):
                 problems.append(Problem(at("message"), codes.R112,
                                         _("rule {rule}: message uses '{name}', not a column of {dataset}",
@@ -194,6 +169,39 @@ def compile_rule(rs: LoadedRuleset, index: int, rule: Rule, schemas: dict[str, D
                                         hint=did_you_mean(name, schema.columns)))
     if problems:
         raise CheckerError(problems)
-    assert rule.kind in REGISTRY
-    return CompiledRule(rule, owner.model, owner, index, pos.value(("rules", index, "id")), where, expect,
-                        tuple(unique), tuple(group_by), tuple(joins), message, None if owner is rs else rs)
+    return CompiledRule(rule, owner.model, owner, index, pos.value(("rules", index, "id")), where, parts.expect,
+                        parts.unique, parts.group_by, tuple(joins), message, None if owner is rs else rs,
+                        parts.options)
+
+
+class _Tools:
+    """What a kind compiling one rule may use (:class:`checker.compile.kinds.base.CompileTools`)."""
+
+    def __init__(self, rule: Rule, index: int, pos: Any, schema: DatasetSchema,
+                 join_ctx: dict[str, tuple[DatasetSchema, str]], params: dict[str, Any], problems: list[Problem]):
+        self.rule_id = rule.id
+        self.dataset = rule.dataset
+        self.columns = tuple(schema.columns)
+        self._index, self._pos, self._schema = index, pos, schema
+        self._joins, self._params, self._problems = join_ctx, params, problems
+
+    def expression(self, text: str | None, path: tuple[Any, ...], aggregates: bool = False
+                   ) -> exp.Expression | None:
+        if text is None:
+            return None
+        key = "".join(f"[{p}]" if isinstance(p, int) else (f".{p}" if i else p) for i, p in enumerate(path))
+        span = self._pos.text_start(("rules", self._index, *path))   # after a quote
+        ctx = X.ExprContext(self.rule_id, span, self._schema, MAIN_ALIAS, self._joins, self._params, aggregates, key)
+        try:
+            return X.compile_expression(text, ctx)
+        except CheckerError as err:
+            self._problems.extend(err.problems)
+            return None
+
+    def problem(self, path: tuple[Any, ...], code: Code, message: Msg, hint: Msg | str | None = None) -> None:
+        self._problems.append(Problem(self._pos.value(("rules", self._index, *path)), code, message, hint=hint))
+
+    def unknown_column(self, path: tuple[Any, ...], name: str, where: str) -> None:
+        self.problem(path, codes.R112, _("rule {rule}: unknown column '{column}' in {key} (dataset {dataset})",
+                                         rule=self.rule_id, column=name, key=where, dataset=self._schema.name),
+                     hint=did_you_mean(name, self._schema.columns))

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 
 from sqlglot import exp
 
-from checker.compile.rules import MAIN_ALIAS, CompiledRule
+from checker.compile import kinds
+from checker.compile.kinds.base import MAIN_ALIAS
+from checker.compile.rules import CompiledRule
 from checker.i18n import Msg, _
 from checker.load.rulesets import LoadedRuleset
 from checker.model.dataset import DatasetSchema
@@ -111,7 +113,7 @@ def plan(rulesets: list[LoadedRuleset], compiled: list[CompiledRule], schemas: d
                     elif forced is None and rule.id not in seen_ids:
                         skipped.append(Skipped(rule, _("no version of ruleset {ruleset} is in force on {day}",
                                                         ruleset=rid, day=str(rules_at))))
-                elif schema.record_date and rule.kind == "row":
+                elif schema.record_date and kinds.of(rule).per_record:
                     judged.append(Judged(restrict(rule, own_days(schema.record_date, rs, versions)),
                                          rs.model.version))
                     used[rs.path] = rs

@@ -290,8 +290,8 @@ class DuckDBEngine(FileLoading):
                       f"* EXCLUDE (__row) FROM {staged.table} "
                       f"WHERE __row >= getvariable({ql(first)}) AND __row < getvariable({ql(stop)})")
             self._tables.add(table)
-        return Loaded(staged.schema, table, staged.display, staged.format, staged.sha256, len(rows),
-                      sources=staged.sources)
+        return Loaded(staged.schema, table, display=staged.display, format=staged.format, sha256=staged.sha256,
+                      rows=len(rows), sources=staged.sources)
 
     def _load(self, schema: DatasetSchema, source: Source, table: str) -> Loaded:
         # hashing releases the GIL: fingerprint the file while DuckDB reads it

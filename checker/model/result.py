@@ -7,12 +7,26 @@ so that the same inputs give the same file (``run`` holds the only timing fields
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
+
+from checker.model.ruleset import BUILT_IN_KINDS, KIND_KEYS
 
 Status = Literal["pass", "fail", "error", "skipped"]
 SEVERITIES = ("info", "low", "medium", "high", "critical")
+
+
+def _known_kind(kind: str) -> str:
+    if kind != "schema" and kind not in BUILT_IN_KINDS and kind not in {k.kind for k in KIND_KEYS.values()}:
+        raise ValueError(f"unknown rule kind '{kind}'")
+    return kind
+
+
+#: a rule's kind, or ``schema`` for a structural check; the published schema lists the built-in kinds
+#: (a kind registered at run time, see :mod:`checker.compile.kinds`, is accepted too)
+Kind = Annotated[str, AfterValidator(_known_kind),
+                 WithJsonSchema({"enum": [*BUILT_IN_KINDS, "schema"], "type": "string"})]
 
 
 class Model(BaseModel):
@@ -75,6 +89,12 @@ class Sample(Model):
     new: bool | None = Field(default=None, description="with --baseline: not present in the baseline")
     fingerprint: str | None = Field(default=None, description="stable id: rule id + record or group key")
 
+    @classmethod
+    def of(cls, messages: Texts, **fields: Any) -> Sample:
+        """A sample with its message in every language.  ``message`` is the English one until the result is
+        assembled: :meth:`Result.in_language` then puts the run's language there."""
+        return cls(message=messages.en, messages=messages, **fields)
+
     def text(self, lang: str) -> str:
         """The message in ``lang`` (a result written before messages were kept in both: as written)."""
         return self.messages.get(lang) if self.messages else self.message
@@ -99,7 +119,7 @@ class RuleResult(Model):
     ruleset: str | None = Field(description="null for structural checks from dataset schemas")
     ruleset_version: str | list[str] | None
     title: dict[str, str] | None = None
-    kind: Literal["row", "unique", "aggregate", "schema"]
+    kind: Kind
     clauses: list[str]
     severity: Literal["info", "low", "medium", "high", "critical"]
     dataset: str

@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from enum import Enum
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (BaseModel, ConfigDict, Field, PrivateAttr, TypeAdapter, ValidationError, ValidatorFunctionWrapHandler,
+                      field_validator, model_validator)
 
 from checker.i18n import Msg, _
 
@@ -107,6 +108,33 @@ class Examples(Strict):
 
 ParamValue = bool | int | float | str | dt.date | list[bool | int | float | str | dt.date]
 
+#: the kinds the rule format itself tells apart (by ``unique``, ``group_by`` and ``expect``)
+BUILT_IN_KINDS = ("row", "unique", "aggregate")
+
+
+class KindKey:
+    """The YAML key a registered (plugin) kind is told apart by, and the type of its value."""
+
+    def __init__(self, kind: str, key: str, value_type: Any):
+        self.kind = kind
+        self.key = key
+        self.adapter: TypeAdapter[Any] = TypeAdapter(value_type)
+
+
+#: key -> the plugin kind it identifies; filled by :func:`checker.compile.kinds.register`
+KIND_KEYS: dict[str, KindKey] = {}
+
+
+def register_kind_key(kind: str, key: str, value_type: Any) -> None:
+    """Let a rule carry ``key`` (of ``value_type``): a rule with it is of kind ``kind``."""
+    if key in Rule.model_fields or any(info.alias == key for info in Rule.model_fields.values()):
+        raise ValueError(f"'{key}' is already a key of a rule")
+    KIND_KEYS[key] = KindKey(kind, key, value_type)
+
+
+def unregister_kind_key(key: str) -> None:
+    KIND_KEYS.pop(key, None)
+
 
 class Rule(Strict):
     id: str = Field(pattern=RULE_ID, description="unique among all loaded rules; same id across versions = same rule")
@@ -123,6 +151,8 @@ class Rule(Strict):
     message: Text | None = Field(default=None, description="Jinja template over the record's columns")
     examples: Examples | None = None
     tags: list[str] = Field(default_factory=list)
+    #: (kind, value) of a plugin kind's key, when the rule has one (see :data:`KIND_KEYS`)
+    _plugin: tuple[str, Any] | None = PrivateAttr(default=None)
 
     @field_validator("clauses")
     @classmethod
@@ -132,21 +162,53 @@ class Rule(Strict):
                 raise Invalid(_("'{clause}' is not a clause id like M1.2", clause=clause))
         return value
 
-    @model_validator(mode="after")
-    def _one_kind(self) -> "Rule":
-        if self.unique is not None and (self.expect is not None or self.group_by is not None):
+    @model_validator(mode="wrap")
+    @classmethod
+    def _one_kind(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> "Rule":
+        plugin = None
+        if isinstance(data, dict) and KIND_KEYS.keys() & data.keys():
+            data = dict(data)
+            keys = sorted(KIND_KEYS.keys() & data.keys())
+            plugin = _plugin_value(KIND_KEYS[keys[0]], data.pop(keys[0]))
+            if len(keys) > 1:
+                raise Invalid(_("a rule has one kind: '{key}' cannot be combined with {others}",
+                                key=keys[0], others=", ".join(f"'{k}'" for k in keys[1:])))
+        rule = handler(data)
+        if plugin is not None:
+            if rule.unique is not None or rule.expect is not None or rule.group_by is not None:
+                raise Invalid(_("a rule has one kind: '{key}' cannot be combined with {others}",
+                                key=keys[0], others="'expect', 'unique', 'group_by'"))
+            rule._plugin = plugin
+            return rule
+        if rule.unique is not None and (rule.expect is not None or rule.group_by is not None):
             raise Invalid(_("a rule has either 'unique' or 'expect' (with optional 'group_by'), not both"))
-        if self.unique is None and self.expect is None:
+        if rule.unique is None and rule.expect is None:
             raise Invalid(_("a rule needs 'expect' (row or aggregate rule) or 'unique' (uniqueness rule)"))
-        return self
+        return rule
 
     @property
-    def kind(self) -> Literal["row", "unique", "aggregate"]:
+    def kind(self) -> str:
+        """The rule's kind, told apart by its keys: a plugin kind's key, else ``unique``, else ``group_by``."""
+        if self._plugin is not None:
+            return self._plugin[0]
         if self.unique is not None:
             return "unique"
         if self.group_by is not None:
             return "aggregate"
         return "row"
+
+    @property
+    def plugin_value(self) -> Any:
+        """The value under a plugin kind's key (None for a built-in kind)."""
+        return self._plugin[1] if self._plugin is not None else None
+
+
+def _plugin_value(key: KindKey, value: Any) -> tuple[str, Any]:
+    try:
+        return key.kind, key.adapter.validate_python(value)
+    except ValidationError as err:
+        reason = err.errors(include_url=False)[0]["msg"]
+        raise Invalid(_("{where}: {reason}", where=key.key, reason=reason[:1].lower() + reason[1:])) from None
 
 
 class RulesetFile(Strict):

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 
 from sqlglot import exp
 
+from checker.compile.kinds.base import row_column
+
 
 @dataclass(frozen=True)
 class JoinSpec:
@@ -36,11 +38,11 @@ class JoinSpec:
 
 def fanout_query(table: exp.Expression, alias: str, join_table: exp.Expression, spec: JoinSpec) -> exp.Select:
     """Records that meet more than one record of the joined dataset: count and first row."""
-    pairs = (exp.select(exp.column("__row", table=alias)).from_(table.as_(alias))
+    pairs = (exp.select(row_column(alias)).from_(table.as_(alias))
              .join(join_table.as_(spec.sql_alias), on=spec.on.copy(), join_type="inner")
-             .group_by(exp.column("__row", table=alias))
+             .group_by(row_column(alias))
              .having(exp.GT(this=exp.Count(this=exp.Star()), expression=exp.Literal.number(1))))
-    return exp.select(exp.Count(this=exp.Star()), exp.Min(this=exp.column("__row"))).from_(pairs.subquery("f"))
+    return exp.select(exp.Count(this=exp.Star()), exp.Min(this=row_column(None))).from_(pairs.subquery("f"))
 
 
 def equi_keys(spec: JoinSpec, alias: str) -> list[tuple[str, str]] | None:
@@ -71,9 +73,3 @@ def duplicate_keys_query(join_table: exp.Expression, keys: list[str]) -> exp.Sel
              .group_by(*[c.copy() for c in cols])
              .having(exp.GT(this=exp.Count(this=exp.Star()), expression=exp.Literal.number(1))))
     return exp.select(exp.Count(this=exp.Star())).from_(dupes.subquery("d"))
-
-
-def add_joins(q: exp.Select, specs: list[JoinSpec], table_of) -> exp.Select:
-    for spec in specs:
-        q = q.join(table_of(spec.dataset).as_(spec.sql_alias), on=spec.on.copy(), join_type="left")
-    return q

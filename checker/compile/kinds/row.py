@@ -18,17 +18,25 @@ FAIL (aggregate in a row rule)::
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlglot import exp
 
+from checker.compile.kinds.base import CompileTools, Parts, RecordKind, flag
+from checker.model.ruleset import Rule
 
-def violation(where: exp.Expression | None, expect: exp.Expression) -> exp.Expression:
-    """TRUE for a record the rule applies to and that does not satisfy it."""
-    failed = exp.not_(exp.func("coalesce", exp.paren(expect.copy()), exp.false()))
-    return failed if where is None else exp.and_(applies(where), failed)
+if TYPE_CHECKING:
+    from checker.compile.rules import CompiledRule
+
+__all__ = ["RowKind"]
 
 
-def applies(where: exp.Expression | None) -> exp.Expression:
-    """TRUE for a record the rule judges (``where`` is TRUE, NULL counts as not selected)."""
-    if where is None:
-        return exp.true()
-    return exp.func("coalesce", exp.paren(where.copy()), exp.false())
+class RowKind(RecordKind):
+    name = "row"
+
+    def compile(self, rule: Rule, tools: CompileTools) -> Parts:
+        return Parts(expect=tools.expression(rule.expect, ("expect",)))
+
+    def failed(self, rule: CompiledRule) -> exp.Expression:
+        assert rule.expect is not None
+        return exp.not_(flag(rule.expect))
