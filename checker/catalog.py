@@ -34,8 +34,8 @@ from pathlib import Path
 from pydantic import Field, ValidationError
 
 from checker import codes
-from checker.load.rulesets import documents, kind_of, validation_problems
 from checker.i18n import _
+from checker.load.rulesets import documents, kind_of, validation_problems
 from checker.load.yamlio import Document, Positions
 from checker.model.ruleset import CLAUSE_ID, SEMVER, Strict, Text
 from checker.problems import CheckerError, Problem, Span, did_you_mean
@@ -191,7 +191,8 @@ def unknown_clauses(rulesets, catalog: LoadedCatalog) -> list[Problem]:
 
 def result_clauses(catalog: LoadedCatalog, ids: set[str]):
     """The catalog entries of the given clause ids, as the result file's ``catalog`` list."""
-    from checker.model.result import Clause as ResultClause, ManualControl as ResultControl
+    from checker.model.result import Clause as ResultClause
+    from checker.model.result import ManualControl as ResultControl
 
     out = []
     for reg in catalog.model.regulations:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import duckdb
 
@@ -20,12 +20,12 @@ from checker.compile import kinds
 from checker.compile.expr import DIALECT
 from checker.compile.rules import CompiledRule, check_duplicates, compile_rules
 from checker.engine.duckdb import DuckDBEngine
-from checker.load.extends import resolve
-from checker.load.rulesets import kind_of, load_rulesets
-from checker.lint_versions import version_problems
-from checker.load.schemas import load_schemas
 from checker.engine.registry import ENGINES
 from checker.i18n import _
+from checker.lint_versions import version_problems
+from checker.load.extends import resolve
+from checker.load.rulesets import kind_of, load_rulesets
+from checker.load.schemas import load_schemas
 from checker.portability import engine_problems
 from checker.problems import CheckerError, Problem, Span
 from checker.resources import bundled

@@ -14,25 +14,34 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from checker import codes
-from checker import __version__
+from checker import __version__, codes
 from checker.baseline import KEY_VARIABLE, Baseline, Fingerprinter, load_baseline
 from checker.compile.rules import CompiledRule, compile_rules
 from checker.compile.versions import Coverage, Judged, Skipped, plan
 from checker.engine.api import Engine, EngineSettings
-from checker.engine.registry import ENGINES, start
 from checker.engine.loading import Loaded
+from checker.engine.registry import ENGINES, start
 from checker.evaluate import Evaluator
-from checker.portability import engine_problems
-from checker.i18n import LANGS, _, both, render
 from checker.exit_codes import ExitCode
+from checker.i18n import LANGS, _, both, render
 from checker.load import sources as S
 from checker.load.project import load_project
 from checker.load.rulesets import LoadedRuleset
 from checker.model.dataset import DatasetSchema
-from checker.model.result import (InputRef, Notice, Result, RuleResult, RulesetRef, RunInfo, Summary, Texts,
-                                  Tool, WaiverUse)
+from checker.model.result import (
+    InputRef,
+    Notice,
+    Result,
+    RuleResult,
+    RulesetRef,
+    RunInfo,
+    Summary,
+    Texts,
+    Tool,
+    WaiverUse,
+)
 from checker.model.ruleset import Severity
+from checker.portability import engine_problems
 from checker.problems import CheckerError, Problem, Span
 from checker.progress import Progress
 from checker.waivers import Waiver, compile_waivers
@@ -122,7 +131,7 @@ def _catalog(project) -> list:
 def check(opts: CheckOptions, progress: Progress | None = None) -> Result:
     progress = progress or Progress()
     started = time.time()
-    started_at = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+    started_at = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     prep = prepare(opts.rules, opts.schemas, opts.as_of, opts.rules_at, opts.waivers, opts.engine)
     baseline = load_baseline(opts.baseline) if opts.baseline else None
     found, notes = S.discover(opts.data, set(prep.schemas))

@@ -20,8 +20,8 @@ from checker.compile import kinds
 from checker.compile.rules import CompiledRule, compile_rules
 from checker.engine.duckdb import DuckDBEngine
 from checker.engine.loading import Loaded
-from checker.load.project import load_project
 from checker.i18n import _, _n
+from checker.load.project import load_project
 from checker.load.rulesets import LoadedRuleset
 from checker.model.dataset import DatasetSchema
 from checker.problems import Problem, Span
@@ -194,7 +194,7 @@ class _StagedTables:
         for ds, ds_sets in sets.items():
             try:
                 self.staged[ds] = engine.load_record_sets(schemas[ds], ds_sets, "example")
-            except Exception:  # noqa: BLE001  reported per example, by loading each on its own
+            except Exception:
                 continue
 
     def of(self, example: _Example) -> dict[str, Loaded]:

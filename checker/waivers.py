@@ -27,8 +27,8 @@ from sqlglot import exp
 from checker import codes
 from checker.compile import expr as X
 from checker.compile import kinds
-from checker.compile.structural import structural_ids
 from checker.compile.rules import MAIN_ALIAS, CompiledRule
+from checker.compile.structural import structural_ids
 from checker.i18n import Msg, _
 from checker.load.rulesets import validation_problems
 from checker.load.yamlio import Positions, load_file
@@ -47,7 +47,7 @@ class WaiverEntry(Strict):
     expires: dt.date
 
     @model_validator(mode="after")
-    def _one_selector(self) -> "WaiverEntry":
+    def _one_selector(self) -> WaiverEntry:
         if (self.where is None) == (self.keys is None):
             raise ValueError(_("a waiver needs exactly one of 'where' or 'keys'"))
         return self

@@ -94,7 +94,7 @@ def _statements() -> list[str]:
                     main([str(a) for a in args], standalone_mode=False)
                 except SystemExit:
                     pass
-                except Exception:  # noqa: BLE001  a case about an error: its queries so far count
+                except Exception:
                     pass
         finally:
             os.chdir(here)

@@ -20,7 +20,7 @@ from checker.load.project import load_project
 from conftest import ROOT
 
 sys.path.insert(0, str(Path(__file__).parent))
-import toy_kind  # noqa: E402  (the tests folder is no package)
+import toy_kind
 
 CASE = ROOT / "tests" / "cases" / "kinds" / "row"
 SCHEMAS = ROOT / "tests" / "cases" / "_shared" / "schemas"

@@ -27,8 +27,8 @@ import duckdb
 import pytest
 from ruamel.yaml import YAML
 
-from checker.sql.values import _int_from_text
 from checker.engine.spark_sql import SparkUnsupported, java_date_format, java_regex, to_spark
+from checker.sql.values import _int_from_text
 
 CASES = Path(__file__).parent / "cases"
 REQUIRED = os.environ.get("CHECKER_REQUIRE_SPARK") == "1"

@@ -13,9 +13,9 @@ template sees.  A variable this module does not know is personal (masked) by def
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Mapping
 
 from sqlglot import exp
 

@@ -15,11 +15,21 @@ from sqlglot import exp
 
 from checker.compile import kinds
 from checker.compile.expr import DIALECT
-from checker.compile.kinds import join, unique
 from checker.compile.kinds import base as kinds_base
+from checker.compile.kinds import join, unique
 from checker.compile.kinds.aggregate import AggregateKind
-from checker.compile.kinds.base import (CHECK, MAIN_ALIAS, ROW, RecordKind, TableOf, Waivers, applies,
-                                        flag, row_column, table)
+from checker.compile.kinds.base import (
+    CHECK,
+    MAIN_ALIAS,
+    ROW,
+    RecordKind,
+    TableOf,
+    Waivers,
+    applies,
+    flag,
+    row_column,
+    table,
+)
 from checker.compile.rules import CompiledRule
 
 

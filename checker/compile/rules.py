@@ -14,19 +14,20 @@ from typing import Any
 from sqlglot import exp
 
 from checker import codes
+from checker.codes import Code
 from checker.compile import expr as X
 from checker.compile import kinds
 from checker.compile.kinds.base import MAIN_ALIAS, Parts
 from checker.compile.kinds.join import JoinSpec
-from checker.codes import Code
 from checker.i18n import Msg, _
 from checker.load.rulesets import LoadedRuleset
-from checker.messages import HINT as MESSAGE_HINT, MessageTemplate
+from checker.messages import HINT as MESSAGE_HINT
+from checker.messages import MessageTemplate
 from checker.model.dataset import DatasetSchema
 from checker.model.ruleset import Rule, RulesetFile
 from checker.problems import CheckerError, Problem, Span, did_you_mean
 
-__all__ = ["MAIN_ALIAS", "CompiledRule", "check_duplicates", "compile_rules", "compile_rule"]
+__all__ = ["MAIN_ALIAS", "CompiledRule", "check_duplicates", "compile_rule", "compile_rules"]
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,6 @@ from sqlglot import exp
 
 from checker import codes
 from checker.codes import Code
-from checker.sql.text import DIALECT, qi, ql
 from checker.engine import guard
 from checker.engine.base import NATIVE_ENCODINGS, FileLoading, scan_file
 from checker.engine.loading import ColumnSource, HeaderMap, Loaded, column_sources, typed_query
@@ -30,6 +29,7 @@ from checker.load import readers
 from checker.load.sources import Source
 from checker.model.dataset import DatasetSchema
 from checker.problems import CheckerError, Problem, Span
+from checker.sql.text import DIALECT, qi, ql
 
 if TYPE_CHECKING:
     from checker.engine.api import EngineSettings

@@ -33,7 +33,7 @@ from checker.evaluate.merge import Merging
 from checker.evaluate.partials import Partial, RulePartial, SchemaPartial
 from checker.evaluate.records import Lineages, Records, key_columns, key_text
 from checker.evaluate.samples import Samples
-from checker.evaluate.violations import ViolationWriter, Violations
+from checker.evaluate.violations import Violations, ViolationWriter
 from checker.evaluate.waiving import Waiving
 from checker.model.result import RuleResult, Sample
 from checker.scrub import first_line

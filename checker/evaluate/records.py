@@ -5,7 +5,8 @@ Every value shown is masked where it derives from an ``x-pii`` column, unless ``
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import sqlglot
 from sqlglot import exp
@@ -15,10 +16,10 @@ from checker.compile import lineage as L
 from checker.compile.expr import DIALECT
 from checker.compile.kinds.base import ROW
 from checker.compile.rules import CompiledRule
-from checker.sql.text import qi
 from checker.engine.loading import Loaded
 from checker.messages import record_view
 from checker.model.dataset import DatasetSchema
+from checker.sql.text import qi
 
 
 def rows_condition(loaded: Loaded, alias: str, rows: list[int]) -> exp.Expression:

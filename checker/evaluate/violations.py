@@ -21,10 +21,10 @@ from checker.baseline import Fingerprinter, fingerprint_sql, key_text_sql
 from checker.compile import lineage as L
 from checker.compile.expr import DIALECT
 from checker.compile.kinds.base import CHECK, MAIN_ALIAS, ROW
-from checker.sql.text import qi, ql
 from checker.engine.loading import Loaded
 from checker.evaluate.records import Records, key_columns
 from checker.messages import display
+from checker.sql.text import qi, ql
 
 
 class Violations:
@@ -195,7 +195,7 @@ class ViolationWriter:
         if writer is not None:
             try:
                 writer.close()
-            except Exception:  # noqa: BLE001  the file is being thrown away
+            except Exception:
                 pass
         if self._target != self.path:
             Path(self._target).unlink(missing_ok=True)

@@ -208,7 +208,7 @@ class Result(Model):
     exit_code: int
     run: RunInfo
 
-    def in_language(self, lang: str) -> "Result":
+    def in_language(self, lang: str) -> Result:
         """A copy whose ``message`` and ``error`` strings are those of ``lang`` (what a report shows)."""
         copy = self.model_copy(deep=True)
         for r in copy.results:

@@ -12,8 +12,17 @@ import re
 from enum import Enum
 from typing import Any
 
-from pydantic import (BaseModel, ConfigDict, Field, PrivateAttr, TypeAdapter, ValidationError, ValidatorFunctionWrapHandler,
-                      field_validator, model_validator)
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    TypeAdapter,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    field_validator,
+    model_validator,
+)
 
 from checker.i18n import Msg, _
 
@@ -67,7 +76,7 @@ class Effective(Strict):
     to: dt.date | None = Field(default=None, description="last day in force (inclusive); open-ended if absent")
 
     @model_validator(mode="after")
-    def _ordered(self) -> "Effective":
+    def _ordered(self) -> Effective:
         if self.to is not None and self.to < self.from_:
             raise Invalid(_("'to' ({to}) is before 'from' ({start})", to=str(self.to), start=str(self.from_)))
         return self
@@ -164,7 +173,7 @@ class Rule(Strict):
 
     @model_validator(mode="wrap")
     @classmethod
-    def _one_kind(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> "Rule":
+    def _one_kind(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Rule:
         plugin = None
         if isinstance(data, dict) and KIND_KEYS.keys() & data.keys():
             data = dict(data)
@@ -242,7 +251,7 @@ class RulesetFile(Strict):
         return value
 
     @model_validator(mode="after")
-    def _has_rules(self) -> "RulesetFile":
+    def _has_rules(self) -> RulesetFile:
         if not self.rules and not self.extends:
             raise Invalid(_("a ruleset needs rules (or 'extends' to inherit them)"))
         for rid, reason in self.disable.items():

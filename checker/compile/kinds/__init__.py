@@ -58,4 +58,4 @@ def of(rule: CompiledRule | Rule) -> Kind:
 for _built_in in (RowKind(), UniqueKind(), AggregateKind()):
     register(_built_in)
 
-__all__ = ["REGISTRY", "MODIFIERS", "Kind", "QueryKind", "RecordKind", "register", "unregister", "of"]
+__all__ = ["MODIFIERS", "REGISTRY", "Kind", "QueryKind", "RecordKind", "of", "register", "unregister"]

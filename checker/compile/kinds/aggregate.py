@@ -24,10 +24,30 @@ from typing import TYPE_CHECKING
 from sqlglot import exp
 
 from checker import codes
-from checker.compile.kinds.base import (DIALECT, FIRST, GROUP, MAIN_ALIAS, OK, RECORDS, ROW, WAIVED, CompileTools,
-                                        Evaluation, Found, GroupHit, Parts, QueryKind, Runner, TableOf, Waivers,
-                                        add_joins, applies, flag, table)
 from checker.compile.expr import has_aggregate
+from checker.compile.kinds.base import (
+    DIALECT,
+    FIRST,
+    GROUP,
+    MAIN_ALIAS,
+    OK,
+    RECORDS,
+    ROW,
+    WAIVED,
+    CompileTools,
+    Evaluation,
+    Found,
+    GroupHit,
+    Parts,
+    QueryKind,
+    Runner,
+    TableOf,
+    Waivers,
+    add_joins,
+    applies,
+    flag,
+    table,
+)
 from checker.i18n import _
 from checker.model.ruleset import Rule
 

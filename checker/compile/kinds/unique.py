@@ -22,9 +22,26 @@ from typing import TYPE_CHECKING
 from sqlglot import exp
 
 from checker import codes
-from checker.compile.kinds.base import (CHECK, DIALECT, MAIN_ALIAS, ROW, WAIVED, CompileTools, Evaluation, Found, Parts,
-                                        QueryKind, Runner, TableOf, Waivers, applies, first_rows, flag, row_column,
-                                        table)
+from checker.compile.kinds.base import (
+    CHECK,
+    DIALECT,
+    MAIN_ALIAS,
+    ROW,
+    WAIVED,
+    CompileTools,
+    Evaluation,
+    Found,
+    Parts,
+    QueryKind,
+    Runner,
+    TableOf,
+    Waivers,
+    applies,
+    first_rows,
+    flag,
+    row_column,
+    table,
+)
 from checker.i18n import _
 from checker.model.ruleset import Rule
 from checker.problems import did_you_mean
