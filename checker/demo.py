@@ -72,6 +72,7 @@ def _against_key(expected: Path, violations: Path) -> tuple[int, int, int]:
     import pyarrow.parquet as pq
 
     key = json.loads(expected.read_text(encoding="utf-8"))
-    want = Counter((rule, json.dumps(k, ensure_ascii=False, sort_keys=True)) for rule, keys in key.items() for k in keys)
+    want = Counter((rule, json.dumps(k, ensure_ascii=False, sort_keys=True))
+                   for rule, keys in key.items() for k in keys)
     got = Counter((r["rule_id"], r["key"]) for r in pq.read_table(violations, columns=["rule_id", "key"]).to_pylist())
     return sum((want & got).values()), sum((want - got).values()), sum((got - want).values())

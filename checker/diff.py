@@ -138,8 +138,8 @@ def _git(spec: str, args: list[str], what: Msg, hint: Msg) -> bytes:
     done = _run_git(spec, args)
     if done.returncode != 0:
         lines = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise CheckerError([Problem(Span(spec), codes.D401, _("{what}: {error}", what=what, error=lines[0] if lines else _("git failed")),
-                                    hint=hint)])
+        error = lines[0] if lines else _("git failed")
+        raise CheckerError([Problem(Span(spec), codes.D401, _("{what}: {error}", what=what, error=error), hint=hint)])
     return done.stdout
 
 
@@ -159,7 +159,9 @@ def commit_of(spec: str, top: str, rev: str, sub: str = "rules") -> str:
     done = _run_git(spec, ["-C", top, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"])
     sha = done.stdout.decode("ascii", "replace").strip()
     if done.returncode != 0 or not _COMMIT.fullmatch(sha):
-        raise CheckerError([Problem(Span(spec), codes.D409, _("cannot read {path} at {rev}: not a commit in this repository", path=sub, rev=rev),
+        raise CheckerError([Problem(Span(spec), codes.D409,
+                                    _("cannot read {path} at {rev}: not a commit in this repository",
+                                      path=sub, rev=rev),
                                     hint=_REV_HINT)])
     return sha
 
@@ -167,7 +169,8 @@ def commit_of(spec: str, top: str, rev: str, sub: str = "rules") -> str:
 def _refuse_rev(spec: str, rev: str) -> None:
     """REV of git:REV is not empty, not an option and printable (no NUL, no control character)."""
     if not rev or rev.startswith("-") or not rev.isprintable():
-        raise CheckerError([Problem(Span(spec), codes.D409, _("'{rev}' is not a git revision", rev=rev), hint=_REV_HINT)])
+        raise CheckerError([Problem(Span(spec), codes.D409, _("'{rev}' is not a git revision", rev=rev),
+                                    hint=_REV_HINT)])
 
 
 def _refuse_path(spec: str, sub: str) -> None:
@@ -200,8 +203,11 @@ def compare(old: Tree, new: Tree, as_of: dt.date) -> Diff:
         ra, rb = a.get(rid), b.get(rid)
         if ra is None or rb is None:
             status = "added" if ra is None else "removed"
-            rulesets.append(RulesetChange(rid, status, ra and ra.model.version, rb and rb.model.version))
-            for rule in (rb or ra).model.rules:
+            rulesets.append(RulesetChange(rid, status, ra.model.version if ra else None,
+                                          rb.model.version if rb else None))
+            present = rb if ra is None else ra
+            assert present is not None  # the id came from one of the two sides
+            for rule in present.model.rules:
                 rules.append(RuleChange(rule.id, rid, status))
             continue
         params = {k: (ra.model.params.get(k), rb.model.params.get(k))

@@ -41,7 +41,8 @@ def explain(rule_id: str, rule_paths: list[Path], schemas_dir: Path | None, as_o
     if problems:
         raise CheckerError(problems)
     c = next(r for r in compiled if r.id == rule_id)
-    lines = [f"{rule.id}  [{rule.severity.value}] " + tr("{kind} rule on {dataset}", kind=rule.kind, dataset=rule.dataset),
+    lines = [f"{rule.id}  [{rule.severity.value}] "
+             + tr("{kind} rule on {dataset}", kind=rule.kind, dataset=rule.dataset),
              f"  zh: {rule.title.zh}", f"  en: {rule.title.en}",
              "  " + tr("clauses: {ids}", ids=", ".join(rule.clauses)),
              "  " + tr("ruleset: {ruleset} {version} ({path})", ruleset=rs.model.ruleset, version=rs.model.version,
@@ -57,7 +58,7 @@ def explain(rule_id: str, rule_paths: list[Path], schemas_dir: Path | None, as_o
         lines.append("  " + tr("disabled in: {ruleset} {version} ({path}): {reason}", ruleset=drs.model.ruleset,
                                 version=drs.model.version, path=str(drs.path), reason=reason))
     lines.append("  " + tr("versions:"))
-    for vrs, vrule in versions:
+    for vrs, _vrule in versions:
         eff = vrs.model.effective
         mark = "  " + tr("<- shown") if vrs is rs else ""
         lines.append(f"    {vrs.model.version}  " + tr("in force {start} .. {end}", start=str(eff.from_),

@@ -97,7 +97,8 @@ def _bind(compiled, schemas) -> list[Problem]:
                 first = str(err).strip().splitlines()[0]
                 key = _failing_clause(engine, rule, table_of)
                 span = rule.text_source.positions.text_start(("rules", rule.index, key))
-                problems.append(Problem(span, codes.X206, _("rule {rule}: {key}: the SQL does not type-check in DuckDB: {error}",
+                problems.append(Problem(span, codes.X206,
+                                        _("rule {rule}: {key}: the SQL does not type-check in DuckDB: {error}",
                                           rule=rule.id, key=key, error=first),
                                         hint=_("compare values of the same type; CAST where needed")))
     return problems
@@ -125,7 +126,8 @@ def _waiver_problems(path: Path, compiled, schemas) -> list[Problem]:
     waivers, problems = compile_waivers(path, compiled, schemas, dt.date.today())
     for w in waivers:
         if w.expired:
-            problems.append(Problem(w.span, codes.W503, _("waiver {waiver} for {rule} expired on {day}", waiver=w.id, rule=w.entry.rule,
+            problems.append(Problem(w.span, codes.W503,
+                                    _("waiver {waiver} for {rule} expired on {day}", waiver=w.id, rule=w.entry.rule,
                                       day=str(w.entry.expires)),
                                     level="warning", hint=_("renew it with a new expiry and approval, or remove it")))
     return problems

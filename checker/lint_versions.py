@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from checker import codes
@@ -30,15 +31,16 @@ def version_problems(rulesets: list[LoadedRuleset]) -> list[Problem]:
         for rs in versions:
             if rs.model.version in seen:
                 problems.append(Problem(rs.positions.value(("version",)), codes.R130,
-                                        _("version {version} of ruleset {ruleset} is also defined in {path}", version=rs.model.version,
-                                          ruleset=rid, path=str(seen[rs.model.version].path)),
+                                        _("version {version} of ruleset {ruleset} is also defined in {path}",
+                                          version=rs.model.version, ruleset=rid,
+                                          path=str(seen[rs.model.version].path)),
                                         hint=_("bump the version of the changed file")))
             seen.setdefault(rs.model.version, rs)
-        for a, b in zip(versions, versions[1:]):
+        for a, b in itertools.pairwise(versions):
             if _overlap(a, b):
-                problems.append(Problem(b.positions.value(("effective",)), codes.R131,
-                                        _("ruleset {ruleset} {version} is in force on days when {other} ({path}) also is",
-                                          ruleset=rid, version=b.model.version, other=a.model.version, path=str(a.path)),
+                both = _("ruleset {ruleset} {version} is in force on days when {other} ({path}) also is",
+                         ruleset=rid, version=b.model.version, other=a.model.version, path=str(a.path))
+                problems.append(Problem(b.positions.value(("effective",)), codes.R131, both,
                                         hint=_("end {version} the day before {day} with 'to:'",
                                                version=a.model.version, day=str(b.model.effective.from_))))
             if a.model.version != b.model.version:

@@ -108,8 +108,9 @@ def prepare(rule_paths: list[Path], schemas_dir: Path | None, as_of: dt.date, ru
             raise CheckerError(problems)
         for w in waivers:
             if w.expired:
-                warnings.append(Problem(w.span, codes.W503, _("waiver {waiver} for {rule} expired on {day}; it no longer applies", waiver=w.id,
-                                          rule=w.entry.rule, day=str(w.entry.expires)), level="warning",
+                expired = _("waiver {waiver} for {rule} expired on {day}; it no longer applies", waiver=w.id,
+                            rule=w.entry.rule, day=str(w.entry.expires))
+                warnings.append(Problem(w.span, codes.W503, expired, level="warning",
                                         hint=_("renew it with a new expiry and approval, or remove it")))
     return Prepared(schemas, loaded, used, compiled, judged, skipped, coverage, waivers, warnings,
                     _catalog(project))
@@ -128,6 +129,15 @@ def _catalog(project) -> list:
     return result_clauses(catalogs[0], {c.id for reg in catalogs[0].model.regulations for c in reg.clauses})
 
 
+def _no_export(span: Span, dataset: str, rules: list[str]) -> Problem:
+    """D402: a dataset some rule needs has no export (at most five of the rules named)."""
+    named = ", ".join(rules[:5]) + (" …" if len(rules) > 5 else "")
+    expected = dataset.replace(".", "/", 1) + ".csv|jsonl|json|parquet|xlsx"
+    message = _("no export for dataset {dataset} (needed by {rules}); expected {path} or an entry in datasets.yaml",
+                dataset=dataset, rules=named, path=expected)
+    return Problem(span, codes.D402, message, hint=_("or pass --allow-missing to skip the rules that need it"))
+
+
 def check(opts: CheckOptions, progress: Progress | None = None) -> Result:
     progress = progress or Progress()
     started = time.time()
@@ -143,13 +153,7 @@ def check(opts: CheckOptions, progress: Progress | None = None) -> Result:
             needed.setdefault(ds, set()).add(j.rule.id)
     missing = sorted(ds for ds in needed if ds not in found)
     if missing and not opts.allow_missing:
-        raise CheckerError([Problem(Span(str(opts.data)), codes.D402,
-                                    _("no export for dataset {dataset} (needed by {rules}); expected {path} or an entry in datasets.yaml",
-                                      dataset=ds, rules=", ".join(sorted(needed[ds])[:5])
-                                      + (" …" if len(needed[ds]) > 5 else ""),
-                                      path=ds.replace(".", "/", 1) + ".csv|jsonl|json|parquet|xlsx"),
-                                    hint=_("or pass --allow-missing to skip the rules that need it"))
-                            for ds in missing])
+        raise CheckerError([_no_export(Span(str(opts.data)), ds, sorted(needed[ds])) for ds in missing])
     if not found:        # nothing to check is never a pass, --allow-missing or not
         raise CheckerError([Problem(Span(str(opts.data)), codes.D402,
                                     _("no export of any known dataset in {path}", path=str(opts.data)),
@@ -167,8 +171,10 @@ def check(opts: CheckOptions, progress: Progress | None = None) -> Result:
         engine.lock()
         prints = Fingerprinter(opts.fingerprint_key if opts.fingerprint_key is not None
                                else os.environ.get(KEY_VARIABLE))
-        evaluator = Evaluator(engine, loaded, opts, prep.waivers, baseline,
-                              on_dataset=lambda name: progress.step(_("checking {name}", name=name).render(opts.lang)), prints=prints)
+        def checking(name: str) -> None:
+            progress.step(_("checking {name}", name=name).render(opts.lang))
+
+        evaluator = Evaluator(engine, loaded, opts, prep.waivers, baseline, on_dataset=checking, prints=prints)
         results, _shared = evaluator.run(prep.judged, prep.coverage)
     finally:
         progress.stop()
@@ -188,7 +194,8 @@ def check(opts: CheckOptions, progress: Progress | None = None) -> Result:
     waiver_uses = _waiver_uses(prep.waivers, evaluator.matches)
     for use in waiver_uses:
         if use.status == "unmatched":
-            warnings.append(Problem(Span(use.location or ""), codes.W504, _("waiver {waiver} for {rule} matched no violation", waiver=use.id, rule=use.rule),
+            unmatched = _("waiver {waiver} for {rule} matched no violation", waiver=use.id, rule=use.rule)
+            warnings.append(Problem(Span(use.location or ""), codes.W504, unmatched,
                                     level="warning", hint=_("remove it if the problem is fixed")))
     withheld = prints.notice()
     if withheld is not None:
@@ -263,8 +270,8 @@ def _result(opts, prep: Prepared, loaded, results, warnings, waiver_uses, baseli
         rules_at=opts.rules_at.isoformat() if opts.rules_at else None,
         data=opts.data.as_posix(),
         rulesets=_ruleset_refs(prep),
-        inputs=[InputRef(dataset=l.schema.name, path=l.display, format=l.format, sha256=l.sha256, rows=l.rows,
-                         encoding=l.encoding) for _name, l in sorted(loaded.items())],
+        inputs=[InputRef(dataset=table.schema.name, path=table.display, format=table.format, sha256=table.sha256,
+                         rows=table.rows, encoding=table.encoding) for _name, table in sorted(loaded.items())],
         summary=summary,
         results=results,
         warnings=[Notice(level=w.level, code=w.code, message=w.text(opts.lang),

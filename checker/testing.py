@@ -116,7 +116,8 @@ def run_examples(paths: list[Path], schemas_dir: Path | None, as_of: dt.date | N
                     passed += 1
                     continue
                 failed += 1
-                what = (_n("should pass but gives {n} violation", "should pass but gives {n} violations", found, n=found)
+                what = (_n("should pass but gives {n} violation", "should pass but gives {n} violations",
+                           found, n=found)
                         if ex.expect == "pass" else _("should fail but gives no violation"))
                 out.append(Problem(ex.span, codes.T601, _("rule {rule} ({ruleset} {version}): example {example} {what}",
                                                           rule=rule.id, ruleset=ex.ruleset.model.ruleset,

@@ -22,13 +22,12 @@ any import that breaks it.
 from __future__ import annotations
 
 import ast
-from pathlib import Path
 
 from conftest import ROOT
 
 LAYERS = ["base", "model", "sql", "load", "compile", "engine", "evaluate", "render", "command"]
-PACKAGES = {"model": "model", "sql": "sql", "load": "load", "compile": "compile", "engine": "engine", "render": "render",
-            "sample": "command"}
+PACKAGES = {"model": "model", "sql": "sql", "load": "load", "compile": "compile", "engine": "engine",
+            "render": "render", "sample": "command"}
 TOP = {"cli": "command", "demo": "command", "evaluate": "evaluate", "baseline": "evaluate",
        "waivers": "evaluate", "catalog": "evaluate", "lint": "evaluate", "lint_versions": "evaluate",
        "testing": "evaluate", "explain": "evaluate", "diff": "evaluate", "coverage": "evaluate",

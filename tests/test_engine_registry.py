@@ -55,8 +55,8 @@ def toy():
 
 
 def test_a_registered_engine_runs_a_check_end_to_end(toy):
-    opts = dict(data=CASE / "data", rules=[CASE / "rules"], schemas=SCHEMAS, as_of=dt.date(2026, 6, 30),
-                allow_missing=True, memory_limit="256MB", threads=1)
+    opts = {"data": CASE / "data", "rules": [CASE / "rules"], "schemas": SCHEMAS, "as_of": dt.date(2026, 6, 30),
+            "allow_missing": True, "memory_limit": "256MB", "threads": 1}
     mine = check(CheckOptions(**opts, engine="toy"))
     duck = check(CheckOptions(**opts))
     assert mine.run.engine == "toy" and toy.queries, "the run did not go through the registered engine"
@@ -70,7 +70,8 @@ def test_explain_shows_the_sql_as_another_engine_runs_it(cli):
     assert shown.exit_code == 0
     spark = shown.stdout.split("sql as Spark runs it:")[1]
     assert "`t`" in spark and '"t"' not in spark          # Spark quotes identifiers with backticks
-    plain = cli("explain", "ROW-001", "--rules", str(CASE / "rules"), "--schemas", str(SCHEMAS), "--as-of", "2026-06-30")
+    plain = cli("explain", "ROW-001", "--rules", str(CASE / "rules"), "--schemas", str(SCHEMAS),
+                "--as-of", "2026-06-30")
     assert "runs it" not in plain.stdout
 
 

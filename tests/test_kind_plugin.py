@@ -153,9 +153,9 @@ def test_the_kind_counts_the_violations_of_its_examples(toy, project):
 
 
 def test_registering_a_name_twice_is_refused(toy):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="already"):
         toy_kind.register()
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="already registered"):
         kinds.register(kinds.REGISTRY["row"])
 
 

@@ -23,7 +23,7 @@ class RuleErrors:
     def __init__(self, schemas: Mapping[str, DatasetSchema], lineages: Lineages, waivers: list[Waiver]):
         self.schemas, self.lineages, self.waivers = schemas, lineages, waivers
 
-    def of(self, err: Exception, rule: CompiledRule) -> Joined:
+    def of(self, err: BaseException, rule: CompiledRule) -> Joined:
         """The error's kind and wording with every value it quoted replaced by '…', and the columns the
         rule reads.  When the rule or one of its waivers reads personal data, only the error's kind is
         kept: an engine may quote a value in ways no scrubbing foresees (an invalid regular expression

@@ -14,13 +14,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import sqlglot
 from sqlglot import exp
 
 from checker.baseline import Baseline, Fingerprinter
 from checker.compile import kinds
 from checker.compile import plan as P
-from checker.compile.expr import DIALECT
 from checker.compile.kinds.base import QueryKind
 from checker.compile.rules import CompiledRule
 from checker.compile.structural import StructuralCheck, compile_structural
@@ -37,6 +35,7 @@ from checker.evaluate.violations import Violations, ViolationWriter
 from checker.evaluate.waiving import Waiving
 from checker.model.result import RuleResult, Sample
 from checker.scrub import first_line
+from checker.sql.text import DIALECT, tree
 from checker.waivers import Waiver
 
 Uncovered = dict[tuple[str, str], int]
@@ -49,7 +48,7 @@ class Evaluator:
         self.on_dataset = on_dataset or (lambda name: None)
         self.engine = engine
         self.loaded = loaded
-        self.schemas = {name: l.schema for name, l in loaded.items()}
+        self.schemas = {name: table.schema for name, table in loaded.items()}
         self.prints = prints or Fingerprinter.from_environment()
         self.n: int = opts.max_samples
         self.baseline = baseline
@@ -144,7 +143,7 @@ class Evaluator:
     # -- the fused scan ---------------------------------------------------------------------------
     def _checks(self, structural: list[StructuralCheck], judged: list[Judged],
                 coverage: list[Coverage]) -> list[P.RowCheck]:
-        checks = [P.RowCheck(s.rule_id, sqlglot.parse_one(s.violation, read=DIALECT), exp.true(),
+        checks = [P.RowCheck(s.rule_id, tree(s.violation), exp.true(),
                              waivers=tuple(self.waiving.trees(s.rule_id))) for s in structural]
         shared: dict[tuple[str, str], str] = {}
         checks += [P.row_check(j.rule, i, self.waiving.trees(j.rule.id), shared) for i, j in enumerate(judged)]
@@ -172,18 +171,19 @@ class Evaluator:
         severities = [s.severity for s in structural] + [j.rule.rule.severity.value for j in judged]
         self._all_rows(loaded, checks, answers, severities)
         self.records.fetch(loaded, sorted({r for a in answers for r in a.rows + a.waived_rows}))
-        for check, a in zip(structural, answers):
+        ns, nj = len(structural), len(judged)
+        for check, a in zip(structural, answers[:ns], strict=True):
             self.waiving.count(a.per_waiver)
             out.append(SchemaPartial(check, a.checked, a.violations, a.waived,
                                      self.samples.structural(loaded, check, a.rows),
                                      self.samples.structural(loaded, check, a.waived_rows, waived=True)))
-        for j, a in zip(judged, answers[len(structural):]):
+        for j, a in zip(judged, answers[ns:ns + nj], strict=True):
             self.waiving.count(a.per_waiver)
             out.append(RulePartial(j.rule, j.version, a.checked, a.violations, a.waived,
                                    [self.samples.record(loaded, j.rule, r, j.version) for r in a.rows],
                                    [self.samples.record(loaded, j.rule, r, j.version, waived=True)
                                     for r in a.waived_rows]))
-        for c, a in zip(coverage, answers[len(structural) + len(judged):]):
+        for c, a in zip(coverage, answers[ns + nj:], strict=True):
             uncovered[(c.ruleset, c.dataset)] = a.violations
         return out
 
@@ -205,7 +205,7 @@ class Evaluator:
         rows = P.violations_rows(loaded.table, [checks[i] for i in rescan], self.table_of, key_columns(loaded))
         firsts = self.violations.of(loaded, [checks[i].key for i in rescan], [severities[i] for i in rescan],
                                     rows, with_keys=True)
-        for i, first in zip(rescan, firsts):
+        for i, first in zip(rescan, firsts, strict=True):
             answers[i].rows = first
 
     def _failing_rules(self, loaded: Loaded, judged: list[Judged]) -> list[tuple[Judged, Any]]:

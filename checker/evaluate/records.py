@@ -8,28 +8,26 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import sqlglot
 from sqlglot import exp
 
 from checker.baseline import Fingerprinter, key_text_sql
 from checker.compile import lineage as L
-from checker.compile.expr import DIALECT
 from checker.compile.kinds.base import ROW
 from checker.compile.rules import CompiledRule
 from checker.engine.loading import Loaded
 from checker.messages import record_view
 from checker.model.dataset import DatasetSchema
-from checker.sql.text import qi
+from checker.sql.text import DIALECT, qi, tree
 
 
 def rows_condition(loaded: Loaded, alias: str, rows: list[int]) -> exp.Expression:
     """The engine's condition "the record is one of ``rows``", as a tree."""
-    return sqlglot.parse_one(loaded.rows_where(alias, rows), read=DIALECT)
+    return tree(loaded.rows_where(alias, rows))
 
 
 def key_text(parts: list[str]) -> exp.Expression:
     """SQL: the text a fingerprint hashes, from key columns (SQL), as a tree."""
-    return sqlglot.parse_one(key_text_sql(parts), read=DIALECT)
+    return tree(key_text_sql(parts))
 
 
 def key_columns(loaded: Loaded) -> list[str]:
@@ -69,7 +67,7 @@ class Records:
                         *[exp.column(c, quoted=True) for c in cols])
              .from_(exp.to_table(loaded.table)).where(rows_condition(loaded, "", want)))
         for values in self._fetchall(q.sql(dialect=DIALECT)):
-            self._values[(loaded.schema.name, values[0])] = dict(zip(cols, values[2:]))
+            self._values[(loaded.schema.name, values[0])] = dict(zip(cols, values[2:], strict=True))
             self._key_text[(loaded.schema.name, values[0])] = values[1]
 
     def record(self, loaded: Loaded, row: int) -> dict[str, Any]:

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlglot
 from sqlglot import exp
 
 from checker.compile import lineage as L
-from checker.compile.expr import DIALECT
 from checker.compile.kinds.base import MAIN_ALIAS, GroupHit, row_column
 from checker.compile.rules import CompiledRule
 from checker.compile.structural import StructuralCheck
@@ -24,6 +22,7 @@ from checker.evaluate.waiving import Waiving
 from checker.i18n import LANGS, both
 from checker.messages import display, mask, record_view
 from checker.model.result import Sample, Texts
+from checker.sql.text import DIALECT, tree
 
 
 def texts(rule: CompiledRule, record: dict[str, Any]) -> Texts:
@@ -60,7 +59,7 @@ class Samples:
         """The samples of the records ``rows`` that violate a structural check, with the value found."""
         if not rows:
             return []
-        q = (exp.select(row_column(), sqlglot.parse_one(check.evidence, read=DIALECT))
+        q = (exp.select(row_column(), tree(check.evidence))
              .from_(exp.to_table(loaded.table).as_(MAIN_ALIAS))
              .where(rows_condition(loaded, MAIN_ALIAS, rows)).order_by(row_column()))
         return [self._structural(loaded, check, row, evidence, waived)
@@ -91,7 +90,7 @@ class Samples:
         characters, since its value may join several personal values (``concat(email, name)``), each
         of which a longer visible end could show whole."""
         out = {}
-        for name, value in zip(names, values):
+        for name, value in zip(names, values, strict=True):
             value = display(value)
             if value is not None and name in lineage.personal_groups and not self.show_pii:
                 value = mask_derived(value) if name in lineage.derived_groups else mask(value)

@@ -10,21 +10,19 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
-import sqlglot
 from sqlglot import exp
 
 from checker.baseline import Fingerprinter, fingerprint_sql, key_text_sql
 from checker.compile import lineage as L
-from checker.compile.expr import DIALECT
 from checker.compile.kinds.base import CHECK, MAIN_ALIAS, ROW
 from checker.engine.loading import Loaded
 from checker.evaluate.records import Records, key_columns
 from checker.messages import display
-from checker.sql.text import qi, ql
+from checker.sql.text import DIALECT, qi, ql, tree
 
 
 class Violations:
@@ -62,7 +60,7 @@ class Violations:
         at = "v" if with_keys else MAIN_ALIAS
         fp = self._print_sql(loaded, f"{ids}[v.{CHECK} + 1]", key_text_sql([f"{at}.{qi(c)}" for c in cols]))
         q = exp.select(exp.column(CHECK, table="v"), exp.column(ROW, table="v"),
-                       exp.alias_(sqlglot.parse_one(fp, read=DIALECT), "__fp"),
+                       exp.alias_(tree(fp), "__fp"),
                        *[exp.column(c, table=at, quoted=True) for c in cols]).from_(rows.subquery("v"))
         if not with_keys:
             q = q.join(exp.to_table(loaded.table).as_(MAIN_ALIAS), on=exp.EQ(
@@ -111,8 +109,8 @@ class Violations:
                     firsts[k].append(row)
                 key = None
                 if loaded.schema.key:
-                    key = self.records.key_view(loaded, dict(zip(cols, values))) if personal else \
-                        {c: display(v) for c, v in zip(cols, values)}
+                    key = self.records.key_view(loaded, dict(zip(cols, values, strict=True))) if personal else \
+                        {c: display(v) for c, v in zip(cols, values, strict=True)}
                 self.writer.add(rule_ids[k], severities[k], loaded, row, key)
         return firsts
 
@@ -162,8 +160,8 @@ class ViolationWriter:
             raise write_failed(oserr, self.path, "violations file") from None
 
     def add(self, rule_id: str, severity: str, loaded: Loaded, row: int | None, key: dict[str, Any] | None) -> None:
-        self.buffer.append((rule_id, severity, loaded.schema.name, loaded.display, row,
-                            json.dumps(key, ensure_ascii=False, sort_keys=True, default=str) if key is not None else None))
+        key_json = None if key is None else json.dumps(key, ensure_ascii=False, sort_keys=True, default=str)
+        self.buffer.append((rule_id, severity, loaded.schema.name, loaded.display, row, key_json))
         if len(self.buffer) >= 100_000:
             self.flush()
 
@@ -172,9 +170,9 @@ class ViolationWriter:
 
         if not self.buffer:
             return
-        cols = list(zip(*self.buffer))
+        cols = list(zip(*self.buffer, strict=True))
         table = pa.table({name: pa.array(list(col), self.schema.field(name).type)
-                          for name, col in zip(self.COLUMNS, cols)}, schema=self.schema)
+                          for name, col in zip(self.COLUMNS, cols, strict=True)}, schema=self.schema)
         with self._failing():
             self.writer.write_table(table)
         self.buffer = []
@@ -193,9 +191,8 @@ class ViolationWriter:
     def _discard(self) -> None:
         writer = getattr(self, "writer", None)
         if writer is not None:
-            try:
+            # the run is already failing; a second error while closing must not hide the first
+            with suppress(Exception):
                 writer.close()
-            except Exception:
-                pass
         if self._target != self.path:
             Path(self._target).unlink(missing_ok=True)

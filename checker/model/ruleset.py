@@ -45,7 +45,9 @@ class Invalid(ValueError):
         return str(self.msg)
 
 
-class Severity(str, Enum):
+# not StrEnum: that changes str() and format() of a member from "Severity.high" to "high", and results,
+# reports and messages are written with .value everywhere; a change in their text is not worth a lint rule
+class Severity(str, Enum):  # noqa: UP042
     info = "info"
     low = "low"
     medium = "medium"

@@ -11,6 +11,7 @@ import datetime as dt
 import math
 from typing import Any
 
+import sqlglot
 from sqlglot import exp
 
 #: the dialect rule expressions are written, checked and planned in
@@ -23,6 +24,17 @@ CLOCK_FUNCTIONS = {"current_date", "current_timestamp", "now", "today", "get_cur
 FILE_FUNCTIONS = {"read_csv", "read_csv_auto", "read_json", "read_json_auto", "read_parquet", "read_text",
                   "read_blob", "glob", "parquet_scan", "read_ndjson", "read_json_objects", "getenv",
                   "current_setting", "load_extension", "install_extension", "sniff_csv", "query", "query_table"}
+
+
+def tree(sql: str) -> exp.Expression:
+    """One SQL expression of the checker's own writing, parsed in :data:`DIALECT`.
+
+    ``sqlglot.parse_one`` is typed to return the wider ``Expr``; every expression the checker
+    writes parses to an ``Expression`` node, the type the tree builders take."""
+    node = sqlglot.parse_one(sql, read=DIALECT)
+    if not isinstance(node, exp.Expression):
+        raise TypeError(f"not an SQL expression: {type(node).__name__}")
+    return node
 
 
 def literal(value: Any) -> exp.Expression:
@@ -101,7 +113,8 @@ def fast_timestamp(s: str) -> str:
     which costs about twenty times as much.  Use it in CASE/coalesce so that the slow
     check only runs for the values the fast path cannot read.
     """
-    return (f"(CASE WHEN regexp_full_match({s}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}[ T][0-9]{{2}}:[0-9]{{2}}:[0-9]{{2}}') "
+    iso = "[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}:[0-9]{2}"
+    return (f"(CASE WHEN regexp_full_match({s}, '{iso}') "
             f"THEN try_strptime(replace({s}, 'T', ' '), '%Y-%m-%d %H:%M:%S') END)")
 
 
