@@ -474,10 +474,10 @@ import collections, datetime as dt, json, sys, time
 from pathlib import Path
 sys.path.insert(0, sys.argv[5])
 import bench
-import checker.engine.duckdb as E
-import checker.run as R
-import checker.evaluate.evaluator as V
-import checker.evaluate.samples as VS
+import checker.engine.duckdb as duckdb_engine
+import checker.run as run
+import checker.evaluate.evaluator as evaluator
+import checker.evaluate.samples as samples
 times = collections.defaultdict(float); counts = collections.Counter(); slow = []
 
 def timed(label, fn):
@@ -500,20 +500,20 @@ def sql_timed(fn):
     wrapper.__name__ = fn.__name__
     return wrapper
 
-E.DuckDBEngine._run = sql_timed(E.DuckDBEngine._run)
-E.DuckDBEngine.fetchall = sql_timed(E.DuckDBEngine.fetchall)
-E.scan_file = timed('load: sha256 (and lines) of the file', E.scan_file)
-E.readers.read_header = timed('load: read header / detect', E.readers.read_header)
-E.readers.detect_encoding = timed('load: read header / detect', E.readers.detect_encoding)
-R.prepare = timed('prepare: load + compile schemas and rules', R.prepare)
-V.compile_structural = timed('compile structural checks', V.compile_structural)
-VS.Samples.record = timed('python: sample messages', VS.Samples.record)
-E.DuckDBEngine.execute = sql_timed(E.DuckDBEngine.execute)
+duckdb_engine.DuckDBEngine._run = sql_timed(duckdb_engine.DuckDBEngine._run)
+duckdb_engine.DuckDBEngine.fetchall = sql_timed(duckdb_engine.DuckDBEngine.fetchall)
+duckdb_engine.scan_file = timed('load: sha256 (and lines) of the file', duckdb_engine.scan_file)
+duckdb_engine.readers.read_header = timed('load: read header / detect', duckdb_engine.readers.read_header)
+duckdb_engine.readers.detect_encoding = timed('load: read header / detect', duckdb_engine.readers.detect_encoding)
+run.prepare = timed('prepare: load + compile schemas and rules', run.prepare)
+evaluator.compile_structural = timed('compile structural checks', evaluator.compile_structural)
+samples.Samples.record = timed('python: sample messages', samples.Samples.record)
+duckdb_engine.DuckDBEngine.execute = sql_timed(duckdb_engine.DuckDBEngine.execute)
 t0 = time.perf_counter()
-opts = R.CheckOptions(data=Path(sys.argv[1]), rules=[Path(sys.argv[2])], schemas=Path(sys.argv[3]),
+opts = run.CheckOptions(data=Path(sys.argv[1]), rules=[Path(sys.argv[2])], schemas=Path(sys.argv[3]),
                       as_of=dt.date.fromisoformat(sys.argv[4]), fail_on='never',
                       memory_limit='1GB')  # as the CLI's default
-result = R.check(opts)
+result = run.check(opts)
 t1 = time.perf_counter()
 text = result.to_json()
 times['serialise result (to_json)'] += time.perf_counter() - t1; counts['serialise result (to_json)'] += 1

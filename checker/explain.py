@@ -6,9 +6,9 @@ import datetime as dt
 from pathlib import Path
 
 from checker import codes
-from checker.compile import expr as X
 from checker.compile import kinds
-from checker.compile import plan as P
+from checker.compile.expr import function_names
+from checker.compile.plan import explain_sql
 from checker.compile.rules import CompiledRule, compile_rules
 from checker.engine.api import Engine
 from checker.engine.registry import DEFAULT as DEFAULT_ENGINE
@@ -78,7 +78,7 @@ def explain(rule_id: str, rule_paths: list[Path], schemas_dir: Path | None, as_o
             if k in rs.param_origin:
                 lines.append("    " + tr("{param} from {origin}", param=k, origin=str(rs.param_origin[k])))
     lines.append("  sql:")
-    lines += ["    " + line for line in P.explain_sql(c).splitlines()]
+    lines += ["    " + line for line in explain_sql(c).splitlines()]
     lines += _as_run(ENGINES[engine], c, schemas)
     return "\n".join(lines)
 
@@ -92,14 +92,14 @@ def _as_run(engine: type[Engine], rule: CompiledRule, schemas: dict[str, Dataset
         return ["  " + tr("{engine}: refused", engine=engine.label)] + ["    " + p.render() for p in refused]
     lines = ["  " + tr("sql as {engine} runs it:", engine=engine.label)]
     try:
-        text = engine.as_run(P.explain_sql(rule))
+        text = engine.as_run(explain_sql(rule))
     except ValueError as err:    # a construct the engine rewrites only inside the checker's own plans
         return lines + ["    " + tr("(not shown: {why})", why=str(render(getattr(err, "message", str(err)))))]
     return lines + ["    " + line for line in text.splitlines()]
 
 
 def functions_text() -> str:
-    scalar, aggregate = X.function_names()
+    scalar, aggregate = function_names()
     return tr("Scalar functions:\n  {scalar}\nAggregate functions (aggregate rules only):\n  {aggregate}\n"
               "Also: CASE, CAST/TRY_CAST, IN, BETWEEN, LIKE/ILIKE, IS [NOT] NULL, "
               "IS [NOT] DISTINCT FROM, INTERVAL, ||, arithmetic and comparisons.\nRefused: subqueries, table "

@@ -24,9 +24,9 @@ from checker.engine.registry import ENGINES, start
 from checker.evaluate import Evaluator
 from checker.exit_codes import ExitCode
 from checker.i18n import LANGS, _, both, render
-from checker.load import sources as S
 from checker.load.project import load_project
 from checker.load.rulesets import LoadedRuleset
+from checker.load.sources import discover
 from checker.model.dataset import DatasetSchema
 from checker.model.result import (
     InputRef,
@@ -144,7 +144,7 @@ def check(opts: CheckOptions, progress: Progress | None = None) -> Result:
     started_at = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     prep = prepare(opts.rules, opts.schemas, opts.as_of, opts.rules_at, opts.waivers, opts.engine)
     baseline = load_baseline(opts.baseline) if opts.baseline else None
-    found, notes = S.discover(opts.data, set(prep.schemas))
+    found, notes = discover(opts.data, set(prep.schemas))
     warnings = list(prep.warnings) + notes
 
     needed: dict[str, set[str]] = {}

@@ -55,15 +55,15 @@ CONSTRUCTS = [
 
 def _capture(queries: list[str]) -> None:
     """Record every guarded query the DuckDB engine runs (what the Spark engine would be given)."""
-    from checker.engine import duckdb as D
+    from checker.engine import duckdb as duckdb_engine
 
-    original = D.DuckDBEngine._query
+    original = duckdb_engine.DuckDBEngine._query
 
-    def _query(self: D.DuckDBEngine, sql: str) -> str:
+    def _query(self: duckdb_engine.DuckDBEngine, sql: str) -> str:
         queries.append(sql)
         return original(self, sql)
 
-    D.DuckDBEngine._query = _query  # type: ignore[method-assign]
+    duckdb_engine.DuckDBEngine._query = _query  # type: ignore[method-assign]
 
 
 def _statements() -> list[str]:

@@ -161,20 +161,20 @@ def test_rules_joining_the_same_partner_share_one_join_and_keep_their_answers(cl
 def test_a_scan_joins_each_distinct_partner_once():
     import sqlglot
 
-    from checker.compile import plan as P
     from checker.compile.kinds.join import JoinSpec
+    from checker.compile.plan import fused_scan, row_check
 
     def check(n, alias, on, shared):
         spec = JoinSpec(alias, f"j_{alias}", "crm.customers", sqlglot.parse_one(on % f"j_{alias}", read="duckdb"))
         rule = type("R", (), {"joins": [spec], "where": None, "id": f"R-{n}", "kind": "row",
                               "expect": sqlglot.parse_one(f"j_{alias}.tier IS NOT NULL", read="duckdb")})
-        return P.row_check(rule, n, [], shared)
+        return row_check(rule, n, [], shared)
 
     shared: dict = {}
     checks = [check(0, "c", "%s.customer_id = t.customer_id", shared),
               check(1, "who", "%s.customer_id = t.customer_id", shared),
               check(2, "c", "%s.customer_id = t.handler_id", shared)]
-    sql = P.fused_scan("ds_1", checks, 5, lambda ds: "ds_2")
+    sql = fused_scan("ds_1", checks, 5, lambda ds: "ds_2")
     assert sql.count("LEFT JOIN") == 2
     assert checks[0].joins[0].sql_alias == checks[1].joins[0].sql_alias != checks[2].joins[0].sql_alias
 

@@ -18,8 +18,8 @@ from sqlglot import exp
 
 from checker.baseline import Baseline, Fingerprinter
 from checker.compile import kinds
-from checker.compile import plan as P
 from checker.compile.kinds.base import QueryKind
+from checker.compile.plan import Answer, RowCheck, fused_scan, read_fused, row_check, violations_rows
 from checker.compile.rules import CompiledRule
 from checker.compile.structural import StructuralCheck, compile_structural
 from checker.compile.versions import Coverage, Judged
@@ -142,12 +142,12 @@ class Evaluator:
 
     # -- the fused scan ---------------------------------------------------------------------------
     def _checks(self, structural: list[StructuralCheck], judged: list[Judged],
-                coverage: list[Coverage]) -> list[P.RowCheck]:
-        checks = [P.RowCheck(s.rule_id, tree(s.violation), exp.true(),
+                coverage: list[Coverage]) -> list[RowCheck]:
+        checks = [RowCheck(s.rule_id, tree(s.violation), exp.true(),
                              waivers=tuple(self.waiving.trees(s.rule_id))) for s in structural]
         shared: dict[tuple[str, str], str] = {}
-        checks += [P.row_check(j.rule, i, self.waiving.trees(j.rule.id), shared) for i, j in enumerate(judged)]
-        return checks + [P.RowCheck(f"__uncovered:{c.ruleset}", c.uncovered, exp.true()) for c in coverage]
+        checks += [row_check(j.rule, i, self.waiving.trees(j.rule.id), shared) for i, j in enumerate(judged)]
+        return checks + [RowCheck(f"__uncovered:{c.ruleset}", c.uncovered, exp.true()) for c in coverage]
 
     def _scan(self, loaded: Loaded, structural: list[StructuralCheck], judged: list[Judged],
               coverage: list[Coverage], uncovered: Uncovered) -> list[Partial]:
@@ -159,8 +159,8 @@ class Evaluator:
             try:
                 # counts, and first and last rows: the first rows of the checks that failed more than
                 # twice come with their fingerprints below
-                answers = P.read_fused(self.engine.fetchall(
-                    P.fused_scan(loaded.table, checks, self.n, self.table_of, first_rows=False))[0], checks, self.n)
+                answers = read_fused(self.engine.fetchall(
+                    fused_scan(loaded.table, checks, self.n, self.table_of, first_rows=False))[0], checks, self.n)
                 break
             except self.engine.Error:
                 bad = self._failing_rules(loaded, judged)
@@ -187,7 +187,7 @@ class Evaluator:
             uncovered[(c.ruleset, c.dataset)] = a.violations
         return out
 
-    def _all_rows(self, loaded: Loaded, checks: list[P.RowCheck], answers: list[P.Answer],
+    def _all_rows(self, loaded: Loaded, checks: list[RowCheck], answers: list[Answer],
                   severities: list[str]) -> None:
         """Fingerprint every violation of the failing checks; their first N rows become the samples."""
         failing = [i for i, a in enumerate(answers[: len(severities)]) if a.violations]
@@ -202,7 +202,7 @@ class Evaluator:
         rescan = [i for i in failing if i not in listed]
         if not rescan:
             return
-        rows = P.violations_rows(loaded.table, [checks[i] for i in rescan], self.table_of, key_columns(loaded))
+        rows = violations_rows(loaded.table, [checks[i] for i in rescan], self.table_of, key_columns(loaded))
         firsts = self.violations.of(loaded, [checks[i].key for i in rescan], [severities[i] for i in rescan],
                                     rows, with_keys=True)
         for i, first in zip(rescan, firsts, strict=True):
@@ -211,9 +211,9 @@ class Evaluator:
     def _failing_rules(self, loaded: Loaded, judged: list[Judged]) -> list[tuple[Judged, Any]]:
         bad = []
         for i, j in enumerate(judged):
-            check = P.row_check(j.rule, i, self.waiving.trees(j.rule.id))
+            check = row_check(j.rule, i, self.waiving.trees(j.rule.id))
             try:
-                self.engine.fetchall(P.fused_scan(loaded.table, [check], 1, self.table_of))
+                self.engine.fetchall(fused_scan(loaded.table, [check], 1, self.table_of))
             except self.engine.Error as err:
                 bad.append((j, self.errors.of(err, j.rule)))
         return bad

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from checker.compile import plan as P
 from checker.compile.expr import DIALECT
 from checker.compile.kinds.join import JoinSpec
+from checker.compile.plan import duplicate_keys_query, fanout_query, join_keys
 from checker.compile.rules import CompiledRule
 from checker.engine.loading import Loaded
 from checker.i18n import Msg, _
@@ -49,17 +49,17 @@ class Fanouts:
 
     def _unique_keys(self, rule: CompiledRule, spec: JoinSpec) -> bool:
         """Whether the join is on exact keys the joined side holds at most once each."""
-        keys = P.join_keys(spec)
+        keys = join_keys(spec)
         if keys is None:
             return False
         theirs, ours = self.loaded[spec.dataset].schema.columns, self.loaded[rule.dataset].schema.columns
         if not all(j in theirs and m in ours and theirs[j].sql_type == ours[m].sql_type
                    and theirs[j].sql_type in EXACT_KEYS for j, m in keys):
             return False
-        q = P.duplicate_keys_query(spec, [j for j, _k in keys], self.table_of)
+        q = duplicate_keys_query(spec, [j for j, _k in keys], self.table_of)
         return bool(self._fetchall(q.sql(dialect=DIALECT))[0][0] == 0)
 
     def _joined(self, rule: CompiledRule, spec: JoinSpec) -> tuple[int, int | None]:
-        q = P.fanout_query(rule, spec, self.table_of(rule.dataset), self.table_of)
+        q = fanout_query(rule, spec, self.table_of(rule.dataset), self.table_of)
         count, first = self._fetchall(q.sql(dialect=DIALECT))[0]
         return int(count), first

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from checker.baseline import Baseline, Fingerprinter
-from checker.compile import plan as P
+from checker.compile.plan import explain_sql
 from checker.engine.loading import Loaded
 from checker.evaluate.partials import Partial, RulePartial, SchemaPartial
 from checker.i18n import Joined, both
@@ -71,7 +71,7 @@ class Merging:
         errors = [p.error for p in parts if p.error]
         violations = sum(p.violations for p in parts)
         versions = [VersionCount(version=p.version, checked=p.checked, violations=p.violations, waived=p.waived,
-                                 sql=P.explain_sql(p.rule)) for p in sorted(parts, key=lambda p: _semver(p.version))]
+                                 sql=explain_sql(p.rule)) for p in sorted(parts, key=lambda p: _semver(p.version))]
         labels = [v.version for v in versions]
         return RuleResult(
             rule_id=rule_id, ruleset=rule.ruleset.ruleset, ruleset_version=labels[0] if len(labels) == 1 else labels,
@@ -81,7 +81,7 @@ class Merging:
             violations=violations, waived=sum(p.waived for p in parts), samples=samples, waived_samples=waived,
             versions=versions, uncovered=self.uncovered.get((rule.ruleset.ruleset, rule.dataset), 0),
             baseline=base, fingerprints=prints, errors=Texts(**both(Joined(errors))) if errors else None,
-            location=str(rule.span), sql=P.explain_sql(rule))
+            location=str(rule.span), sql=explain_sql(rule))
 
 
 def _order(sample: Sample) -> tuple[bool, int]:

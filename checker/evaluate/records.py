@@ -11,8 +11,8 @@ from typing import Any
 from sqlglot import exp
 
 from checker.baseline import Fingerprinter, key_text_sql
-from checker.compile import lineage as L
 from checker.compile.kinds.base import ROW
+from checker.compile.lineage import RuleLineage, of_rule, record_key, record_key_personal
 from checker.compile.rules import CompiledRule
 from checker.engine.loading import Loaded
 from checker.messages import record_view
@@ -31,7 +31,7 @@ def key_text(parts: list[str]) -> exp.Expression:
 
 
 def key_columns(loaded: Loaded) -> list[str]:
-    return list(L.record_key(loaded.schema))
+    return list(record_key(loaded.schema))
 
 
 class Lineages:
@@ -39,11 +39,11 @@ class Lineages:
 
     def __init__(self, schemas: Mapping[str, DatasetSchema]):
         self.schemas = schemas
-        self._known: dict[int, L.RuleLineage] = {}
+        self._known: dict[int, RuleLineage] = {}
 
-    def of(self, rule: CompiledRule) -> L.RuleLineage:
+    def of(self, rule: CompiledRule) -> RuleLineage:
         if id(rule) not in self._known:
-            self._known[id(rule)] = L.of_rule(rule, self.schemas)
+            self._known[id(rule)] = of_rule(rule, self.schemas)
         return self._known[id(rule)]
 
 
@@ -75,7 +75,7 @@ class Records:
 
     def fingerprint(self, loaded: Loaded, rule_id: str, row: int) -> str | None:
         return self.prints(rule_id, self._key_text.get((loaded.schema.name, row), ""),
-                           L.record_key_personal(loaded.schema))
+                           record_key_personal(loaded.schema))
 
     def shown_key(self, loaded: Loaded, row: int) -> dict[str, Any] | None:
         if not loaded.schema.key:

@@ -12,8 +12,8 @@ from typing import Any
 
 from sqlglot import exp
 
-from checker.compile import lineage as L
 from checker.compile.kinds.base import MAIN_ALIAS, GroupHit, row_column
+from checker.compile.lineage import RuleLineage
 from checker.compile.rules import CompiledRule
 from checker.compile.structural import StructuralCheck
 from checker.engine.loading import Loaded
@@ -83,7 +83,7 @@ class Samples:
         return Sample.of(texts(rule, record), row=None, key=shown, version=version, fingerprint=fingerprint,
                          waiver=hit.waiver)
 
-    def group_view(self, lineage: L.RuleLineage, names: list[str], values: tuple[Any, ...]) -> dict[str, Any]:
+    def group_view(self, lineage: RuleLineage, names: list[str], values: tuple[Any, ...]) -> dict[str, Any]:
         """A group key as every output shows it (sample key, message, --violations-out): display values,
         each one derived from an x-pii column masked unless --show-pii.  A bare column is masked as its
         column is everywhere (``138****5678``); any other expression keeps only its first and last

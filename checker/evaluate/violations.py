@@ -17,8 +17,8 @@ from typing import Any
 from sqlglot import exp
 
 from checker.baseline import Fingerprinter, fingerprint_sql, key_text_sql
-from checker.compile import lineage as L
 from checker.compile.kinds.base import CHECK, MAIN_ALIAS, ROW
+from checker.compile.lineage import record_key_personal
 from checker.engine.loading import Loaded
 from checker.evaluate.records import Records, key_columns
 from checker.messages import display
@@ -42,7 +42,7 @@ class Violations:
         """SQL for what a violation's fingerprint is made from: the fingerprint itself (md5, by the engine)
         where the record key is not personal data; its key text where it is and a secret is set (hashed by
         :attr:`prints`); else NULL (no fingerprint)."""
-        if not L.record_key_personal(loaded.schema):
+        if not record_key_personal(loaded.schema):
             return fingerprint_sql(rule_id_sql, key_text)
         return key_text if self.prints.keyed else "NULL"
 
@@ -83,7 +83,7 @@ class Violations:
 
     def _grouped(self, loaded: Loaded, rule_ids: list[str], listed: exp.Select) -> list[list[int]]:
         firsts: list[list[int]] = [[] for _i in rule_ids]
-        personal = L.record_key_personal(loaded.schema)
+        personal = record_key_personal(loaded.schema)
         first_n = exp.Anonymous(this="min", expressions=[exp.column(ROW), exp.Literal.number(max(self.n, 1))])
         q = (exp.select(exp.column(CHECK), exp.func("list", exp.column("__fp")), first_n)
              .from_(listed.subquery()).group_by(exp.column(CHECK)))
@@ -96,7 +96,7 @@ class Violations:
                   listed: exp.Select) -> list[list[int]]:
         assert self.writer is not None
         firsts: list[list[int]] = [[] for _i in rule_ids]
-        personal = L.record_key_personal(loaded.schema)
+        personal = record_key_personal(loaded.schema)
         cols = key_columns(loaded)
         cursor = self.engine.execute(listed.sql(dialect=DIALECT))
         while True:

@@ -29,7 +29,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from checker.cli import main
-from checker.compile import expr as X
+from checker.compile import expr
 from checker.engine.duckdb import DuckDBEngine
 from checker.problems import CheckerError
 
@@ -348,7 +348,7 @@ def test_the_guard_lets_only_one_select_over_own_tables_run(engine, sql):
 def test_literals_carry_any_text_exactly(value):
     """A parameter or waiver-key value becomes a literal that DuckDB reads back as the same text."""
     value = value.replace("\x00", "")      # DuckDB strings cannot hold NUL
-    sql = X.literal(value).sql(dialect=X.DIALECT)
+    sql = expr.literal(value).sql(dialect=expr.DIALECT)
     con = duckdb.connect()
     assert len(con.extract_statements("SELECT " + sql)) == 1
     assert con.execute("SELECT " + sql).fetchone()[0] == value
@@ -367,7 +367,7 @@ ORDINARY = [
 ]
 
 
-@pytest.mark.parametrize("text", sorted({**X.SCALAR_FUNCTIONS, **X.AGGREGATE_FUNCTIONS}.values()) + ORDINARY)
+@pytest.mark.parametrize("text", sorted({**expr.SCALAR_FUNCTIONS, **expr.AGGREGATE_FUNCTIONS}.values()) + ORDINARY)
 def test_whitelisted_forms_read_back_and_are_never_refused_by_the_sandbox(text):
     """Every documented function and common form compiles without X208/X209, over text and time columns."""
     from checker.load.schemas import load_schema
@@ -377,10 +377,10 @@ def test_whitelisted_forms_read_back_and_are_never_refused_by_the_sandbox(text):
                          / "complaints.schema.json")
     for x, y, z in (("severity", "complaint_id", "customer_id"), ("created_at", "closed_at", "first_response_at")):
         spelled = re.sub(r"\bx\b", x, re.sub(r"\by\b", y, re.sub(r"\bz\b", z, text)))
-        ctx = X.ExprContext("T-001", Span("rules.yaml", 1, 1), schema, "m", allow_aggregates=True)
+        ctx = expr.ExprContext("T-001", Span("rules.yaml", 1, 1), schema, "m", allow_aggregates=True)
         problems = []
         try:
-            X.compile_expression(spelled, ctx)
+            expr.compile_expression(spelled, ctx)
         except CheckerError as err:
             problems = err.problems
         assert not problems or problems[0].code not in ("X208", "X209"), (spelled, problems[0].message)
@@ -393,4 +393,4 @@ def test_a_rule_cannot_ask_for_gigabyte_values(project, tmp_path, text):
     """lpad/rpad widths are numbers up to MAX_PAD: a width from the data, or a huge one, would exhaust memory."""
     rules, _ = _ruleset("expect", text)
     code, outputs, _, statements = run_check(project, rules, None, tmp_path)
-    assert code == 2 and f"takes a width written as a number up to {X.MAX_PAD:,}" in outputs and statements == []
+    assert code == 2 and f"takes a width written as a number up to {expr.MAX_PAD:,}" in outputs and statements == []
