@@ -60,8 +60,8 @@ class Fingerprinter:
 
     def __init__(self, secret: str | None):
         self.given = bool(secret)
-        usable = secret is not None and len(secret) >= MIN_KEY_CHARS
-        self._mac = hmac.new(secret.encode("utf-8"), digestmod=hashlib.sha256) if usable else None
+        usable = secret if secret is not None and len(secret) >= MIN_KEY_CHARS else None
+        self._mac = hmac.new(usable.encode("utf-8"), digestmod=hashlib.sha256) if usable is not None else None
         self.withheld: set[str] = set()
 
     @classmethod

@@ -57,14 +57,16 @@ _ALLOWED = (nodes.Template, nodes.Output, nodes.TemplateData, nodes.If, nodes.Co
             nodes.And, nodes.Or, nodes.Not, nodes.Neg, nodes.Pos, nodes.Compare, nodes.Operand, nodes.Concat,
             nodes.Add, nodes.Sub, nodes.Mul, nodes.Div, nodes.FloorDiv, nodes.Mod, nodes.Tuple, nodes.List,
             nodes.Filter, nodes.Test, nodes.Keyword)
-_WHAT = {nodes.For: _("a loop ({% for %})"), nodes.Macro: _("a macro"), nodes.CallBlock: _("a call block"),
-         nodes.Call: _("a call"), nodes.Getattr: _("reading an attribute (write the column's name: {{ column }})"),
-         nodes.Getitem: _("reading an item (write the column's name: {{ column }})"),
-         nodes.Assign: _("an assignment ({% set %})"), nodes.AssignBlock: _("an assignment ({% set %})"),
-         nodes.Import: _("another template"), nodes.FromImport: _("another template"),
-         nodes.Include: _("another template"), nodes.Extends: _("another template"), nodes.Block: _("a block"),
-         nodes.FilterBlock: _("a filter block"), nodes.With: _("a {% with %} block"), nodes.Pow: "'**'",
-         nodes.Dict: _("a dict"), nodes.NSRef: _("a namespace")}
+_WHAT: dict[type[nodes.Node], Msg | str] = {
+    nodes.For: _("a loop ({% for %})"), nodes.Macro: _("a macro"), nodes.CallBlock: _("a call block"),
+    nodes.Call: _("a call"), nodes.Getattr: _("reading an attribute (write the column's name: {{ column }})"),
+    nodes.Getitem: _("reading an item (write the column's name: {{ column }})"),
+    nodes.Assign: _("an assignment ({% set %})"), nodes.AssignBlock: _("an assignment ({% set %})"),
+    nodes.Import: _("another template"), nodes.FromImport: _("another template"),
+    nodes.Include: _("another template"), nodes.Extends: _("another template"), nodes.Block: _("a block"),
+    nodes.FilterBlock: _("a filter block"), nodes.With: _("a {% with %} block"), nodes.Pow: "'**'",
+    nodes.Dict: _("a dict"), nodes.NSRef: _("a namespace"),
+}
 
 _NUMBER = (int, float, Decimal)
 
@@ -76,8 +78,10 @@ class MessageEnvironment(sandbox.BoundedEnvironment):
         numbers = all(isinstance(x, _NUMBER) for x in (left, right))
         texts = operator == "+" and isinstance(left, str) and isinstance(right, str)
         if not (numbers or texts):
-            raise sandbox.SecurityError(_("'{operator}' in a message takes numbers (join texts with ~)",
-                                          operator=operator))
+            reason = _("'{operator}' in a message takes numbers (join texts with ~)", operator=operator)
+            # jinja2 types an error's message as str; it carries a Msg here, which MessageTemplate.render
+            # renders in the message's own language
+            raise sandbox.SecurityError(reason)  # type: ignore[arg-type]
         return super().call_binop(context, operator, left, right)
 
 

@@ -7,9 +7,12 @@ logs and pipes the checker stays quiet.  Rich draws it (and honours NO_COLOR).
 from __future__ import annotations
 
 import sys
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from checker.i18n import tr
+
+if TYPE_CHECKING:
+    from rich.progress import TaskID
 
 
 class Progress:
@@ -35,7 +38,7 @@ class TerminalProgress(Progress):
         # labels name files and datasets, which come from outside: shown as text, never as rich markup
         self._bar = RichProgress(TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(),
                                  TimeElapsedColumn(), console=console, transient=True)
-        self._task = None
+        self._task: TaskID | None = None
 
     def start(self, total: int) -> None:
         self._bar.start()

@@ -36,7 +36,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from jinja2 import nodes
 from jinja2.compiler import CodeGenerator
@@ -67,14 +67,12 @@ class BudgetExceeded(SecurityError):
 class Budget:
     """What one render may spend: charged operations, characters made, and a deadline."""
 
-    steps: int | None = None      # default MAX_STEPS
-    chars: int | None = None      # default MAX_CHARS
-    seconds: float | None = None  # default RENDER_SECONDS
+    # the defaults are read when a budget is made, so a changed module setting applies to the next render
+    steps: int = dataclasses.field(default_factory=lambda: MAX_STEPS)
+    chars: int = dataclasses.field(default_factory=lambda: MAX_CHARS)
+    seconds: float = dataclasses.field(default_factory=lambda: RENDER_SECONDS)
 
     def __post_init__(self) -> None:
-        self.steps = MAX_STEPS if self.steps is None else self.steps
-        self.chars = MAX_CHARS if self.chars is None else self.chars
-        self.seconds = RENDER_SECONDS if self.seconds is None else self.seconds
         self.deadline = time.monotonic() + self.seconds
 
     def charge(self, steps: int, chars: int) -> None:
@@ -236,7 +234,7 @@ def readable(obj: Any, name: str) -> bool:
         return name in type(obj).model_fields
     if dataclasses.is_dataclass(obj):
         return name in {f.name for f in dataclasses.fields(obj)}
-    if isinstance(obj, tuple) and hasattr(type(obj), "_fields") and name in type(obj)._fields:
+    if isinstance(obj, tuple) and name in getattr(type(obj), "_fields", ()):
         return True  # groupby's (grouper, list) tuples
     if isinstance(obj, Namespace):
         return True  # only the names the template set
@@ -508,7 +506,9 @@ _attr_filter.jinja_pass_arg = FILTERS["attr"].jinja_pass_arg  # type: ignore[att
 BUILTIN_FILTERS: dict[str, Callable] = {name: f for name, f in FILTERS.items() if name not in ("pprint", "urlize")}
 BUILTIN_FILTERS.update(join=_join_filter, attr=_attr_filter)
 #: Jinja's tests a bounded environment offers.
-BUILTIN_TESTS: dict[str, Callable] = dict(TESTS)
+#: (mypy infers jinja2's TESTS as dict[str, function], the join of its tests' signatures, which it does not
+#: take as callables; every value is a test function.)
+BUILTIN_TESTS: dict[str, Callable] = cast("dict[str, Callable]", dict(TESTS))
 
 
 # --- the compiled template's hooks -----------------------------------------------------------------------
@@ -605,7 +605,7 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
 
         return bounded_finalize
 
-    def concat(self, pieces: Iterable[str]) -> str:  # type: ignore[override]
+    def concat(self, pieces: Iterable[str]) -> str:
         return "".join(self.bounded_pieces(pieces))
 
     def bounded_pieces(self, pieces: Iterable[str]) -> list[str]:
@@ -678,7 +678,8 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
             if is_map:
                 if kwargs or len(args) != 1:
                     raise TypeError("format_map() takes exactly one argument")
-                args, kwargs = (), args[0]
+                mapping = args[0]
+                args, kwargs = (), mapping
             return type(text)(formatter.vformat(text, args, kwargs))
 
         bounded_format.bounded_format = True  # type: ignore[attr-defined]

@@ -86,8 +86,8 @@ def compile_waivers(path: Path, rules: list[CompiledRule], schemas: dict[str, Da
     """Load and compile a waiver file; problems are returned for lint and raised by check."""
     doc_entries, problems, pos = load_entries(path)
     by_id: dict[str, CompiledRule] = {}
-    for rule in rules:
-        by_id.setdefault(rule.id, rule)
+    for compiled in rules:
+        by_id.setdefault(compiled.id, compiled)
     structural = {sid: name for name, schema in schemas.items() for sid in structural_ids(schema)}
     waivers: list[Waiver] = []
     for i, entry, wid, span in doc_entries:
@@ -145,7 +145,7 @@ def _condition(entry: WaiverEntry, wid: str, schema: DatasetSchema, rule: Compil
                          else exp.Is(this=target.copy(), expression=exp.Null()))
         alternatives.append(exp.paren(exp.and_(*parts)))
     ctx = X.ExprContext(_waived(entry, wid), pos.value((i, "keys")), schema, MAIN_ALIAS, what="keys")
-    return X.verify_regenerated(exp.or_(*alternatives), ctx)
+    return X.verify_regenerated(X.as_expression(exp.or_(*alternatives)), ctx)
 
 
 def _waived(entry: WaiverEntry, wid: str) -> Msg:

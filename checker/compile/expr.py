@@ -23,11 +23,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypedDict
 
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
+from sqlglot.tokens import Token
 
 from checker import codes
 from checker.i18n import Msg, _, _n, num
@@ -46,7 +47,8 @@ ALLOWED_NODES: tuple[type[exp.Expression], ...] = (
 
 _T = exp.DataType.Type
 #: The closed list of type names a CAST may name (DuckDB's scalar types a rule can compare).
-DATA_TYPES: frozenset[exp.DataType.Type] = frozenset({
+#: (Its type is inferred: ``exp.DataType.Type`` is a class attribute, not a name mypy accepts as a type.)
+DATA_TYPES = frozenset({
     _T.BOOLEAN, _T.TINYINT, _T.SMALLINT, _T.INT, _T.BIGINT, _T.INT128, _T.UTINYINT, _T.USMALLINT, _T.UINT,
     _T.UBIGINT, _T.FLOAT, _T.DOUBLE, _T.DECIMAL, _T.TEXT, _T.VARCHAR, _T.CHAR, _T.DATE, _T.TIME,
     _T.TIMESTAMP, _T.TIMESTAMPNTZ, _T.TIMESTAMPTZ, _T.INTERVAL,
@@ -90,11 +92,22 @@ AGGREGATE_FUNCTIONS = {
 #: Refusals with a specific explanation.
 
 
+def as_expression(node: object) -> exp.Expression:
+    """``node`` typed as the :class:`sqlglot.exp.Expression` it is.
+
+    sqlglot (from 30) types what its parser, builders and ``walk`` return as its abstract bases
+    (``Expr``, ``Condition``, ``Func``); every concrete node class derives from ``Expression``, which is
+    what this package's signatures name.
+    """
+    assert isinstance(node, exp.Expression), type(node)
+    return node
+
+
 def _classes(samples: Mapping[str, str]) -> tuple[set[type[exp.Expression]], set[str]]:
     classes: set[type[exp.Expression]] = set()
     anonymous: set[str] = set()
     for name, sample in samples.items():
-        node = sqlglot.parse_one(sample, read=DIALECT)
+        node = as_expression(sqlglot.parse_one(sample, read=DIALECT))
         if isinstance(node, exp.Anonymous):
             anonymous.add(node.name.lower())
         else:
@@ -106,8 +119,11 @@ def _classes(samples: Mapping[str, str]) -> tuple[set[type[exp.Expression]], set
     return classes, anonymous
 
 
+_Classes = set[type[exp.Expression]]
+
+
 @lru_cache(maxsize=1)
-def _whitelist():
+def _whitelist() -> tuple[_Classes, set[str], _Classes, set[str]]:
     scalar_classes, scalar_names = _classes(SCALAR_FUNCTIONS)
     agg_classes, agg_names = _classes(AGGREGATE_FUNCTIONS)
     agg_classes -= scalar_classes  # e.g. min/max never collide, but be explicit
@@ -133,7 +149,14 @@ class ExprContext:
     what: str = "expect"
 
 
-def _problem(ctx: ExprContext, code: str, message: Msg, hint: Msg | None = None,
+class _At(TypedDict):
+    """A position within an expression's text, 1-based (see :func:`_where`)."""
+
+    line: int
+    col: int
+
+
+def _problem(ctx: ExprContext, code: codes.Code, message: Msg, hint: Msg | None = None,
              line: int = 1, col: int = 1) -> CheckerError:
     span = ctx.span
     if span.line:
@@ -148,7 +171,7 @@ MAX_LENGTH = 10_000
 MAX_DEPTH = 24
 
 
-def _tokens_checked(text: str, ctx: ExprContext) -> None:
+def _tokens_checked(text: str, ctx: ExprContext) -> list[Token]:
     """Before parsing: refuse an expression too long or too deeply nested to compile safely (X202), and a
     quoted type name (X208: sqlglot reads the text inside the quotes as a type, so its tree would not
     say what the engine is given)."""
@@ -164,7 +187,7 @@ def _tokens_checked(text: str, ctx: ExprContext) -> None:
     T = sqlglot.TokenType
     opening = {T.L_PAREN, T.CASE, T.L_BRACKET}
     closing = {T.R_PAREN, T.END, T.R_BRACKET}
-    for before, token in zip([None, *tokens], tokens):
+    for before, token in zip([None, *tokens], tokens, strict=False):  # each token with the one before it
         if token.token_type == T.IDENTIFIER and before is not None and before.token_type in (T.ALIAS, T.DCOLON):
             raise _problem(ctx, codes.X208, _("the type name \"{name}\" is quoted; a type is written as a keyword",
                                           name=token.text),
@@ -178,7 +201,7 @@ def _tokens_checked(text: str, ctx: ExprContext) -> None:
     return tokens
 
 
-def _quoted_names_kept(node: exp.Expression, tokens: list, text: str, ctx: ExprContext) -> None:
+def _quoted_names_kept(node: exp.Expression, tokens: list[Token], text: str, ctx: ExprContext) -> None:
     """Every quoted name in the text must be a quoted identifier in the tree: sqlglot reads some quoted
     words as keywords (an interval unit, a type), and then the tree would not say what the text says."""
     kept = {i.meta.get("start") for i in node.find_all(exp.Identifier) if i.quoted}
@@ -198,12 +221,14 @@ def parse(text: str, ctx: ExprContext) -> exp.Expression:
                        hint=_("flatten it: AND/OR chains and IN lists need no extra parentheses")) from None
     except ParseError as err:
         info = err.errors[0] if err.errors else {}
-        what: str | Msg = str(info.get("description") or err)
-        if what.startswith("Required keyword"):
+        description = str(info.get("description") or err)
+        what: str | Msg = description
+        if description.startswith("Required keyword"):
             what = _("the expression is incomplete (an operator lacks an operand?)")
+        col = max(1, (info.get("col") or 1) - len(info.get("highlight") or "") + 1)
         raise _problem(ctx, codes.X201, _("cannot parse SQL: {error}", error=what),
                        hint=_("write one SQL boolean expression, e.g. amount <= :limit"),
-                       line=info.get("line") or 1, col=max(1, (info.get("col") or 1) - len(info.get("highlight") or "") + 1)) from None
+                       line=info.get("line") or 1, col=col) from None
     except TokenError as err:
         raise _problem(ctx, codes.X201, _("cannot tokenize SQL: {error}", error=str(err))) from None
     if len(statements) != 1:
@@ -217,11 +242,12 @@ def parse(text: str, ctx: ExprContext) -> exp.Expression:
         raise _problem(ctx, codes.X202, _("a {statement} statement is not an expression",
                                       statement=type(node).__name__.upper()),
                        hint=_("rules hold SQL expressions only, e.g. amount <= :limit"))
-    _quoted_names_kept(node, tokens, text, ctx)
-    return node
+    expression = as_expression(node)
+    _quoted_names_kept(expression, tokens, text, ctx)
+    return expression
 
 
-def _where(node: exp.Expression, text: str) -> dict[str, int]:
+def _where(node: exp.Expression, text: str) -> _At:
     """``line``/``col`` (1-based, within the expression text) of a node, for a problem's position.
 
     sqlglot records positions on tokens such as identifiers and literals only.  A node is placed at its
@@ -262,7 +288,7 @@ def _word(node: exp.Expression) -> str:
     return ""
 
 
-def _line_col(text: str, offset: int) -> dict[str, int]:
+def _line_col(text: str, offset: int) -> _At:
     before = text[:offset]
     return {"line": before.count("\n") + 1, "col": offset - (before.rfind("\n") + 1) + 1}
 
@@ -270,7 +296,7 @@ def _line_col(text: str, offset: int) -> dict[str, int]:
 def check_nodes(node: exp.Expression, ctx: ExprContext, text: str = "") -> exp.Expression:
     """Refuse any node that is not on the whitelist (X202/X203/X204/X208), at its position in ``text``."""
     for sub in node.walk():
-        _judge(sub, ctx, text)
+        _judge(as_expression(sub), ctx, text)
     return node
 
 
@@ -304,8 +330,11 @@ def _judge(sub: exp.Expression, ctx: ExprContext, text: str) -> None:
     cls = type(sub)
     if cls in agg_classes:
         if not ctx.allow_aggregates:
+            # any_value(x) is an AnyValue inside IGNORE NULLS, which is no function and has no SQL name
+            function = sub.this if isinstance(sub, exp.IgnoreNulls) else sub
+            name = function.sql_name() if isinstance(function, exp.Func) else cls.__name__
             raise _problem(ctx, codes.X204, _("aggregate function {name}() in a row expression",
-                                          name=sub.sql_name().lower()), aggregate_hint, **at())
+                                          name=name.lower()), aggregate_hint, **at())
         return
     if cls in scalar_classes:
         if isinstance(sub, exp.Pad):
@@ -365,7 +394,7 @@ def _check_type(node: exp.DataType | exp.DataTypeParam, ctx: ExprContext, text: 
                        **_where(node, text))
 
 
-def _refuse_function(name: str, ctx: ExprContext, at: dict[str, int]) -> CheckerError:
+def _refuse_function(name: str, ctx: ExprContext, at: _At) -> CheckerError:
     if name in CLOCK_FUNCTIONS:
         return _problem(ctx, codes.X203, _("{name}() is not allowed: results must not depend on the clock", name=name),
                         hint=_("use :as_of, the run's evaluation date"), **at)
@@ -387,7 +416,8 @@ def resolve_columns(node: exp.Expression, ctx: ExprContext, text: str = "") -> e
             raise _problem(ctx, codes.X202, _("'*' is not allowed"), hint=_("name the columns"), **at)
         name, table = sub.name, sub.table
         if sub.args.get("db") or sub.args.get("catalog"):
-            raise _problem(ctx, codes.X202, _("'{column}' names a database; write alias.column", column=sub.sql()), **at)
+            raise _problem(ctx, codes.X202, _("'{column}' names a database; write alias.column", column=sub.sql()),
+                           **at)
         if table:
             if table not in ctx.joins:
                 raise _problem(ctx, codes.R114, _("unknown table or alias '{table}' in '{column}'", table=table,
@@ -455,7 +485,7 @@ def _read_back(sql: str) -> exp.Expression | None:
         back = [s for s in sqlglot.parse(sql, read=DIALECT) if s is not None]
     except (ParseError, TokenError):
         return None
-    return back[0] if len(back) == 1 else None
+    return as_expression(back[0]) if len(back) == 1 else None
 
 
 def _regenerated(ctx: ExprContext) -> CheckerError:
@@ -506,7 +536,7 @@ def _same(checked: exp.Expression, back: exp.Expression) -> bool:
         b = b if isinstance(b, list) else ([] if b in (None, False) else [b])
         if len(a) != len(b):
             return False
-        for x, y in zip(a, b):
+        for x, y in zip(a, b, strict=True):  # the lengths were just compared
             if isinstance(x, exp.Expression) and isinstance(y, exp.Expression):
                 if not _same(x, y):
                     return False
@@ -532,8 +562,9 @@ def annotated(node: exp.Expression, tables: Mapping[str, Any], main: str) -> exp
     ``main`` the rule's own alias), or None where sqlglot cannot type it."""
     from sqlglot.optimizer.annotate_types import annotate_types
 
-    schema = {alias: {name: ("VARCHAR" if col.sql_type == "ANY" else col.sql_type) for name, col in ds.columns.items()}
-              for alias, ds in tables.items()}
+    schema: dict[str, object] = {
+        alias: {name: ("VARCHAR" if col.sql_type == "ANY" else col.sql_type) for name, col in ds.columns.items()}
+        for alias, ds in tables.items()}
     query = exp.select(node.copy()).from_(exp.to_table(main))
     for alias in tables:
         if alias != main:

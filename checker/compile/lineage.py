@@ -13,7 +13,7 @@ template sees.  A variable this module does not know is personal (masked) by def
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -81,7 +81,7 @@ class RuleLineage:
         """True when the group key (all group_by values together) holds personal data."""
         return any(pii for _, pii in self.groups)
 
-    def personal_variables(self, names) -> list[str]:
+    def personal_variables(self, names: Iterable[str]) -> list[str]:
         """Of ``names`` (a message's record view), those to mask: personal ones, and any this rule does not know."""
         return [name for name in names if self.variables.get(name, True)]
 
@@ -96,16 +96,18 @@ def of_rule(rule: CompiledRule, schemas: Mapping[str, DatasetSchema]) -> RuleLin
     names = sorted({c.name if c.table not in written else f"{written[c.table]}.{c.name}"
                     for t in trees if t is not None for c in t.find_all(exp.Column)})
     groups = tuple((name, personal(sources(node, table_aliases), schemas))
-                   for name, node in zip(rule.group_names(), rule.group_by))
-    derived = frozenset(name for (name, pii), node in zip(groups, rule.group_by)
+                   for name, node in zip(rule.group_names(), rule.group_by, strict=True))  # one per group_by
+    derived = frozenset(name for (name, pii), node in zip(groups, rule.group_by, strict=True)
                         if pii and not isinstance(node, exp.Column))
-    main = schemas[rule.dataset] if rule.dataset in schemas else None
+    main = schemas.get(rule.dataset)
     variables: dict[str, bool] = {"row": False}
     if main is not None:
         variables.update({name: name in main.pii_columns for name in main.columns})
     for spec in rule.joins:     # joined columns, should a message ever see them
         other = schemas.get(spec.dataset)
-        for name in (other.columns if other else ()):
+        if other is None:
+            continue
+        for name in other.columns:
             variables[f"{spec.alias}.{name}"] = name in other.pii_columns
     variables.update(kind.message_variables(groups))
     return RuleLineage(rule.id, reads, tuple(names), groups, derived, variables)

@@ -14,7 +14,7 @@ from typing import Any
 from sqlglot import exp
 
 from checker.compile import kinds
-from checker.compile.expr import DIALECT
+from checker.compile.expr import DIALECT, as_expression
 from checker.compile.kinds import base as kinds_base
 from checker.compile.kinds import join, unique
 from checker.compile.kinds.aggregate import AggregateKind
@@ -54,14 +54,15 @@ class RowCheck:
     def unwaived(self) -> exp.Expression:
         """TRUE for a violation no waiver covers."""
         waived = self.waived
-        return self.violation.copy() if waived is None else exp.and_(exp.paren(self.violation.copy()),
-                                                                      exp.not_(waived))
+        if waived is None:
+            return self.violation.copy()
+        return as_expression(exp.and_(exp.paren(self.violation.copy()), exp.not_(waived)))
 
     def waived_violation(self, condition: exp.Expression | None = None) -> exp.Expression:
         """TRUE for a violation a live waiver (or the one ``condition``) covers."""
         cover = self.waived if condition is None else flag(condition)
         assert cover is not None
-        return exp.and_(exp.paren(self.violation.copy()), cover)
+        return as_expression(exp.and_(exp.paren(self.violation.copy()), cover))
 
 
 @dataclass
@@ -107,14 +108,15 @@ def row_check(rule: CompiledRule, n: int, waivers: Waivers | None = None,
 
 
 def _count_if(condition: exp.Expression) -> exp.Expression:
-    return exp.func("coalesce", exp.CountIf(this=condition), exp.Literal.number(0))
+    return as_expression(exp.func("coalesce", exp.CountIf(this=condition), exp.Literal.number(0)))
 
 
 def _row_if(condition: exp.Expression) -> exp.Expression:
     return exp.Case(ifs=[exp.If(this=condition, true=row_column())])
 
 
-def fused_scan(table_name: str, checks: list[RowCheck], samples: int, table_of: TableOf, first_rows: bool = True) -> str:
+def fused_scan(table_name: str, checks: list[RowCheck], samples: int, table_of: TableOf,
+               first_rows: bool = True) -> str:
     """Counts, records judged and first-N rows of every row check (waived apart), in one scan.
 
     Per check the items are, in order: unwaived violations, records judged, first N unwaived
@@ -192,7 +194,8 @@ def unique_members(rule: CompiledRule, table_name: str) -> exp.Select:
     return unique.members(table(table_name), MAIN_ALIAS, list(rule.unique), rule.where)
 
 
-def aggregate_query(rule: CompiledRule, table_name: str, table_of: TableOf, waivers: Waivers | None = None) -> exp.Select:
+def aggregate_query(rule: CompiledRule, table_name: str, table_of: TableOf,
+                    waivers: Waivers | None = None) -> exp.Select:
     """One line per group; a group is waived (__w) when every record of it meets a waiver."""
     kind = kinds.of(rule)
     assert isinstance(kind, AggregateKind), rule.kind

@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from checker.i18n import Msg, _, _n
-from checker.model.dataset import Column
+from checker.model.dataset import Column, DatasetSchema
 from checker.sql.layout import SHAPE, ColumnSource, TableLayout, bad_column, fmt_column
 from checker.sql.regex import re2_pattern
 from checker.sql.text import qi, ql, valid_date, valid_datetime, valid_email
@@ -75,7 +75,8 @@ _SHAPES = {
 
 def shape_message(code: str) -> Msg | str:
     """What a ``__shape`` code says (:func:`checker.load.readers.shape_problem`): ``extra:8:6``,
-    ``missing:4:6``, ``json:invalid[:col]``, ``json:deep:<limit>``, ``json:<type>``, ``long:<limit>``, ``unreadable``."""
+    ``missing:4:6``, ``json:invalid[:col]``, ``json:deep:<limit>``, ``json:<type>``, ``long:<limit>``,
+    ``unreadable``."""
     head, _sep, rest = code.partition(":")
     if head in ("extra", "missing"):
         fields, _sep, width = rest.partition(":")
@@ -239,9 +240,14 @@ def compile_structural(layout: TableLayout, alias: str = "t") -> list[Structural
         # an unreadable JSON record (not an object) has no values to judge: only its shape is reported;
         # a ragged CSV record still has its fields, so they are still checked
         readable = f"{alias}.{SHAPE} IS NULL AND " if src.kind == "json" else ""
-        add = lambda kw, cond, expected, evidence=shown: checks.append(StructuralCheck(  # noqa: E731
-            f"schema:{schema.name}.{name}:{kw}", schema.name, name, kw, SEVERITY.get(kw, "medium"),
-            f"({readable}coalesce({cond}, FALSE))", evidence, expected, col.pii))
+
+        # called within this iteration only; the defaults bind this column's values all the same
+        def add(kw: str, cond: str, expected: str, evidence: str = shown, *,
+                name: str = name, col: Column = col, readable: str = readable) -> None:
+            checks.append(StructuralCheck(
+                f"schema:{schema.name}.{name}:{kw}", schema.name, name, kw, SEVERITY.get(kw, "medium"),
+                f"({readable}coalesce({cond}, FALSE))", evidence, expected, col.pii))
+
         val, judged = _views(col, src, v, bad, layout.has(name, "bad"), fmt)
 
         if col.required:
@@ -344,7 +350,7 @@ def _bound(val: _Value, op: str, bound: Any) -> str:
     return f"({val.num} {op} {ql(float(bound))})"
 
 
-def structural_ids(schema) -> list[str]:
+def structural_ids(schema: DatasetSchema) -> list[str]:
     """The ids of the structural checks a dataset schema can have (what a waiver may name)."""
     ids = [f"schema:{schema.name}:shape"]
     for name, col in schema.columns.items():

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from sqlglot import exp
 
 from checker.compile import kinds
+from checker.compile.expr import as_expression
 from checker.compile.kinds.base import MAIN_ALIAS
 from checker.compile.rules import CompiledRule
 from checker.i18n import Msg, _
@@ -60,7 +61,7 @@ def date_condition(column: str, rs: LoadedRuleset) -> exp.Expression:
         return low
     high = exp.LTE(this=day.copy(), expression=exp.cast(exp.Literal.string(eff.to.isoformat()),
                                                         exp.DataType.build("DATE")))
-    return exp.and_(low, high)
+    return as_expression(exp.and_(low, high))
 
 
 def own_days(column: str, rs: LoadedRuleset, versions: list[LoadedRuleset]) -> exp.Expression:
@@ -74,12 +75,14 @@ def own_days(column: str, rs: LoadedRuleset, versions: list[LoadedRuleset]) -> e
     if not newer:
         return cond
     taken = exp.or_(*[exp.paren(date_condition(column, v)) for v in newer])
-    return exp.and_(exp.paren(cond), exp.not_(exp.func("coalesce", exp.paren(taken), exp.false())))
+    return as_expression(exp.and_(exp.paren(cond), exp.not_(exp.func("coalesce", exp.paren(taken), exp.false()))))
 
 
 def restrict(rule: CompiledRule, condition: exp.Expression) -> CompiledRule:
-    where = condition if rule.where is None else exp.and_(exp.paren(condition.copy()), exp.paren(rule.where.copy()))
-    return dataclasses.replace(rule, where=where)
+    if rule.where is None:
+        return dataclasses.replace(rule, where=condition)
+    return dataclasses.replace(rule, where=as_expression(exp.and_(exp.paren(condition.copy()),
+                                                                  exp.paren(rule.where.copy()))))
 
 
 def plan(rulesets: list[LoadedRuleset], compiled: list[CompiledRule], schemas: dict[str, DatasetSchema],
@@ -102,7 +105,7 @@ def plan(rulesets: list[LoadedRuleset], compiled: list[CompiledRule], schemas: d
         forced = in_force(versions, rules_at) if rules_at else None
         current = in_force(versions, as_of)
         seen_ids: set[str] = set()
-        datasets_dated: set[str] = set()
+        datasets_dated: dict[str, str] = {}  # dataset -> its record-date column
         for rs in reversed(versions):  # newest first, so a skipped rule is reported from its newest version
             for rule in by_file.get(rs.path, []):
                 schema = schemas[rule.dataset]
@@ -117,7 +120,7 @@ def plan(rulesets: list[LoadedRuleset], compiled: list[CompiledRule], schemas: d
                     judged.append(Judged(restrict(rule, own_days(schema.record_date, rs, versions)),
                                          rs.model.version))
                     used[rs.path] = rs
-                    datasets_dated.add(rule.dataset)
+                    datasets_dated[rule.dataset] = schema.record_date
                 elif schema.record_date:
                     # groups are judged whole: by the newest version holding the rule that is in force
                     # on --as-of (else the newest holding it), over the records of the versions holding it
@@ -126,9 +129,9 @@ def plan(rulesets: list[LoadedRuleset], compiled: list[CompiledRule], schemas: d
                         pick = next((v for v in reversed(holders) if v.model.effective.covers(as_of)), holders[-1])
                         mine = next(r for r in by_file.get(pick.path, []) if r.id == rule.id)
                         days = exp.or_(*[exp.paren(own_days(schema.record_date, v, versions)) for v in holders])
-                        judged.append(Judged(restrict(mine, days), pick.model.version))
+                        judged.append(Judged(restrict(mine, as_expression(days)), pick.model.version))
                         used[pick.path] = pick
-                        datasets_dated.add(rule.dataset)
+                        datasets_dated[rule.dataset] = schema.record_date
                 elif rs is current:
                     judged.append(Judged(rule, rs.model.version))
                     used[rs.path] = rs
@@ -143,8 +146,8 @@ def plan(rulesets: list[LoadedRuleset], compiled: list[CompiledRule], schemas: d
                            _("not in version {version} of {ruleset}, the one in force on {day}",
                              version=ref.model.version, ruleset=rid, day=day))
                     skipped.append(Skipped(rule, why))
-        for dataset in sorted(datasets_dated):
-            column = schemas[dataset].record_date
+        for dataset, column in sorted(datasets_dated.items()):
             covered = exp.or_(*[exp.paren(date_condition(column, v)) for v in versions])
-            coverage.append(Coverage(rid, dataset, exp.not_(exp.func("coalesce", exp.paren(covered), exp.false()))))
+            uncovered = exp.not_(exp.func("coalesce", exp.paren(covered), exp.false()))
+            coverage.append(Coverage(rid, dataset, uncovered))
     return judged, skipped, coverage, list(used.values())

@@ -93,10 +93,10 @@ class AggregateKind(QueryKind):
         return super().texts(rule) + list(rule.group_by or [])
 
     def groups(self, rule: CompiledRule) -> dict[str, exp.Expression]:
-        return dict(zip(rule.group_names(), rule.group_by))
+        return dict(zip(rule.group_names(), rule.group_by, strict=True))  # one name per group_by
 
     def message_variables(self, groups: tuple[tuple[str, bool], ...]) -> dict[str, bool]:
-        return {name: pii for name, pii in groups} | {"records": False, "group": any(pii for _n, pii in groups)}
+        return dict(groups) | {"records": False, "group": any(pii for _n, pii in groups)}
 
     def grouped(self, rule: CompiledRule, table_name: str, table_of: TableOf,
                 waivers: Waivers | None = None) -> exp.Select:
@@ -128,7 +128,7 @@ class AggregateKind(QueryKind):
             violations, waived, checked, *matches = ev.fetchall(counts.from_(kept.copy()))[0]
             hits = self._failing(rule, waivers, ev, kept) if violations or waived else []
         return Found(int(checked), int(violations or 0), int(waived or 0),
-                     {w: m for (w, _c), m in zip(waivers, matches)}, groups=hits)
+                     {w: m for (w, _c), m in zip(waivers, matches, strict=True)}, groups=hits)  # one per waiver
 
     def _failing(self, rule: CompiledRule, waivers: Waivers, ev: Evaluation, kept: exp.Table) -> list[GroupHit]:
         """Every failing group, first record first, with the waiver that covers it."""
@@ -139,6 +139,6 @@ class AggregateKind(QueryKind):
         n = len(keys)
         out = []
         for values in ev.fetchall(q):
-            which = next((w for (w, _c), hit in zip(waivers, values[n + 3:]) if hit), None)
+            which = next((w for (w, _c), hit in zip(waivers, values[n + 3:], strict=True) if hit), None)
             out.append(GroupHit(tuple(values[:n]), values[n], values[n + 1], which if values[n + 2] else None))
         return out

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 from sqlglot import exp
 
 from checker.codes import Code
-from checker.compile.expr import DIALECT
+from checker.compile.expr import DIALECT, as_expression
 from checker.i18n import Msg
 from checker.model.ruleset import Rule
 from checker.sql.layout import ROW
@@ -41,7 +41,8 @@ if TYPE_CHECKING:
 
 #: the SQL alias of a rule's own dataset
 MAIN_ALIAS = "t"
-#: the engine's own record number is :data:`checker.sql.layout.ROW`; in the answers of kind queries, a group's verdict, records, first record and waiver flag
+#: the engine's own record number is :data:`checker.sql.layout.ROW`; in the answers of kind queries, a group's
+#: verdict, records, first record and waiver flag
 OK = "__ok"
 RECORDS = "__n"
 FIRST = "__first"
@@ -71,7 +72,7 @@ def first_rows(condition: exp.Expression, n: int, alias: str | None = None) -> e
 
 def flag(node: exp.Expression) -> exp.Expression:
     """``coalesce((node), FALSE)``: NULL counts as FALSE."""
-    return exp.func("coalesce", exp.paren(node.copy()), exp.false())
+    return as_expression(exp.func("coalesce", exp.paren(node.copy()), exp.false()))
 
 
 def applies(where: exp.Expression | None) -> exp.Expression:
@@ -224,7 +225,7 @@ class RecordKind(Kind):
     def violation(self, rule: CompiledRule) -> exp.Expression:
         """SQL: TRUE for a record the rule judges and that fails it."""
         failed = self.failed(rule)
-        return failed if rule.where is None else exp.and_(applies(rule.where), failed)
+        return failed if rule.where is None else as_expression(exp.and_(applies(rule.where), failed))
 
     def query(self, rule: CompiledRule, table_of: TableOf) -> exp.Select:
         q = exp.select(row_column()).from_(table(table_of(rule.dataset)).as_(MAIN_ALIAS))

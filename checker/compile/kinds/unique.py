@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from sqlglot import exp
 
 from checker import codes
+from checker.compile.expr import as_expression
 from checker.compile.kinds.base import (
     CHECK,
     DIALECT,
@@ -53,7 +54,7 @@ if TYPE_CHECKING:
 def _filter(alias: str, columns: list[str], where: exp.Expression | None) -> exp.Expression:
     cols = [exp.column(c, table=alias, quoted=True) for c in columns]
     not_null = exp.and_(*[exp.Not(this=exp.Is(this=c, expression=exp.Null())) for c in cols])
-    return not_null if where is None else exp.and_(applies(where), not_null)
+    return as_expression(not_null if where is None else exp.and_(applies(where), not_null))
 
 
 def _more_than_one() -> exp.Expression:
@@ -76,8 +77,8 @@ def checked(source: exp.Table, alias: str, columns: list[str], where: exp.Expres
 def members(source: exp.Table, alias: str, columns: list[str], where: exp.Expression | None) -> exp.Select:
     """__row of every record in a duplicated group, in row order."""
     dup = groups(source.copy(), alias, columns, where).having(_more_than_one())
-    on = exp.and_(*[exp.EQ(this=exp.column(c, table=alias, quoted=True), expression=exp.column(c, table="d", quoted=True))
-                    for c in columns])
+    on = exp.and_(*[exp.EQ(this=exp.column(c, table=alias, quoted=True),
+                           expression=exp.column(c, table="d", quoted=True)) for c in columns])
     return (exp.select(row_column(alias)).from_(source.copy().as_(alias))
             .join(dup.subquery("d"), on=on, join_type="semi")
             .where(_filter(alias, columns, where)).order_by(row_column(alias)))
@@ -132,5 +133,5 @@ class UniqueKind(QueryKind):
             ev.list_violations(exp.select(exp.alias_(exp.Literal.number(0), CHECK), exp.column(ROW))
                                .from_(kept.copy()).where(not_waived.copy()))
         return Found(int(n_checked), int(violations or 0), int(n_waived or 0),
-                     {w: m for (w, _c), m in zip(waivers, matches)},
+                     {w: m for (w, _c), m in zip(waivers, matches, strict=True)},  # one count per waiver
                      sorted(rows or [])[: ev.samples], sorted(wrows or [])[: ev.samples])
