@@ -25,8 +25,8 @@ from pydantic import Field, ValidationError, model_validator
 from sqlglot import exp
 
 from checker import codes
-from checker.compile import expr as X
 from checker.compile import kinds
+from checker.compile.expr import ExprContext, compile_expression, verify_regenerated
 from checker.compile.rules import MAIN_ALIAS, CompiledRule
 from checker.compile.structural import structural_ids
 from checker.i18n import Msg, _
@@ -35,6 +35,7 @@ from checker.load.yamlio import Positions, load_file
 from checker.model.dataset import DatasetSchema
 from checker.model.ruleset import Strict
 from checker.problems import CheckerError, Problem, Span, did_you_mean
+from checker.sql.text import as_expression, literal
 
 
 class WaiverEntry(Strict):
@@ -115,9 +116,9 @@ def _condition(entry: WaiverEntry, wid: str, schema: DatasetSchema, rule: Compil
     if entry.where is not None:
         params = dict(rule.ruleset.params) if rule is not None else {}
         params["as_of"] = as_of
-        ctx = X.ExprContext(_waived(entry, wid), pos.text_start((i, "where")), schema, MAIN_ALIAS, {},
+        ctx = ExprContext(_waived(entry, wid), pos.text_start((i, "where")), schema, MAIN_ALIAS, {},
                             params, False, "where")
-        return X.compile_expression(entry.where, ctx)
+        return compile_expression(entry.where, ctx)
     groups = kinds.of(rule).groups(rule) if rule is not None else {}
     group_names = list(groups)
     alternatives = []
@@ -141,11 +142,11 @@ def _condition(entry: WaiverEntry, wid: str, schema: DatasetSchema, rule: Compil
                                             _("waiver {waiver}: '{column}' is not a column of {dataset}",
                                               waiver=wid, column=col, dataset=schema.name),
                                             hint=did_you_mean(col, list(schema.columns) + group_names))])
-            parts.append(exp.EQ(this=target.copy(), expression=X.literal(value)) if value is not None
+            parts.append(exp.EQ(this=target.copy(), expression=literal(value)) if value is not None
                          else exp.Is(this=target.copy(), expression=exp.Null()))
         alternatives.append(exp.paren(exp.and_(*parts)))
-    ctx = X.ExprContext(_waived(entry, wid), pos.value((i, "keys")), schema, MAIN_ALIAS, what="keys")
-    return X.verify_regenerated(X.as_expression(exp.or_(*alternatives)), ctx)
+    ctx = ExprContext(_waived(entry, wid), pos.value((i, "keys")), schema, MAIN_ALIAS, what="keys")
+    return verify_regenerated(as_expression(exp.or_(*alternatives)), ctx)
 
 
 def _waived(entry: WaiverEntry, wid: str) -> Msg:

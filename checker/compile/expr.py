@@ -34,7 +34,7 @@ from checker import codes
 from checker.i18n import Msg, _, _n, num
 from checker.model.dataset import DatasetSchema
 from checker.problems import CheckerError, Problem, Span, did_you_mean
-from checker.sql.text import CLOCK_FUNCTIONS, DIALECT, FILE_FUNCTIONS, literal
+from checker.sql.text import CLOCK_FUNCTIONS, DIALECT, FILE_FUNCTIONS, as_expression, literal
 
 #: Node types allowed anywhere in an expression.
 ALLOWED_NODES: tuple[type[exp.Expression], ...] = (
@@ -90,17 +90,6 @@ AGGREGATE_FUNCTIONS = {
     "count_distinct": "count(distinct x)", "arg_min": "arg_min(x, y)", "arg_max": "arg_max(x, y)",
 }
 #: Refusals with a specific explanation.
-
-
-def as_expression(node: object) -> exp.Expression:
-    """``node`` typed as the :class:`sqlglot.exp.Expression` it is.
-
-    sqlglot (from 30) types what its parser, builders and ``walk`` return as its abstract bases
-    (``Expr``, ``Condition``, ``Func``); every concrete node class derives from ``Expression``, which is
-    what this package's signatures name.
-    """
-    assert isinstance(node, exp.Expression), type(node)
-    return node
 
 
 def _classes(samples: Mapping[str, str]) -> tuple[set[type[exp.Expression]], set[str]]:

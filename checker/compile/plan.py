@@ -14,7 +14,6 @@ from typing import Any
 from sqlglot import exp
 
 from checker.compile import kinds
-from checker.compile.expr import DIALECT, as_expression
 from checker.compile.kinds import base as kinds_base
 from checker.compile.kinds import join, unique
 from checker.compile.kinds.aggregate import AggregateKind
@@ -31,6 +30,7 @@ from checker.compile.kinds.base import (
     table,
 )
 from checker.compile.rules import CompiledRule
+from checker.sql.text import DIALECT, as_expression
 
 
 @dataclass(frozen=True)

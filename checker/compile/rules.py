@@ -15,8 +15,8 @@ from sqlglot import exp
 
 from checker import codes
 from checker.codes import Code
-from checker.compile import expr as X
 from checker.compile import kinds
+from checker.compile.expr import ExprContext, compile_expression
 from checker.compile.kinds.base import MAIN_ALIAS, Parts
 from checker.compile.kinds.join import JoinSpec
 from checker.i18n import Msg, _
@@ -192,9 +192,9 @@ class _Tools:
             return None
         key = "".join(f"[{p}]" if isinstance(p, int) else (f".{p}" if i else p) for i, p in enumerate(path))
         span = self._pos.text_start(("rules", self._index, *path))   # after a quote
-        ctx = X.ExprContext(self.rule_id, span, self._schema, MAIN_ALIAS, self._joins, self._params, aggregates, key)
+        ctx = ExprContext(self.rule_id, span, self._schema, MAIN_ALIAS, self._joins, self._params, aggregates, key)
         try:
-            return X.compile_expression(text, ctx)
+            return compile_expression(text, ctx)
         except CheckerError as err:
             self._problems.extend(err.problems)
             return None

@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from sqlglot import exp
 
 from checker.compile import kinds
-from checker.compile.expr import as_expression
 from checker.compile.kinds.base import MAIN_ALIAS
 from checker.compile.rules import CompiledRule
 from checker.i18n import Msg, _
 from checker.load.rulesets import LoadedRuleset
 from checker.model.dataset import DatasetSchema
+from checker.sql.text import as_expression
 
 
 @dataclass(frozen=True)

@@ -26,15 +26,21 @@ FILE_FUNCTIONS = {"read_csv", "read_csv_auto", "read_json", "read_json_auto", "r
                   "current_setting", "load_extension", "install_extension", "sniff_csv", "query", "query_table"}
 
 
-def tree(sql: str) -> exp.Expression:
-    """One SQL expression of the checker's own writing, parsed in :data:`DIALECT`.
+def as_expression(node: object) -> exp.Expression:
+    """``node`` typed as the :class:`sqlglot.exp.Expression` it is.
 
-    ``sqlglot.parse_one`` is typed to return the wider ``Expr``; every expression the checker
-    writes parses to an ``Expression`` node, the type the tree builders take."""
-    node = sqlglot.parse_one(sql, read=DIALECT)
+    sqlglot (from 30) types what its parser, builders and ``walk`` return as its abstract bases
+    (``Expr``, ``Condition``, ``Func``); every concrete node class derives from ``Expression``, which is
+    what the checker's signatures name.  Anything else is a bug in the checker, not in a rule.
+    """
     if not isinstance(node, exp.Expression):
-        raise TypeError(f"not an SQL expression: {type(node).__name__}")
+        raise TypeError(f"not an SQL expression node: {type(node).__name__}")
     return node
+
+
+def tree(sql: str) -> exp.Expression:
+    """One SQL expression of the checker's own writing, parsed in :data:`DIALECT`."""
+    return as_expression(sqlglot.parse_one(sql, read=DIALECT))
 
 
 def literal(value: Any) -> exp.Expression:

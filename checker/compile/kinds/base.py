@@ -30,10 +30,10 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 from sqlglot import exp
 
 from checker.codes import Code
-from checker.compile.expr import DIALECT, as_expression
 from checker.i18n import Msg
 from checker.model.ruleset import Rule
 from checker.sql.layout import ROW
+from checker.sql.text import DIALECT, as_expression
 
 if TYPE_CHECKING:
     from checker.compile.kinds.join import JoinSpec

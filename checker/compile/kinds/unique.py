@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING
 from sqlglot import exp
 
 from checker import codes
-from checker.compile.expr import as_expression
 from checker.compile.kinds.base import (
     CHECK,
     DIALECT,
@@ -46,6 +45,7 @@ from checker.compile.kinds.base import (
 from checker.i18n import _
 from checker.model.ruleset import Rule
 from checker.problems import did_you_mean
+from checker.sql.text import as_expression
 
 if TYPE_CHECKING:
     from checker.compile.rules import CompiledRule
