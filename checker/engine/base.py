@@ -10,9 +10,12 @@ names its exception classes in ``Error``.
 from __future__ import annotations
 
 import hashlib
+import tempfile
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Self
 
 from checker import codes
 from checker.engine.loading import HeaderMap, Loaded
@@ -29,21 +32,21 @@ NATIVE_ENCODINGS = {"utf-8", "utf8", "utf-8-sig"}
 
 
 class FileLoading(ABC):
-    _tmp: object                                   # a tempfile.TemporaryDirectory
+    _tmp: tempfile.TemporaryDirectory[str]
     Error: type[BaseException] | tuple[type[BaseException], ...]
 
     @abstractmethod
     def close(self) -> None:
         """Release the engine and its temporary files."""
 
-    def __enter__(self):
+    def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     @contextmanager
-    def _reading(self, schema: DatasetSchema, source: Source):
+    def _reading(self, schema: DatasetSchema, source: Source) -> Iterator[None]:
         """An engine or file error while reading an export is a D403 problem at the file, not a traceback."""
         try:
             yield
@@ -67,13 +70,15 @@ class FileLoading(ABC):
         """
         if loaded.format == "jsonl":
             loaded.line_offset = 0
-        elif loaded.format == "xlsx" or (loaded.format == "csv" and loaded.line_source is not None and self._file_lines(loaded) == loaded.rows + 1):
+        elif loaded.format == "xlsx" or (loaded.format == "csv" and loaded.line_source is not None
+                                         and self._file_lines(loaded) == loaded.rows + 1):
             loaded.line_offset = 1
 
     @staticmethod
     def _file_lines(loaded: Loaded) -> int:
         """Lines of the UTF-8 CSV the engine reads (``loaded.line_source``), counted once."""
         if loaded.file_lines is None:
+            assert loaded.line_source is not None, "lines are counted only for a CSV the engine reads as UTF-8"
             loaded.file_lines = count_lines(loaded.line_source[0])
         return loaded.file_lines
 

@@ -155,11 +155,13 @@ class DuckDBEngine(FileLoading):
     def _query(self, sql: str) -> str:
         """``sql`` if it is one read-only SELECT over the engine's own tables (X210 otherwise)."""
         # DuckDB's own parse tree: it serialises SELECT statements only, and says how many there are
-        tree = self.con.execute("SELECT json_serialize_sql(?)", [sql]).fetchone()[0]
+        row = self.con.execute("SELECT json_serialize_sql(?)", [sql]).fetchone()
+        assert row is not None, "a SELECT of one value without FROM has one row"
+        tree = row[0]
         guard.check_duckdb_tree(tree, self._tables.__contains__)
         return sql
 
-    def execute(self, sql: str):
+    def execute(self, sql: str) -> duckdb.DuckDBPyConnection:
         """A cursor over one guarded query's answer."""
         return self.con.execute(self._query(sql))
 
@@ -232,7 +234,8 @@ class DuckDBEngine(FileLoading):
         self._run(f"CREATE TABLE {table} AS "
                   + typed_query(sources, "1", "CAST(NULL AS VARCHAR)", f"(SELECT {raw_cols} WHERE FALSE)"))
         self._tables.add(table)
-        return Loaded(schema, table, display="(empty)", format="json", sha256="", rows=0, sources={s.column.name: s for s in sources})
+        return Loaded(schema, table, display="(empty)", format="json", sha256="", rows=0,
+                      sources={s.column.name: s for s in sources})
 
     def load_records(self, schema: DatasetSchema, records: list[dict[str, Any]], display: str) -> Loaded:
         """Load in-memory records given as JSON-compatible dicts (rule examples)."""
@@ -433,10 +436,12 @@ class DuckDBEngine(FileLoading):
             raw = readers.read_csv_exact(path, delim, source.display)
             self._load_raw(schema, raw, mapping, loaded)
 
-    def _merge_rejects(self, schema, sources, main, loaded, rejects, header, delim) -> None:
+    def _merge_rejects(self, schema: DatasetSchema, sources: list[ColumnSource], main: str, loaded: Loaded,
+                       rejects: list[tuple[Any, ...]], header: list[str], delim: str) -> None:
         width = len(header)
         columns: list[list[Any]] = [[] for _i in range(width)]
-        rows, shapes = [], []
+        rows: list[int] = []
+        shapes: list[str | None] = []
         for line, error_type, csv_line in rejects:
             rows.append(int(line) - 1)
             if error_type == "LINE SIZE OVER MAXIMUM":      # the record is kept, none of its fields read
@@ -450,7 +455,7 @@ class DuckDBEngine(FileLoading):
                 columns[i].append(value if value != "" else None)
         raw = readers.RawTable(header, columns, rows, shapes)
         fixed = f"{loaded.table}_fixed"
-        self._load_raw(schema, raw, [s for s in _mapping_from(sources, width)],
+        self._load_raw(schema, raw, _mapping_from(sources, width),
                        Loaded(schema, fixed, display=loaded.display, format="csv", sha256="", rows=0))
         # kept row i (0-based) has record number i + 1 + #{rejected r_j : r_j - j <= i}
         thresholds = sorted(r - (j + 1) for j, r in enumerate(sorted(rows)))
@@ -460,9 +465,10 @@ class DuckDBEngine(FileLoading):
                              [(t, j + 1) for j, t in enumerate(thresholds)])
         cols = self._run(f"DESCRIBE {main}")
         rest = ", ".join(qi(c[0]) for c in cols if c[0] not in ("__row",))
+        rest_of_m = ", ".join("m." + qi(c[0]) for c in cols if c[0] != "__row")
         self._run(
             f"CREATE TABLE {loaded.table} AS "
-            f"SELECT m.rid + 1 + coalesce(o.c, 0) AS __row, {', '.join('m.' + qi(c[0]) for c in cols if c[0] != '__row')} "
+            f"SELECT m.rid + 1 + coalesce(o.c, 0) AS __row, {rest_of_m} "
             f"FROM (SELECT rowid AS rid, {rest} FROM {main}) m ASOF LEFT JOIN "
             f"(SELECT t, max(c) AS c FROM {offsets} GROUP BY t) o ON m.rid >= o.t "
             f"UNION ALL SELECT __row, {rest} FROM {fixed} ORDER BY __row")

@@ -74,7 +74,7 @@ def check_query(sql: str, dialect: str, tables: Callable[[str], bool]) -> exp.Qu
     return tree
 
 
-def _check_tree(tree: exp.Expression, tables: Callable[[str], bool]) -> None:
+def _check_tree(tree: exp.Expr, tables: Callable[[str], bool]) -> None:
     # the statement's own CTEs first: a walk can meet a reference to one before its definition
     ctes = {cte.alias_or_name for cte in tree.find_all(exp.CTE)}
     for node in tree.walk():
@@ -99,7 +99,7 @@ def _check_table(node: exp.Table, tables: Callable[[str], bool], ctes: set[str])
 
 def _forbidden(name: str) -> bool:
     name = name.lower()
-    return name in FORBIDDEN_FUNCTIONS or name.startswith("read_") or name.startswith("duckdb_")
+    return name in FORBIDDEN_FUNCTIONS or name.startswith(("read_", "duckdb_"))
 
 
 def check_duckdb_tree(serialized: str, tables: Callable[[str], bool]) -> None:

@@ -7,6 +7,7 @@ in its column and kept as evidence, never a dropped record.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -97,7 +98,8 @@ def _loose(name: str) -> str:
 
 
 def column_sources(schema: DatasetSchema, mapping: list[int | None], kind: str,
-                   raw_name=lambda pos: f"c{pos}", native: dict[int, str] | None = None) -> list[ColumnSource]:
+                   raw_name: Callable[[int], str] = lambda pos: f"c{pos}",
+                   native: dict[int, str] | None = None) -> list[ColumnSource]:
     """How each schema column is read, given which file column (position) maps to which schema column."""
     by_col: dict[int, int] = {}
     for pos, idx in enumerate(mapping):
@@ -105,9 +107,9 @@ def column_sources(schema: DatasetSchema, mapping: list[int | None], kind: str,
             by_col[idx] = pos
     out = []
     for i, col in enumerate(schema.columns.values()):
-        pos = by_col.get(i)
-        out.append(ColumnSource(col, i, raw_name(pos) if pos is not None else None, kind,
-                                (native or {}).get(pos) if pos is not None else None))
+        at = by_col.get(i)
+        out.append(ColumnSource(col, i, raw_name(at) if at is not None else None, kind,
+                                (native or {}).get(at) if at is not None else None))
     return out
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -37,6 +38,8 @@ from checker.problems import CheckerError, Problem, Span
 from checker.sql.regex import SparkUnsupported, java_regex
 
 if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, Row, SparkSession
+
     from checker.engine.api import EngineSettings
 
 _SPARK_TYPES = {"string": "VARCHAR", "bigint": "BIGINT", "int": "INTEGER", "smallint": "SMALLINT",
@@ -57,7 +60,8 @@ def available() -> bool:
 
 def _require() -> None:
     if not available():
-        raise CheckerError([Problem(Span("--engine"), codes.D407, _("the Spark engine needs PySpark, which is not installed"),
+        raise CheckerError([Problem(Span("--engine"), codes.D407,
+                                    _("the Spark engine needs PySpark, which is not installed"),
                                     hint=_("pip install 'marketing-checker[spark]' (or pip install '.[spark]' in a "
                                            "checkout); Java 17 or newer must be on the PATH"))])
 
@@ -70,7 +74,7 @@ def spark_errors() -> tuple[type[BaseException], ...]:
 
 
 def session(master: str | None = None, memory: str | None = None, local_dir: str | None = None,
-            conf: dict[str, str] | None = None):
+            conf: dict[str, str] | None = None) -> tuple[SparkSession, bool]:
     """The Spark session the checker runs on (an active one is reused: tests start one per session)."""
     _require()
     from pyspark.sql import SparkSession
@@ -113,7 +117,7 @@ def session(master: str | None = None, memory: str | None = None, local_dir: str
 
 
 class _Cursor:
-    def __init__(self, rows):
+    def __init__(self, rows: Iterator[Row]) -> None:
         self._rows = rows
 
     def fetchmany(self, n: int) -> list[tuple]:
@@ -125,7 +129,7 @@ class _Cursor:
         return out
 
 
-def _plain(row) -> tuple:
+def _plain(row: Iterable[Any]) -> tuple[Any, ...]:
     return tuple(_value(v) for v in row)
 
 
@@ -208,7 +212,7 @@ class SparkEngine(FileLoading):
         self._tmp.cleanup()
 
     # -- queries ---------------------------------------------------------------------------
-    def _sql(self, sql: str):
+    def _sql(self, sql: str) -> DataFrame:
         """One statement; once loaded, only a guarded query over the engine's own views (X210 otherwise)."""
         if self.locked:
             guard.check_query(sql, "duckdb", lambda name: name in self._views or name in self._kept)
@@ -242,10 +246,12 @@ class SparkEngine(FileLoading):
         with self._reading(schema, source):
             self._read(schema, source, loaded)
         if source.uri:
-            loaded.notes.append(Problem(Span(source.display), codes.D408, _("not fingerprinted: the file is in a data lake "
-                                                                        "and is not read twice to hash it"),
+            loaded.notes.append(Problem(Span(source.display), codes.D408,
+                                        _("not fingerprinted: the file is in a data lake "
+                                          "and is not read twice to hash it"),
                                         level="warning",
-                                        hint=_("the lake's own versioning (object version, snapshot id) identifies it")))
+                                        hint=_("the lake's own versioning (object version, snapshot id) "
+                                               "identifies it")))
         else:
             # a UTF-8 CSV read as it is: its lines counted in the same read
             same = loaded.line_source is not None and loaded.line_source[0] == source.path
@@ -256,7 +262,7 @@ class SparkEngine(FileLoading):
         self._settle_lines(loaded)
         return loaded
 
-    def _view(self, frame, name: str) -> None:
+    def _view(self, frame: DataFrame, name: str) -> None:
         frame.createOrReplaceTempView(name)
         self._views.append(name)
 
@@ -271,7 +277,7 @@ class SparkEngine(FileLoading):
         self._view(frame, loaded.table)
         loaded.sources = {s.column.name: s for s in sources}
 
-    def _numbered(self, frame, name: str, odd_quotes: bool = False) -> int:
+    def _numbered(self, frame: DataFrame, name: str, odd_quotes: bool = False) -> int:
         """Register ``frame`` as ``name`` with ``__row``, its 1-based record number in file order.
 
         Spark numbers records within each input split (``monotonically_increasing_id``);
@@ -385,7 +391,8 @@ class SparkEngine(FileLoading):
             f"ELSE 'value' END) END AS __shape, "
             f"CASE WHEN startswith(schema_of_variant(v), 'OBJECT') THEN v END AS o, value FROM "
             f"(SELECT __row, value, try_parse_json(value) AS v FROM (SELECT __row, CASE WHEN __row = 1 THEN "
-            f"regexp_replace(value, {_spark_str(chr(92) + 'A' + chr(0xFEFF))}, '') ELSE value END AS value FROM {lines}) "
+            f"regexp_replace(value, {_spark_str(chr(92) + 'A' + chr(0xFEFF))}, '') ELSE value END AS value "
+            f"FROM {lines}) "
             f"WHERE trim(value) <> '')"), objects)
         keys = self.spark.sql(f"SELECT k, count(*) FROM (SELECT explode(json_object_keys(value)) AS k FROM "
                               f"{objects} WHERE o IS NOT NULL) GROUP BY k ORDER BY k").collect()

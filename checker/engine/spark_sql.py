@@ -498,8 +498,11 @@ def to_spark(sql: str, queries_only: bool = False) -> str:
     With ``queries_only`` anything but a query (a SELECT, possibly with set operations) is refused.
     """
     tree = sqlglot.parse_one(sql, read=DIALECT_IN)
+    # parse_one is typed as returning sqlglot's base Expr, but every node class it builds is an Expression
+    assert isinstance(tree, exp.Expression), type(tree)
     if queries_only and not isinstance(tree, exp.Query):
-        raise SparkUnsupported(_("only queries run once the data is loaded, not {statement}", statement=type(tree).__name__))
+        raise SparkUnsupported(_("only queries run once the data is loaded, not {statement}",
+                                 statement=type(tree).__name__))
     return rewrite(tree).sql(dialect=DIALECT_OUT)
 
 

@@ -16,7 +16,7 @@ _FLOATING = {exp.DataType.Type.DOUBLE, exp.DataType.Type.FLOAT}
 _TEXT = {exp.DataType.Type.VARCHAR, exp.DataType.Type.TEXT, exp.DataType.Type.JSON}
 
 
-def _type(node: exp.Expression | None) -> exp.DataType.Type | None:
+def _type(node: exp.Expression | None) -> exp.DType | None:     # DType: what DataType.Type names
     return node.type.this if node is not None and node.type is not None else None
 
 

@@ -72,8 +72,8 @@ def _pick(versions: list[LoadedRuleset], child: LoadedRuleset) -> LoadedRuleset:
 
 def _merge(rs: LoadedRuleset, by_id, problems: list[Problem], depth: int = 0) -> LoadedRuleset:
     if not rs.model.extends or depth > 20:
-        origin = dict.fromkeys(rs.model.params, f"{rs.model.ruleset} {rs.model.version} ({rs.path})")
-        return LoadedRuleset(rs.model, rs.path, rs.positions, rs.sha256, dict(rs.inherited), origin)
+        own = dict.fromkeys(rs.model.params, f"{rs.model.ruleset} {rs.model.version} ({rs.path})")
+        return LoadedRuleset(rs.model, rs.path, rs.positions, rs.sha256, dict(rs.inherited), own)
     rules, params = [], {}
     inherited: dict[str, tuple[LoadedRuleset, int]] = {}
     origin: dict[str, str] = {}

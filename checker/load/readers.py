@@ -16,7 +16,7 @@ import json
 import math
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,7 +48,7 @@ class RawTable:
     def to_arrow(self, names: list[str]):
         import pyarrow as pa
 
-        arrays = {n: pa.array(col, pa.string()) for n, col in zip(names, self.columns)}
+        arrays = {n: pa.array(col, pa.string()) for n, col in zip(names, self.columns, strict=True)}
         arrays["__row"] = pa.array(self.rows, pa.int64())
         arrays["__shape"] = pa.array(self.shapes, pa.string())
         return pa.table(arrays)
@@ -88,15 +88,16 @@ def sniff_delimiter(first_line: str) -> str:
 
 
 @contextmanager
-def _csv_errors(display: str, reader_at):
+def _csv_errors(display: str, reader_at: Callable[[], int]) -> Iterator[None]:
     """A csv module error (a field over :data:`MAX_FIELD`) is a D403 problem at the line it stands on."""
     try:
         yield
     except csv.Error as exc:
         line = reader_at()
-        raise CheckerError([Problem(Span(display, line or None), codes.D403, _("cannot read the CSV file: {reason}", reason=str(exc)),
-                                    hint=_("a field may hold at most {n} characters; check for a quote that is never closed",
-                                           n=num(MAX_FIELD)))]) from None
+        raise CheckerError([Problem(Span(display, line), codes.D403,
+                                    _("cannot read the CSV file: {reason}", reason=str(exc)),
+                                    hint=_("a field may hold at most {n} characters; "
+                                           "check for a quote that is never closed", n=num(MAX_FIELD)))]) from None
 
 
 def read_header(path: Path, delimiter: str | None, display: str | None = None) -> tuple[list[str], str]:
@@ -221,7 +222,8 @@ def read_xlsx(path: Path, sheet: str | None, display: str) -> RawTable:
     try:
         book = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types for corrupt files
-        raise CheckerError([Problem(Span(display), codes.D403, _("cannot read the workbook: {reason}", reason=str(exc)))]) from None
+        raise CheckerError([Problem(Span(display), codes.D403,
+                                    _("cannot read the workbook: {reason}", reason=str(exc)))]) from None
     names = book.sheet_names
     if sheet is None:
         if not names:
@@ -234,7 +236,9 @@ def read_xlsx(path: Path, sheet: str | None, display: str) -> RawTable:
     try:
         data = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
     except Exception as exc:  # a corrupt sheet part shows only when it is read
-        raise CheckerError([Problem(Span(display), codes.D403, _("cannot read sheet '{sheet}' of the workbook: {reason}", sheet=sheet, reason=str(exc)),
+        raise CheckerError([Problem(Span(display), codes.D403,
+                                    _("cannot read sheet '{sheet}' of the workbook: {reason}", sheet=sheet,
+                                      reason=str(exc)),
                                     hint=_("open and save it again in Excel, or export it as CSV"))]) from None
     if not data:
         return RawTable([], [], [], [])
@@ -310,7 +314,8 @@ def parse_json(text: str, long_numbers: bool = False) -> Any:
     except json.JSONDecodeError:
         raise
     except ValueError:        # an integer too long to convert
-        raise ValueError(_("a number has more than {n} digits (the limit)", n=num(sys.get_int_max_str_digits()))) from None
+        raise ValueError(_("a number has more than {n} digits (the limit)",
+                           n=num(sys.get_int_max_str_digits()))) from None
     except RecursionError:    # not reached below the depth limit; kept so no traceback can escape
         raise ValueError(_("arrays and objects are nested too deeply")) from None
 
@@ -335,7 +340,9 @@ def _records_json(path: Path, display: str) -> Iterator[tuple[int, Any, str | No
         raise CheckerError([Problem(Span(display, exc.lineno, exc.colno), codes.D403,
                                     _("not valid JSON: {reason}", reason=exc.msg))]) from None
     except ValueError as exc:
-        raise CheckerError([Problem(Span(display), codes.D403, _("cannot read the JSON export: {reason}", reason=exc.args[0] if exc.args else str(exc)),
+        raise CheckerError([Problem(Span(display), codes.D403,
+                                    _("cannot read the JSON export: {reason}",
+                                      reason=exc.args[0] if exc.args else str(exc)),
                                     hint=_("or export it as JSON Lines (.jsonl): a record nested too deeply is "
                                            "then a violation of that record alone"))]) from None
     if isinstance(data, dict) and len(data) == 1 and isinstance(next(iter(data.values())), list):
@@ -373,8 +380,9 @@ def read_json(path: Path, fmt: str, display: str, columns_for_key) -> RawTable:
         for i in range(width):
             columns[i].append(values[i])
     table = RawTable(list(columns_for_key.names), columns, rows, shapes, kind="json")
-    table.notes = [Problem(Span(display), codes.D406, _n("key '{key}' is not a column of the schema; ignored in {n} record",
-                                                      "key '{key}' is not a column of the schema; ignored in {n} records",
-                                                      c, key=k, n=num(c)),
+    table.notes = [Problem(Span(display), codes.D406,
+                           _n("key '{key}' is not a column of the schema; ignored in {n} record",
+                              "key '{key}' is not a column of the schema; ignored in {n} records",
+                              c, key=k, n=num(c)),
                            level="warning", hint=columns_for_key.suggest(k)) for k, c in sorted(unknown.items())]
     return table

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from checker import codes
 from checker.i18n import Msg, _
@@ -182,7 +183,7 @@ def validation_problems(err: ValidationError, pos: Positions, root: type[BaseMod
     return problems
 
 
-def _problem(e: dict, loc: tuple[Any, ...], inner: tuple[Any, ...], pos: Positions,
+def _problem(e: ErrorDetails, loc: tuple[Any, ...], inner: tuple[Any, ...], pos: Positions,
              root: type[BaseModel]) -> list[Problem]:
     problems: list[Problem] = []
     kind = e["type"]
@@ -193,28 +194,32 @@ def _problem(e: dict, loc: tuple[Any, ...], inner: tuple[Any, ...], pos: Positio
                                 hint=did_you_mean(name, allowed) or
                                 (_("allowed keys: {names}", names=", ".join(allowed)) if allowed else None)))
     elif kind == "missing":
-        problems.append(Problem(pos.value(loc[:-1]), codes.R102, _("missing required key '{key}' in {where}", key=str(loc[-1]), where=_where(loc[:-1]))
+        problems.append(Problem(pos.value(loc[:-1]), codes.R102,
+                                _("missing required key '{key}' in {where}", key=str(loc[-1]), where=_where(loc[:-1]))
                                 if loc[:-1] else _("missing required key '{key}'", key=str(loc[-1]))))
     elif kind in ("model_type", "model_attributes_type"):
         keys = _keys(_model_at(root, inner))
-        problems.append(Problem(pos.value(loc), codes.R103, _("{where}: expected a mapping with keys {keys} ({got})", where=_where(loc),
-                                                      keys=", ".join(keys), got=_got(e.get("input")))
+        problems.append(Problem(pos.value(loc), codes.R103,
+                                _("{where}: expected a mapping with keys {keys} ({got})", where=_where(loc),
+                                  keys=", ".join(keys), got=_got(e.get("input")))
                                 if keys else _("{where}: expected a mapping ({got})", where=_where(loc),
                                                got=_got(e.get("input")))))
     elif kind.endswith("_type"):
-        problems.append(Problem(pos.value(loc), codes.R103, _("{where}: {reason} ({got})", where=_where(loc), reason=e["msg"].lower(),
-                                                      got=_got(e.get("input")))))
+        problems.append(Problem(pos.value(loc), codes.R103,
+                                _("{where}: {reason} ({got})", where=_where(loc), reason=e["msg"].lower(),
+                                  got=_got(e.get("input")))))
     elif kind == "enum" or kind == "literal_error":
         name = str(e.get("input"))
         expected = e.get("ctx", {}).get("expected", "")
         options = [o.strip(" '") for o in str(expected).replace(" or ", ",").split(",") if o.strip()]
-        problems.append(Problem(pos.value(loc), codes.R104, _("{where}: '{value}' is not allowed", where=_where(loc), value=name),
+        problems.append(Problem(pos.value(loc), codes.R104,
+                                _("{where}: '{value}' is not allowed", where=_where(loc), value=name),
                                 hint=did_you_mean(name, options) or _("expected {options}", options=str(expected))))
     else:
-        msg: str | Msg = e["msg"]
-        if msg.startswith("Value error, "):
-            msg = msg[len("Value error, "):]
-        msg = msg[:1].lower() + msg[1:]
+        text = e["msg"]
+        if text.startswith("Value error, "):
+            text = text[len("Value error, "):]
+        msg: str | Msg = text[:1].lower() + text[1:]
         if kind == "string_pattern_mismatch":
             msg = _("'{value}' does not match {pattern}", value=str(e.get("input")),
                     pattern=str(e.get("ctx", {}).get("pattern")))

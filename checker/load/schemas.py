@@ -164,7 +164,8 @@ def _check(name: str, doc: Document) -> list[Problem]:
     for key in data:
         if key not in TOP_LEVEL:
             err((key,), codes.S302, _("unsupported top-level keyword '{key}'", key=key),
-                hint=did_you_mean(key, TOP_LEVEL) or _("supported: {names}", names=", ".join(sorted(TOP_LEVEL))), key=True)
+                hint=did_you_mean(key, TOP_LEVEL) or _("supported: {names}", names=", ".join(sorted(TOP_LEVEL))),
+                key=True)
     if data.get("type") != "object":
         err(("type",), codes.S301, _("a dataset schema must have \"type\": \"object\""))
     props = data.get("properties")
@@ -181,28 +182,34 @@ def _check(name: str, doc: Document) -> list[Problem]:
             continue
         for kw in prop:
             if kw not in CHECKED_KEYWORDS and kw not in ANNOTATIONS:
-                err(base + (kw,), codes.S302, _("keyword '{keyword}' of column '{column}' is not supported in dataset schemas",
-                                            keyword=kw, column=col),
+                err(base + (kw,), codes.S302,
+                    _("keyword '{keyword}' of column '{column}' is not supported in dataset schemas",
+                      keyword=kw, column=col),
                     hint=did_you_mean(kw, CHECKED_KEYWORDS + tuple(ANNOTATIONS))
                     or _("flat columns support: {names}", names=", ".join(CHECKED_KEYWORDS)), key=True)
         types, _nullable = _types(prop)
         bad = [t for t in types if t not in JSON_TYPES]
         if bad:
-            err(base + ("type",), codes.S302, _("column '{column}' has type {type}: columns hold scalar values", column=col, type=repr(bad[0])),
+            err(base + ("type",), codes.S302,
+                _("column '{column}' has type {type}: columns hold scalar values", column=col, type=repr(bad[0])),
                 hint=_("use one of {names}", names=", ".join(JSON_TYPES)))
         fmt = prop.get("format")
         if fmt is not None and fmt not in CHECKED_FORMATS:
             err(base + ("format",), codes.S302, _("format '{format}' is not checked", format=fmt),
-                hint=did_you_mean(fmt, CHECKED_FORMATS) or _("checked formats: {names}", names=", ".join(CHECKED_FORMATS)))
+                hint=did_you_mean(fmt, CHECKED_FORMATS)
+                or _("checked formats: {names}", names=", ".join(CHECKED_FORMATS)))
         for key in ("enum", "const"):
             values = prop.get(key, []) if key == "enum" else [prop.get(key)]
             if any(isinstance(x, (dict, list)) for x in values):
-                err(base + (key,), codes.S302, _("{key} of column '{column}': {key} values must be scalars in a flat record model", key=key, column=col),
+                err(base + (key,), codes.S302,
+                    _("{key} of column '{column}': {key} values must be scalars in a flat record model",
+                      key=key, column=col),
                     hint=_("columns hold scalar values; list strings, numbers, booleans or null"))
         if isinstance(prop.get("pattern"), str):
             why = pattern_problem(prop["pattern"])
             if why:
-                err(base + ("pattern",), codes.S302, _("pattern of column '{column}' cannot be checked: {reason}", column=col, reason=why),
+                err(base + ("pattern",), codes.S302,
+                    _("pattern of column '{column}' cannot be checked: {reason}", column=col, reason=why),
                     hint=_("use ECMA-262 syntax the engine's RE2 can run (no lookaround or backreferences)"))
         sql_type = sql_type_for(types, fmt if fmt in CHECKED_FORMATS else None, None)
         if sql_type in ("DATE", "TIMESTAMP"):
@@ -218,7 +225,8 @@ def _check(name: str, doc: Document) -> list[Problem]:
             dec = prop["x-decimal"]
             if not (isinstance(dec, list) and len(dec) == 2 and all(isinstance(x, int) for x in dec)
                     and 1 <= dec[0] <= 38 and 0 <= dec[1] <= dec[0]):
-                err(base + ("x-decimal",), codes.S303, _("x-decimal must be [precision, scale], 1 <= scale <= precision <= 38"))
+                err(base + ("x-decimal",), codes.S303,
+                    _("x-decimal must be [precision, scale], 1 <= scale <= precision <= 38"))
         if "x-aliases" in prop and not (isinstance(prop["x-aliases"], list)
                                         and all(isinstance(a, str) for a in prop["x-aliases"])):
             err(base + ("x-aliases",), codes.S303, _("x-aliases must be a list of header names"))
@@ -230,7 +238,8 @@ def _check(name: str, doc: Document) -> list[Problem]:
                 hint=did_you_mean(col, props))
     for i, col in enumerate(data.get("x-key", []) or []):
         if col not in props:
-            err(("x-key", i), codes.S303, _("key column '{column}' is not a property", column=col), hint=did_you_mean(col, props))
+            err(("x-key", i), codes.S303, _("key column '{column}' is not a property", column=col),
+                hint=did_you_mean(col, props))
     if "x-key" in data and not isinstance(data["x-key"], list):
         err(("x-key",), codes.S303, _("x-key must be a list of column names"))
     rd = data.get("x-record-date")

@@ -18,10 +18,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from checker import codes
 from checker.i18n import _
-from checker.load.yamlio import load_file
+from checker.load.yamlio import Positions, load_file
 from checker.problems import CheckerError, Problem, Span, did_you_mean
 
 FORMATS = ("csv", "jsonl", "json", "parquet", "xlsx")
@@ -83,19 +84,21 @@ def discover(data_dir: Path, datasets: set[str]) -> tuple[dict[str, Source], lis
             if ext not in FORMATS:
                 continue
             if name in sources:
-                if sources[name].path != path.resolve():
-                    if sources[name].display.startswith(domain_dir.name + "/" + path.stem + "."):
-                        raise CheckerError([Problem(Span(display), codes.D412,
-                                                    _("two exports for dataset {dataset}: {first} and {second}",
-                                                      dataset=name, first=sources[name].display, second=display),
-                                                    hint=_("keep one, or name the one to use in datasets.yaml"))])
+                if (sources[name].path != path.resolve()
+                        and sources[name].display.startswith(domain_dir.name + "/" + path.stem + ".")):
+                    raise CheckerError([Problem(Span(display), codes.D412,
+                                                _("two exports for dataset {dataset}: {first} and {second}",
+                                                  dataset=name, first=sources[name].display, second=display),
+                                                hint=_("keep one, or name the one to use in datasets.yaml"))])
                 continue
             if name not in datasets:
-                warnings.append(Problem(Span(display), codes.D406, _("no schema for dataset '{dataset}'; file ignored", dataset=name),
+                warnings.append(Problem(Span(display), codes.D406,
+                                        _("no schema for dataset '{dataset}'; file ignored", dataset=name),
                                         level="warning", hint=did_you_mean(name, datasets)))
                 continue
             if not _inside(root, path):
-                raise CheckerError([Problem(Span(display), codes.D404, _("export is a link that points outside the data folder"))])
+                raise CheckerError([Problem(Span(display), codes.D404,
+                                            _("export is a link that points outside the data folder"))])
             sources[name] = Source(name, path.resolve(), display, ext)
     return sources, warnings
 
@@ -108,7 +111,8 @@ def _manifest(path: Path, root: Path, datasets: set[str]) -> dict[str, Source]:
     if data is None:
         return out
     if not isinstance(data, dict):
-        raise CheckerError([Problem(pos.value(()), codes.D401, _("datasets.yaml must map dataset names to {path: ...}"))])
+        raise CheckerError([Problem(pos.value(()), codes.D401,
+                                    _("datasets.yaml must map dataset names to {path: ...}"))])
     for name, entry in data.items():
         if name not in datasets:
             problems.append(Problem(pos.key((name,)), codes.R111, _("unknown dataset '{dataset}'", dataset=name),
@@ -117,18 +121,19 @@ def _manifest(path: Path, root: Path, datasets: set[str]) -> dict[str, Source]:
         if isinstance(entry, str):
             entry = {"path": entry}
         if not isinstance(entry, dict) or "path" not in entry:
-            problems.append(Problem(pos.value((name,)), codes.D401, _("entry for {dataset} needs a 'path'", dataset=name)))
+            problems.append(Problem(pos.value((name,)), codes.D401,
+                                    _("entry for {dataset} needs a 'path'", dataset=name)))
             continue
         for key in entry:
             if key not in MANIFEST_KEYS:
                 problems.append(Problem(pos.key((name, key)), codes.R101, _("unknown key '{key}'", key=key),
                                         hint=did_you_mean(key, MANIFEST_KEYS)))
         if URL.match(str(entry["path"])):
-            source, problem = _lake(name, entry, pos)
-            if problem:
-                problems.append(problem)
+            lake = _lake(name, entry, pos)
+            if isinstance(lake, Problem):
+                problems.append(lake)
             else:
-                out[name] = source
+                out[name] = lake
             continue
         problem = _delimiter_problem(entry.get("delimiter"), pos.value((name, "delimiter")))
         if problem:
@@ -138,7 +143,8 @@ def _manifest(path: Path, root: Path, datasets: set[str]) -> dict[str, Source]:
         target = (root / rel)
         unusable = _unusable(target)
         if unusable:
-            problems.append(Problem(pos.value((name, "path")), codes.D402, _("export path '{path}' for {dataset} cannot be used: {reason}",
+            problems.append(Problem(pos.value((name, "path")), codes.D402,
+                                    _("export path '{path}' for {dataset} cannot be used: {reason}",
                                       path=str(rel), dataset=name, reason=unusable),
                                     hint=_("name a file inside the data folder")))
             continue
@@ -155,13 +161,15 @@ def _manifest(path: Path, root: Path, datasets: set[str]) -> dict[str, Source]:
             continue
         enc = entry.get("encoding")
         if enc is not None and str(enc).lower() not in ENCODINGS:
-            problems.append(Problem(pos.value((name, "encoding")), codes.D405, _("unknown encoding '{encoding}'", encoding=str(enc)),
+            problems.append(Problem(pos.value((name, "encoding")), codes.D405,
+                                    _("unknown encoding '{encoding}'", encoding=str(enc)),
                                     hint=did_you_mean(str(enc).lower(), ENCODINGS)
                                     or _("encodings: {names}", names=", ".join(ENCODINGS))))
             continue
         if not target.is_file():
-            problems.append(Problem(pos.value((name, "path")), codes.D402, _("export file '{path}' for {dataset} does not exist",
-                                                                        path=str(rel), dataset=name)))
+            problems.append(Problem(pos.value((name, "path")), codes.D402,
+                                    _("export file '{path}' for {dataset} does not exist",
+                                      path=str(rel), dataset=name)))
             continue
         out[name] = Source(name, target.resolve(), target.resolve().relative_to(root).as_posix(), fmt,
                            str(enc).lower() if enc else None,
@@ -182,31 +190,35 @@ def _unusable(path: Path) -> str | None:
     return None
 
 
-def _delimiter_problem(delimiter, span: Span) -> Problem | None:
+def _delimiter_problem(delimiter: object, span: Span) -> Problem | None:
     """A delimiter is one character other than the quote and the line ends (D405 otherwise)."""
     if not delimiter:
         return None
     text = str(delimiter)
     if len(text) == 1 and text not in ('"', "\r", "\n"):
         return None
-    return Problem(span, codes.D405, _("delimiter {delimiter} is not one character other than '\"' and a line break", delimiter=repr(text)),
+    return Problem(span, codes.D405,
+                   _("delimiter {delimiter} is not one character other than '\"' and a line break",
+                     delimiter=repr(text)),
                    hint=_("e.g. ',', ';', '|' or a tab (\"\\t\")"))
 
 
-def _lake(name: str, entry: dict, pos) -> tuple[Source | None, Problem | None]:
+def _lake(name: str, entry: dict[str, Any], pos: Positions) -> Source | Problem:
+    """The data-lake source of a manifest entry whose path is a URL, or the problem that refuses it."""
     uri = str(entry["path"])
     problem = _delimiter_problem(entry.get("delimiter"), pos.value((name, "delimiter")))
     if problem:
-        return None, problem
+        return problem
     fmt = str(entry.get("format") or uri.rsplit(".", 1)[-1].lower())
     if fmt not in LAKE_FORMATS:
-        return None, Problem(pos.value((name, "format") if "format" in entry else (name, "path")), codes.D405,
-                             _("a data-lake path must be {formats}, not '{format}'", formats=", ".join(LAKE_FORMATS), format=fmt),
-                             hint=_("set format: parquet|csv|jsonl, or copy the file into the data folder"))
+        return Problem(pos.value((name, "format") if "format" in entry else (name, "path")), codes.D405,
+                       _("a data-lake path must be {formats}, not '{format}'", formats=", ".join(LAKE_FORMATS),
+                         format=fmt),
+                       hint=_("set format: parquet|csv|jsonl, or copy the file into the data folder"))
     enc = str(entry.get("encoding") or "utf-8").lower()
     if enc not in ("utf-8", "utf8", "utf-8-sig"):
-        return None, Problem(pos.value((name, "encoding")), codes.D405,
-                             _("a data-lake CSV must be UTF-8, not '{encoding}'", encoding=enc),
-                             hint=_("export it as UTF-8 or Parquet"))
+        return Problem(pos.value((name, "encoding")), codes.D405,
+                       _("a data-lake CSV must be UTF-8, not '{encoding}'", encoding=enc),
+                       hint=_("export it as UTF-8 or Parquet"))
     return Source(name, Path(uri.split("://", 1)[1] or "."), uri, fmt, enc, None,
-                  str(entry["delimiter"]) if entry.get("delimiter") else None, uri), None
+                  str(entry["delimiter"]) if entry.get("delimiter") else None, uri)

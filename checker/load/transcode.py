@@ -84,6 +84,7 @@ class _Iconv:
         """UTF-8 pieces of data[pos:k], with k where the input ends or stops being valid."""
         self.libc.iconv(self.cd, None, None, None, None)
         base = ctypes.cast(ctypes.c_char_p(data), ctypes.c_void_p).value
+        assert base is not None, "a bytes object always has a buffer, so its address is never NULL"
         inp = ctypes.c_char_p(base + pos)
         left = ctypes.c_size_t(len(data) - pos)
         pieces = []
@@ -279,7 +280,7 @@ def transcode(src: Path, dst: Path, encoding: str, workers: int | None = None,
         with dst.open("wb") as fh:
             out = _Counting(fh)
             replaced = decode_range(src, out, encoding, cuts[0], cuts[1])
-            for k, (helper, part) in enumerate(zip(helpers, parts), start=1):
+            for k, (helper, part) in enumerate(zip(helpers, parts, strict=True), start=1):
                 told, _ = helper.communicate()
                 counts = told.split()
                 if helper.returncode == 0 and len(counts) == 3 and all(c.isdigit() for c in counts):

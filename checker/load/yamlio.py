@@ -79,7 +79,8 @@ class Document:
 
 
 def _too_deep(span: Span) -> CheckerError:
-    return CheckerError([Problem(span, codes.Y002, _("mappings and lists are nested more than {n} levels deep (the limit)", n=MAX_DEPTH),
+    return CheckerError([Problem(span, codes.Y002,
+                                 _("mappings and lists are nested more than {n} levels deep (the limit)", n=MAX_DEPTH),
                                  hint=_("flatten the structure, or remove nested aliases"))])
 
 
@@ -99,8 +100,14 @@ class _DepthComposer(Composer):
             self._depth -= 1
 
 
+class _YAML(YAML):
+    """ruamel's YAML, knowing the file it reads (for the spans of :class:`_DepthComposer`'s refusals)."""
+
+    checker_file: str = ""
+
+
 def _yaml(file: str = "") -> YAML:
-    yaml = YAML(typ="rt")
+    yaml = _YAML(typ="rt")
     yaml.Composer = _DepthComposer
     yaml.checker_file = file
     yaml.allow_duplicate_keys = False
@@ -143,7 +150,8 @@ def _bad_date(text: str, file: str) -> Span | None:
     for n, line in enumerate(text.splitlines(), start=1):
         for m in stamp.finditer(line):
             try:
-                dt.datetime(*(int(g) for g in m.groups() if g is not None))
+                year, month, day, hour, minute, second = m.groups()
+                dt.datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0))
             except ValueError:
                 return Span(file, n, m.start() + 1)
     return None
@@ -154,10 +162,13 @@ def load_file(path: Path, display: str | None = None) -> Document:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise CheckerError([Problem(Span(file), codes.Y003, _("file is not UTF-8 text ({reason} at byte {offset})", reason=exc.reason, offset=exc.start),
+        raise CheckerError([Problem(Span(file), codes.Y003,
+                                    _("file is not UTF-8 text ({reason} at byte {offset})", reason=exc.reason,
+                                      offset=exc.start),
                                     hint=_("save rule files as UTF-8"))]) from None
     except OSError as exc:
-        raise CheckerError([Problem(Span(file), codes.Y003, _("cannot read file: {reason}", reason=str(exc.strerror)))]) from None
+        raise CheckerError([Problem(Span(file), codes.Y003,
+                                    _("cannot read file: {reason}", reason=str(exc.strerror)))]) from None
     return load_text(text, file)
 
 
