@@ -131,13 +131,17 @@ def fused_scan(table_name: str, checks: list[RowCheck], samples: int, table_of: 
     items: list[exp.Expression] = [exp.Count(this=exp.Star())]
     n = max(samples, 1)
     for c in checks:
+        # every item gets a tree of its own: the nodes are built here, not shared with the check
         items += [_count_if(c.unwaived), _count_if(c.applies.copy())]
         items.append(kinds_base.first_rows(c.unwaived, n, MAIN_ALIAS) if first_rows else
                      exp.Array(expressions=[exp.Min(this=_row_if(c.unwaived)), exp.Max(this=_row_if(c.unwaived))]))
         if c.waivers:
             items += [_count_if(c.waived_violation()), kinds_base.first_rows(c.waived_violation(), n, MAIN_ALIAS)]
             items += [_count_if(c.waived_violation(w)) for _w, w in c.waivers]
-    return _from(exp.select(*items), table_name, checks, table_of).sql(dialect=DIALECT)
+    # the select is this function's own, so neither building nor rendering it copies it again (the
+    # generator copies by default because it may rewrite the tree; here nothing else holds it)
+    scan = _from(exp.select(*items, copy=False), table_name, checks, table_of)
+    return scan.sql(dialect=DIALECT, copy=False)
 
 
 def read_fused(values: tuple[Any, ...], checks: list[RowCheck], samples: int | None = None) -> list[Answer]:
@@ -157,13 +161,15 @@ def read_fused(values: tuple[Any, ...], checks: list[RowCheck], samples: int | N
 
 
 def _from(q: exp.Select, table_name: str, checks: list[RowCheck], table_of: TableOf) -> exp.Select:
-    q = q.from_(table(table_name).as_(MAIN_ALIAS))
+    # q is this module's own fresh tree: copy=False, or every builder step deep-copies all of it
+    q = q.from_(table(table_name).as_(MAIN_ALIAS), copy=False)
     seen: set[str] = set()
     for c in checks:
         for spec in c.joins:
             if spec.sql_alias not in seen:  # a join shared by several checks (see row_check) is made once
                 seen.add(spec.sql_alias)
-                q = q.join(table(table_of(spec.dataset)).as_(spec.sql_alias), on=spec.on.copy(), join_type="left")
+                q = q.join(table(table_of(spec.dataset)).as_(spec.sql_alias), on=spec.on.copy(), join_type="left",
+                           copy=False)
     return q
 
 
