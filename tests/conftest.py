@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +15,11 @@ from click.testing import CliRunner
 from checker.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# Parsed rule files and schemas are cached (checker.load.doccache): the suite gets a cache folder of its
+# own, empty at the start, so no test reads what an earlier run or the user's own runs stored, and every
+# file is read both ways (parsed, then from the cache) in one run.
+os.environ["CHECKER_CACHE_DIR"] = tempfile.mkdtemp(prefix="checker-test-cache-")
 
 # The report tests' session fixture `rendered` lives with its helpers in render_support; registered here as a
 # plugin, the tests ask for it by name instead of importing it (an import a linter sees as unused, then shadowed).

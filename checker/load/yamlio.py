@@ -22,6 +22,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScala
 
 from checker import codes
 from checker.i18n import _
+from checker.load import doccache
 from checker.problems import CheckerError, Problem, Span
 
 #: A document may not expand (through aliases) to more nodes than this.
@@ -116,7 +117,52 @@ def _yaml(file: str = "") -> YAML:
 
 
 def load_text(text: str, file: str) -> Document:
-    """Parse YAML/JSON text; raise CheckerError with a positioned Y-problem on failure."""
+    """Parse YAML/JSON text; raise CheckerError with a positioned Y-problem on failure.
+
+    A text parsed before (the same bytes, under the same name) comes from the document cache
+    (:mod:`checker.load.doccache`); only successful parses are stored.
+    """
+    cached = _cached(text, file)
+    if cached is not None:
+        return cached
+    doc = _parse(text, file)
+    _store(doc)
+    return doc
+
+
+_LIMITS = (MAX_NODES, MAX_DEPTH)
+
+
+def _cached(text: str, file: str) -> Document | None:
+    payload = doccache.read(text, file, _LIMITS)
+    if payload is None:
+        return None
+    try:
+        positions = Positions(file, doccache.decode_spans(payload.get("keys"), file),
+                              doccache.decode_spans(payload.get("values"), file),
+                              {doccache.decode_path(p) for p in _list(payload.get("quoted"))})
+        return Document(doccache.decode(payload.get("data")), positions, text)
+    except doccache.Invalid:
+        return None
+
+
+def _list(value: Any) -> list[Any]:
+    if not isinstance(value, list):
+        raise doccache.Invalid("not a list")
+    return value
+
+
+def _store(doc: Document) -> None:
+    try:
+        payload = {"data": doccache.encode(doc.data), "keys": doccache.encode_spans(doc.positions.keys),
+                   "values": doccache.encode_spans(doc.positions.values),
+                   "quoted": [doccache.encode_path(p) for p in sorted(doc.positions.quoted, key=repr)]}
+    except doccache.Invalid:      # a value the cache does not store: parse this text every time
+        return
+    doccache.write(doc.text, doc.positions.file, _LIMITS, payload)
+
+
+def _parse(text: str, file: str) -> Document:
     try:
         raw = _yaml(file).load(text)
     except MarkedYAMLError as exc:

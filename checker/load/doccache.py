@@ -1,0 +1,238 @@
+"""A cache of parsed YAML documents, so rule files, schemas and manifests are parsed once per content.
+
+Parsing with positions (ruamel's round-trip composer) is the largest fixed cost of ``lint``,
+``test`` and small ``check`` runs; the same files are read again on every run.  A parsed document
+(its plain data, the spans of its keys and values, which values were quoted) is stored as one JSON
+file named by the SHA-256 of what determines it: the cache format, the checker's version, the
+parser's limits, the name the file is shown under and its exact text.  A changed byte, another
+name or another checker version is another entry; there is nothing to invalidate.
+
+Where: ``$CHECKER_CACHE_DIR``, else ``$XDG_CACHE_HOME/marketing-checker``, else
+``~/.cache/marketing-checker``; ``CHECKER_CACHE_DIR=off`` (or an empty value) turns it off.
+The folder is safe to delete at any time.
+
+The cache is untrusted input, like every file the checker reads.  An entry is used only when
+the folder and the file belong to the user running the checker and no one else may write them;
+when it is a regular file of bounded size; and when it decodes, tag by tag, to exactly the shapes
+the parser produces (anything else is a miss: the text is parsed again and the entry replaced).
+What a document says is then checked as if it had just been parsed: the models, the expression
+whitelist and the sandbox run on every load, so an entry cannot make the checker run anything a
+rule file could not.  Entries are written whole (a temporary file renamed into place), readable by
+their owner only; the oldest are removed when there are more than :data:`MAX_ENTRIES`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import math
+import os
+import stat
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from checker import __version__
+from checker.problems import Span
+
+#: bump when the stored shape changes
+FORMAT = 1
+MAX_ENTRIES = 2000
+MAX_BYTES = 32 * 1024 * 1024
+_OFF = {"", "0", "off", "false", "no"}
+
+
+class Invalid(ValueError):
+    """An entry that does not decode to what the parser produces."""
+
+
+def folder() -> Path | None:
+    """The cache folder, or None when the cache is off."""
+    configured = os.environ.get("CHECKER_CACHE_DIR")
+    if configured is not None:
+        return None if configured.strip().lower() in _OFF else Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "marketing-checker"
+
+
+def entry_name(text: str, file: str, limits: tuple[int, ...]) -> str:
+    digest = hashlib.sha256()
+    for part in (f"yaml-document/{FORMAT}", __version__, repr(limits), file, text):
+        data = part.encode("utf-8", "surrogatepass")
+        digest.update(len(data).to_bytes(8, "big") + data)
+    return digest.hexdigest() + ".json"
+
+
+def _owned_private(st: os.stat_result) -> bool:
+    """Owned by this user and writable by no one else."""
+    return st.st_uid == os.getuid() and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+def read(text: str, file: str, limits: tuple[int, ...]) -> Any | None:
+    """The stored payload for this text, or None (a miss: off, absent, not trusted or not valid)."""
+    where = folder()
+    if where is None:
+        return None
+    path = where / "documents" / entry_name(text, file, limits)
+    try:
+        if not _owned_private(os.stat(where)) or not _owned_private(os.stat(where / "documents")):
+            return None
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fh.fileno())
+        if not stat.S_ISREG(st.st_mode) or not _owned_private(st) or st.st_size > MAX_BYTES:
+            return None
+        raw = fh.read(MAX_BYTES + 1)
+    try:
+        payload = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return None
+    if not isinstance(payload, dict) or payload.get("format") != FORMAT or payload.get("file") != file:
+        return None
+    return payload
+
+
+def write(text: str, file: str, limits: tuple[int, ...], payload: dict[str, Any]) -> None:
+    """Store a payload for this text; any failure (read-only home, full disk) only skips the cache."""
+    where = folder()
+    if where is None:
+        return
+    documents = where / "documents"
+    with contextlib.suppress(OSError, ValueError):
+        documents.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not _owned_private(os.stat(where)) or not _owned_private(os.stat(documents)):
+            return
+        body = json.dumps({"format": FORMAT, "file": file, **payload}, ensure_ascii=False,
+                          separators=(",", ":")).encode("utf-8")
+        if len(body) > MAX_BYTES:
+            return
+        fd, tmp = tempfile.mkstemp(dir=documents, prefix=".part-")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(body)
+            os.replace(tmp, documents / entry_name(text, file, limits))
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        _prune(documents)
+
+
+def _prune(documents: Path) -> None:
+    entries = [e for e in os.scandir(documents) if e.name.endswith(".json")]
+    if len(entries) <= MAX_ENTRIES:
+        return
+    entries.sort(key=lambda e: e.stat().st_mtime)
+    for old in entries[: len(entries) - MAX_ENTRIES // 2]:
+        with contextlib.suppress(OSError):
+            os.unlink(old.path)
+
+
+# -- the stored shapes: every value tagged, so that decoding can refuse anything else -------------------
+
+def encode(value: Any) -> Any:
+    """Plain parsed data as tagged JSON; raises Invalid for a value the parser does not produce."""
+    if value is None:
+        return ["n"]
+    if isinstance(value, bool):
+        return ["b", value]
+    if isinstance(value, int):
+        return ["i", str(value)]
+    if isinstance(value, float):
+        return ["f", repr(value)]
+    if isinstance(value, str):
+        return ["s", value]
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            raise Invalid("aware datetime")
+        return ["t", value.isoformat()]
+    if isinstance(value, dt.date):
+        return ["d", value.isoformat()]
+    if isinstance(value, list):
+        return ["l", [encode(v) for v in value]]
+    if isinstance(value, dict):
+        if not all(isinstance(k, str) for k in value):
+            raise Invalid("a mapping key that is not text")
+        return ["m", [[k, encode(v)] for k, v in value.items()]]
+    raise Invalid(f"a {type(value).__name__} value")
+
+
+def decode(node: Any, depth: int = 0, budget: list[int] | None = None) -> Any:
+    """The inverse of :func:`encode`, refusing (Invalid) any other shape, deeper or larger than the parser allows."""
+    from checker.load.yamlio import MAX_DEPTH, MAX_NODES
+
+    budget = budget if budget is not None else [MAX_NODES]
+    budget[0] -= 1
+    if budget[0] < 0 or depth > MAX_DEPTH + 1:
+        raise Invalid("too large or too deep")
+    if not isinstance(node, list) or not node or not isinstance(node[0], str):
+        raise Invalid("not a tagged value")
+    tag, rest = node[0], node[1:]
+    if tag == "n" and not rest:
+        return None
+    if len(rest) != 1:
+        raise Invalid("a tagged value has one part")
+    (part,) = rest
+    if tag == "b" and isinstance(part, bool):
+        return part
+    if tag == "i" and isinstance(part, str) and part.lstrip("-").isdigit() and part.isascii():
+        return int(part)
+    if tag == "f" and isinstance(part, str):
+        try:
+            number = float(part)
+        except ValueError:
+            raise Invalid("not a float") from None
+        if repr(number) != part and not math.isnan(number):
+            raise Invalid("not a float's own spelling")
+        return number
+    if tag == "s" and isinstance(part, str):
+        return part
+    if tag in ("t", "d") and isinstance(part, str):
+        try:
+            return dt.datetime.fromisoformat(part) if tag == "t" else dt.date.fromisoformat(part)
+        except ValueError:
+            raise Invalid("not a date") from None
+    if tag == "l" and isinstance(part, list):
+        return [decode(v, depth + 1, budget) for v in part]
+    if tag == "m" and isinstance(part, list):
+        out: dict[str, Any] = {}
+        for item in part:
+            if not (isinstance(item, list) and len(item) == 2 and isinstance(item[0], str)) or item[0] in out:
+                raise Invalid("not a mapping entry")
+            out[item[0]] = decode(item[1], depth + 1, budget)
+        return out
+    raise Invalid(f"unknown tag {tag!r}")
+
+
+def encode_path(path: tuple[Any, ...]) -> list[Any]:
+    if not all(isinstance(p, str) or (isinstance(p, int) and not isinstance(p, bool)) for p in path):
+        raise Invalid("a path element that is neither a key nor an index")
+    return list(path)
+
+
+def decode_path(raw: Any) -> tuple[Any, ...]:
+    if not isinstance(raw, list) or not all(
+            isinstance(p, str) or (isinstance(p, int) and not isinstance(p, bool) and p >= 0) for p in raw):
+        raise Invalid("not a path")
+    return tuple(raw)
+
+
+def encode_spans(table: dict[tuple[Any, ...], Span]) -> list[list[Any]]:
+    return [[encode_path(path), span.line, span.col] for path, span in table.items()]
+
+
+def decode_spans(raw: Any, file: str) -> dict[tuple[Any, ...], Span]:
+    if not isinstance(raw, list):
+        raise Invalid("not a list of spans")
+    out: dict[tuple[Any, ...], Span] = {}
+    for item in raw:
+        if not (isinstance(item, list) and len(item) == 3):
+            raise Invalid("not a span")
+        path, line, col = item
+        if not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in (line, col)):
+            raise Invalid("not a line and column")
+        out[decode_path(path)] = Span(file, line, col)
+    return out
