@@ -15,7 +15,7 @@ from ruamel.yaml import YAML
 
 from checker.load import doccache, yamlio
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DOCUMENTS = sorted([*ROOT.glob("rules/**/*.yaml"), *ROOT.glob("schemas/**/*.json"), *ROOT.glob("schemas/**/*.yaml"),
                     *ROOT.glob("tests/cases/**/*.yaml"), *ROOT.glob("examples/**/*.yaml")])
 
