@@ -88,8 +88,13 @@ def _bind(compiled, schemas) -> list[Problem]:
     """Bind every compiled query in DuckDB on empty tables: catches type errors, at the clause that has one."""
     problems: list[Problem] = []
     with DuckDBEngine() as engine:
-        tables = {name: engine.empty(schema) for name, schema in schemas.items()}
-        table_of = lambda ds: tables[ds].table  # noqa: E731
+        tables: dict[str, str] = {}
+
+        def table_of(ds: str) -> str:  # an empty table for each dataset some rule reads, made on first use
+            if ds not in tables:
+                tables[ds] = engine.empty(schemas[ds]).table
+            return tables[ds]
+
         for rule in compiled:
             try:
                 engine.explain(_query_of(rule, table_of))

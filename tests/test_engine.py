@@ -187,3 +187,33 @@ def test_json_lines_rows_are_their_lines(tmp_path):
     with DuckDBEngine() as e:
         loaded = e.load(schema, Source("crm.customers", tmp_path / "customers.jsonl", "customers.jsonl", "jsonl"))
         assert loaded.lines_of({1, 3}) == {1: 1, 3: 3} and [r[0] for r in records] == [1, 3]
+
+
+def _schema_folders() -> list[Path]:
+    cases = sorted(p for p in (ROOT / "tests" / "cases").glob("**/schemas") if p.is_dir())
+    return [ROOT / "schemas", ROOT / "examples" / "quickstart" / "schemas", *cases]
+
+
+@pytest.mark.parametrize("kind", ["text", "json"])
+def test_lints_empty_tables_type_every_column_as_a_load_does(kind):
+    """lint binds rules on declared empty tables: each column must have the type a real conversion gives
+    it, in every schema of the repository, or lint would pass a rule that fails to bind on data (or refuse
+    one that binds)."""
+    from checker.engine.loading import typed_query
+    from checker.load.schemas import load_schemas
+    from checker.sql.layout import ColumnSource
+
+    checked = 0
+    with DuckDBEngine() as engine:
+        for folder in _schema_folders():
+            schemas, _problems = load_schemas(folder)
+            for schema in schemas.values():
+                sources = [ColumnSource(c, i, f"c{i}", kind) for i, c in enumerate(schema.columns.values())]
+                raw = ", ".join(f"CAST(NULL AS VARCHAR) AS c{i}" for i in range(len(sources)))
+                query = typed_query(sources, "CAST(1 AS BIGINT)", "NULL::VARCHAR", f"(SELECT {raw} WHERE FALSE)")
+                converted = {r[0]: r[1] for r in engine._run("DESCRIBE " + query)}
+                declared = {r[0]: r[1] for r in engine._run(f"DESCRIBE {engine.empty(schema).table}")}
+                assert declared == {k: v for k, v in converted.items() if k in declared}, schema.name
+                assert set(converted) - set(declared) <= {k for k in converted if k.startswith("__")}
+                checked += len(schema.columns)
+    assert checked > 200
