@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from pathlib import Path
@@ -40,6 +41,7 @@ _TEXT_KEYWORDS = ("pattern", "minLength", "maxLength")
 _re2: duckdb.DuckDBPyConnection | None = None
 
 
+@functools.lru_cache(maxsize=1024)
 def pattern_problem(pattern: str) -> Msg | str | None:
     """Why an ECMA-262 pattern cannot be checked by the engine (a message in no language yet, or the
     engine's own words), or None if it can."""
