@@ -53,7 +53,12 @@ def folder() -> Path | None:
     configured = os.environ.get("CHECKER_CACHE_DIR")
     if configured is not None:
         return None if configured.strip().lower() in _OFF else Path(configured)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        try:
+            base = str(Path.home() / ".cache")
+        except RuntimeError:         # no HOME and no password entry (a container's bare uid): no cache
+            return None
     return Path(base) / "marketing-checker"
 
 
@@ -66,8 +71,12 @@ def entry_name(text: str, file: str, limits: tuple[int, ...]) -> str:
 
 
 def _owned_private(st: os.stat_result) -> bool:
-    """Owned by this user and writable by no one else."""
-    return st.st_uid == os.getuid() and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+    """Owned by this user and writable by no one else (where the system has owners: not on Windows,
+    where the folder is in the user's own profile)."""
+    getuid = getattr(os, "getuid", None)
+    if getuid is None:
+        return True
+    return st.st_uid == getuid() and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
 def read(text: str, file: str, limits: tuple[int, ...]) -> Any | None:
@@ -79,14 +88,22 @@ def read(text: str, file: str, limits: tuple[int, ...]) -> Any | None:
     try:
         if not _owned_private(os.stat(where)) or not _owned_private(os.stat(where / "documents")):
             return None
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        # not through a link; and never waiting on a FIFO planted under an entry's name
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
     except OSError:
         return None
-    with os.fdopen(fd, "rb") as fh:
-        st = os.fstat(fh.fileno())
+    try:
+        st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode) or not _owned_private(st) or st.st_size > MAX_BYTES:
             return None
-        raw = fh.read(MAX_BYTES + 1)
+        with os.fdopen(fd, "rb") as fh:
+            fd = -1
+            raw = fh.read(MAX_BYTES + 1)
+    except OSError:
+        return None
+    finally:
+        if fd >= 0:
+            os.close(fd)
     try:
         payload = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):

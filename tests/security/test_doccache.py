@@ -201,6 +201,30 @@ def test_a_planted_entry_cannot_make_a_rule_run_what_the_file_could_not(cache, c
     assert refused.exit_code != 0 and "read_text" in refused.stdout + refused.stderr
 
 
+def test_a_fifo_or_a_folder_under_an_entrys_name_is_not_waited_on(cache):
+    text = "a: 1\n"
+    yamlio.load_text(text, "a.yaml")
+    (entry,) = _entries(cache)
+    entry.unlink()
+    os.mkfifo(entry)                       # opening it for reading would block until a writer came
+    assert yamlio.load_text(text, "a.yaml").data == {"a": 1}
+    entry.unlink()
+    entry.mkdir()
+    assert yamlio.load_text(text, "a.yaml").data == {"a": 1}
+
+
+def test_no_home_folder_means_no_cache_not_an_error(monkeypatch):
+    monkeypatch.delenv("CHECKER_CACHE_DIR")
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+
+    def no_home():
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    assert doccache.folder() is None
+    assert yamlio.load_text("a: 1\n", "a.yaml").data == {"a": 1}
+
+
 def test_a_cache_folder_that_cannot_be_written_is_no_error(tmp_path, monkeypatch):
     blocked = tmp_path / "file"
     blocked.write_text("not a folder", encoding="utf-8")
