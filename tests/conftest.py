@@ -32,12 +32,23 @@ pytest_plugins = ["render_support"]
 _OUTSIDE: list[str] = []
 
 
+#: what the tests and the checker create in the system's temporary folder (pytest's tmp_path, tempfile's own
+#: "tmp" prefix, the checker's "checker-" folders) is never "beside" the repository, even for a clone that
+#: itself lives there, where every temporary file would otherwise be its sibling
+_TEST_TEMP = ("pytest-of-", "checker-", "tmp")
+
+
 def _outside_repository(path) -> bool:
     try:
         resolved = Path(os.fsdecode(path)).resolve()
     except (TypeError, ValueError, OSError):
         return False
-    return resolved.is_relative_to(ROOT.parent) and not resolved.is_relative_to(ROOT)
+    if not resolved.is_relative_to(ROOT.parent) or resolved.is_relative_to(ROOT):
+        return False
+    temp = Path(tempfile.gettempdir()).resolve()
+    if resolved.is_relative_to(temp) and resolved != temp:
+        return not resolved.relative_to(temp).parts[0].startswith(_TEST_TEMP)
+    return True
 
 
 def _audit(event: str, args: tuple) -> None:
