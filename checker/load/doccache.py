@@ -209,9 +209,12 @@ def decode(node: Any, depth: int = 0, budget: list[int] | None = None) -> Any:
         return part
     if tag in ("t", "d") and isinstance(part, str):
         try:
-            return dt.datetime.fromisoformat(part) if tag == "t" else dt.date.fromisoformat(part)
+            when = dt.datetime.fromisoformat(part) if tag == "t" else dt.date.fromisoformat(part)
         except ValueError:
             raise Invalid("not a date") from None
+        if isinstance(when, dt.datetime) and when.tzinfo is not None:
+            raise Invalid("the parser gives date-times without a zone")
+        return when
     if tag == "l" and isinstance(part, list):
         return [decode(v, depth + 1, budget) for v in part]
     if tag == "m" and isinstance(part, list):

@@ -128,7 +128,9 @@ def _tamper(entry: Path, change) -> None:
     lambda p: p.update(file="other.yaml"),
     lambda p: p.update(data=["m", [["a", ["f", "1.50"]]]]),                # not a float's own spelling
     lambda p: p.update(data=_deep(yamlio.MAX_DEPTH + 5)),                 # deeper than the parser allows
-], ids=["tag", "int", "duplicate", "untagged", "line", "path", "quoted", "format", "file", "float", "deep"])
+    lambda p: p.update(data=["m", [["a", ["t", "2026-01-01T00:00:00+08:00"]]]]),  # a zone the parser drops
+], ids=["tag", "int", "duplicate", "untagged", "line", "path", "quoted", "format", "file", "float", "deep",
+        "zone"])
 def test_an_entry_of_any_other_shape_is_a_miss_and_is_replaced(cache, change):
     text = "a: 1\n"
     yamlio.load_text(text, "a.yaml")
