@@ -3,8 +3,8 @@
 Parsing with positions (ruamel's round-trip composer) is the largest fixed cost of ``lint``,
 ``test`` and small ``check`` runs; the same files are read again on every run.  A parsed document
 (its plain data, the spans of its keys and values, which values were quoted) is stored as one JSON
-file named by the SHA-256 of what determines it: the cache format, the checker's version, the
-parser's limits, the name the file is shown under and its exact text.  A changed byte, another
+file named by the SHA-256 of what determines it: the cache format, the checker's version, the code of
+the parser, its limits, the name the file is shown under and its exact text.  A changed byte, another
 name or another checker version is another entry; there is nothing to invalidate.
 
 Where: ``$CHECKER_CACHE_DIR``, else ``$XDG_CACHE_HOME/marketing-checker``, else
@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import hashlib
 import json
 import math
@@ -62,9 +63,22 @@ def folder() -> Path | None:
     return Path(base) / "marketing-checker"
 
 
+@functools.cache
+def _parser_code() -> str:
+    """The SHA-256 of the code that turns text into a document (this module and the YAML loader), so an
+    edited parser never reads entries an older one wrote, even at the same version."""
+    digest = hashlib.sha256()
+    for module in ("checker/load/yamlio.py", "checker/load/doccache.py"):
+        try:
+            digest.update(Path(__file__).parents[2].joinpath(module).read_bytes())
+        except OSError:            # (not installed as files: the version alone decides)
+            digest.update(module.encode())
+    return digest.hexdigest()
+
+
 def entry_name(text: str, file: str, limits: tuple[int, ...]) -> str:
     digest = hashlib.sha256()
-    for part in (f"yaml-document/{FORMAT}", __version__, repr(limits), file, text):
+    for part in (f"yaml-document/{FORMAT}", __version__, _parser_code(), repr(limits), file, text):
         data = part.encode("utf-8", "surrogatepass")
         digest.update(len(data).to_bytes(8, "big") + data)
     return digest.hexdigest() + ".json"

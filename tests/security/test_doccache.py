@@ -85,6 +85,19 @@ def test_a_hit_does_not_parse_and_a_changed_byte_or_name_is_a_miss(cache, monkey
     assert len(_entries(cache)) == 3
 
 
+def test_an_edited_parser_does_not_read_what_the_old_one_stored(cache, monkeypatch):
+    yamlio.load_text("a: 1\n", "a.yaml")
+    parsed = []
+    parse = yamlio._parse
+    monkeypatch.setattr(yamlio, "_parse", lambda *a: parsed.append(a) or parse(*a))
+    yamlio.load_text("a: 1\n", "a.yaml")
+    assert parsed == []                                     # the same code: a hit
+    monkeypatch.setattr(doccache, "_parser_code", lambda: "another parser")
+    yamlio.load_text("a: 1\n", "a.yaml")
+    assert len(parsed) == 1                                 # other code: parsed again, stored apart
+    assert len(_entries(cache)) == 2
+
+
 def test_the_cache_can_be_turned_off(tmp_path, monkeypatch):
     monkeypatch.setenv("CHECKER_CACHE_DIR", "off")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
