@@ -30,6 +30,7 @@ import hashlib
 import json
 import math
 import os
+import re
 import stat
 import tempfile
 from pathlib import Path
@@ -45,6 +46,9 @@ MAX_BYTES = 32 * 1024 * 1024
 _OFF = {"", "0", "off", "false", "no"}
 
 
+_INTEGER = re.compile(r"-?[0-9]+")
+
+
 class Invalid(ValueError):
     """An entry that does not decode to what the parser produces."""
 
@@ -52,15 +56,20 @@ class Invalid(ValueError):
 def folder() -> Path | None:
     """The cache folder, or None when the cache is off."""
     configured = os.environ.get("CHECKER_CACHE_DIR")
-    if configured is not None:
-        return None if configured.strip().lower() in _OFF else Path(configured)
-    base = os.environ.get("XDG_CACHE_HOME")
-    if not base:
-        try:
-            base = str(Path.home() / ".cache")
-        except RuntimeError:         # no HOME and no password entry (a container's bare uid): no cache
-            return None
-    return Path(base) / "marketing-checker"
+    try:
+        if configured is not None:
+            if configured.strip().lower() in _OFF:
+                return None
+            chosen = Path(configured).expanduser()
+            # a relative folder would depend on where the checker runs: a repository could bring its
+            # own entries (files of a clone are the user's own); like XDG's, it is not used
+            return chosen if chosen.is_absolute() else None
+        base = Path(os.environ.get("XDG_CACHE_HOME") or "")
+        if not base.is_absolute():   # unset or relative: the XDG default
+            base = Path.home() / ".cache"
+    except RuntimeError:             # no HOME and no password entry (a container's bare uid): no cache
+        return None
+    return base / "marketing-checker"
 
 
 @functools.cache
@@ -76,7 +85,7 @@ def _parser_code() -> str:
     return digest.hexdigest()
 
 
-def entry_name(text: str, file: str, limits: tuple[int, ...]) -> str:
+def entry_name(text: str, file: str, limits: tuple[object, ...]) -> str:
     digest = hashlib.sha256()
     for part in (f"yaml-document/{FORMAT}", __version__, _parser_code(), repr(limits), file, text):
         data = part.encode("utf-8", "surrogatepass")
@@ -93,7 +102,7 @@ def _owned_private(st: os.stat_result) -> bool:
     return st.st_uid == getuid() and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
-def read(text: str, file: str, limits: tuple[int, ...]) -> Any | None:
+def read(text: str, file: str, limits: tuple[object, ...]) -> Any | None:
     """The stored payload for this text, or None (a miss: off, absent, not trusted or not valid)."""
     where = folder()
     if where is None:
@@ -127,19 +136,22 @@ def read(text: str, file: str, limits: tuple[int, ...]) -> Any | None:
     return payload
 
 
-def write(text: str, file: str, limits: tuple[int, ...], payload: dict[str, Any]) -> None:
+def write(text: str, file: str, limits: tuple[object, ...], payload: dict[str, Any]) -> None:
     """Store a payload for this text; any failure (read-only home, full disk) only skips the cache."""
     where = folder()
     if where is None:
         return
     documents = where / "documents"
     with contextlib.suppress(OSError, ValueError):
-        documents.mkdir(mode=0o700, parents=True, exist_ok=True)
+        for level in (where, documents):   # each made private by the checker (mkdir's parents= would
+            if not level.exists():         # make the cache folder itself with the umask's mode)
+                level.mkdir(mode=0o700, parents=True, exist_ok=True)
+                os.chmod(level, 0o700)
         if not _owned_private(os.stat(where)) or not _owned_private(os.stat(documents)):
             return
         body = json.dumps({"format": FORMAT, "file": file, **payload}, ensure_ascii=False,
                           separators=(",", ":")).encode("utf-8")
-        if len(body) > MAX_BYTES:
+        if len(body) > MAX_BYTES:   # (encode's budget keeps the payload itself about this size)
             return
         fd, tmp = tempfile.mkstemp(dir=documents, prefix=".part-")
         try:
@@ -164,14 +176,23 @@ def _prune(documents: Path) -> None:
 
 # -- the stored shapes: every value tagged, so that decoding can refuse anything else -------------------
 
-def encode(value: Any) -> Any:
-    """Plain parsed data as tagged JSON; raises Invalid for a value the parser does not produce."""
+def encode(value: Any, budget: list[int] | None = None) -> Any:
+    """Plain parsed data as tagged JSON; raises Invalid for a value the parser does not produce, or for data
+    larger than an entry may be (aliases can make a small text into a large document: that text is parsed
+    each time, as without a cache, rather than written out at its expanded size)."""
+    budget = budget if budget is not None else [MAX_BYTES]
+    budget[0] -= 8 + (len(value) if isinstance(value, str) else 0)
+    if budget[0] < 0:
+        raise Invalid("larger than an entry may be")
     if value is None:
         return ["n"]
     if isinstance(value, bool):
         return ["b", value]
     if isinstance(value, int):
-        return ["i", str(value)]
+        try:
+            return ["i", str(value)]
+        except ValueError:          # more digits than Python converts to text (0x… of 4,000 digits)
+            raise Invalid("an integer too long to write") from None
     if isinstance(value, float):
         return ["f", repr(value)]
     if isinstance(value, str):
@@ -183,11 +204,12 @@ def encode(value: Any) -> Any:
     if isinstance(value, dt.date):
         return ["d", value.isoformat()]
     if isinstance(value, list):
-        return ["l", [encode(v) for v in value]]
+        return ["l", [encode(v, budget) for v in value]]
     if isinstance(value, dict):
         if not all(isinstance(k, str) for k in value):
             raise Invalid("a mapping key that is not text")
-        return ["m", [[k, encode(v)] for k, v in value.items()]]
+        budget[0] -= sum(len(k) for k in value)
+        return ["m", [[k, encode(v, budget)] for k, v in value.items()]]
     raise Invalid(f"a {type(value).__name__} value")
 
 
@@ -209,8 +231,11 @@ def decode(node: Any, depth: int = 0, budget: list[int] | None = None) -> Any:
     (part,) = rest
     if tag == "b" and isinstance(part, bool):
         return part
-    if tag == "i" and isinstance(part, str) and part.lstrip("-").isdigit() and part.isascii():
-        return int(part)
+    if tag == "i" and isinstance(part, str) and _INTEGER.fullmatch(part):
+        try:
+            return int(part)
+        except ValueError:          # more digits than this Python reads
+            raise Invalid("an integer too long to read") from None
     if tag == "f" and isinstance(part, str):
         try:
             number = float(part)

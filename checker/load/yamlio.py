@@ -9,10 +9,12 @@ line/column data becomes a 1-based :class:`~checker.problems.Span`.
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import ruamel.yaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.composer import Composer
@@ -130,7 +132,9 @@ def load_text(text: str, file: str) -> Document:
     return doc
 
 
-_LIMITS = (MAX_NODES, MAX_DEPTH)
+#: what else decides a parse: the limits, the YAML library's and Python's versions, and how many digits
+#: Python converts (PYTHONINTMAXSTRDIGITS)
+_LIMITS = (MAX_NODES, MAX_DEPTH, ruamel.yaml.__version__, *sys.version_info[:2], sys.get_int_max_str_digits())
 
 
 def _cached(text: str, file: str) -> Document | None:

@@ -35,6 +35,22 @@ __all__ = ["FILE_FORMATS", "GIVE_RESULT", "RENDERERS", "load_result", "pdf_avail
 
 
 def __getattr__(name: str) -> Any:
+    """A name of the registry (from :mod:`checker.render.formats`), else a submodule (``render.pdf``).
+
+    To patch what ``render`` and ``write`` use, patch ``checker.render.formats``: these names are looked
+    up there."""
     if name in __all__:
         return getattr(importlib.import_module("checker.render.formats"), name)
+    if not name.startswith("_"):
+        try:
+            return importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as err:
+            if err.name != f"{__name__}.{name}":   # the submodule exists but an import inside it failed
+                raise
     raise AttributeError(f"module 'checker.render' has no attribute '{name}'")
+
+
+def __dir__() -> list[str]:
+    from pkgutil import iter_modules
+
+    return sorted({*globals(), *__all__, *(m.name for m in iter_modules(__path__))})

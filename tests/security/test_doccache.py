@@ -142,8 +142,11 @@ def _tamper(entry: Path, change) -> None:
     lambda p: p.update(data=["m", [["a", ["f", "1.50"]]]]),                # not a float's own spelling
     lambda p: p.update(data=_deep(yamlio.MAX_DEPTH + 5)),                 # deeper than the parser allows
     lambda p: p.update(data=["m", [["a", ["t", "2026-01-01T00:00:00+08:00"]]]]),  # a zone the parser drops
+    lambda p: p.update(data=["m", [["a", ["i", "--5"]]]]),                 # int() would refuse it
+    lambda p: p.update(data=["m", [["a", ["i", "9" * 5000]]]]),            # more digits than Python reads
+    lambda p: p.update(data=["m", [["a", ["i", "\u0663"]]]]),              # a digit, but not an ASCII one
 ], ids=["tag", "int", "duplicate", "untagged", "line", "path", "quoted", "format", "file", "float", "deep",
-        "zone"])
+        "zone", "sign", "digits", "arabic"])
 def test_an_entry_of_any_other_shape_is_a_miss_and_is_replaced(cache, change):
     text = "a: 1\n"
     yamlio.load_text(text, "a.yaml")
@@ -238,6 +241,50 @@ def test_no_home_folder_means_no_cache_not_an_error(monkeypatch):
     monkeypatch.setattr(Path, "home", staticmethod(no_home))
     assert doccache.folder() is None
     assert yamlio.load_text("a: 1\n", "a.yaml").data == {"a": 1}
+
+
+def test_an_integer_too_long_to_write_is_parsed_each_time_not_an_error(cache):
+    text = "huge: 0x" + "f" * 4000 + "\n"           # 4,816 decimal digits: str() refuses it
+    assert yamlio.load_text(text, "a.yaml").data["huge"] == int("f" * 4000, 16)
+    assert yamlio.load_text(text, "a.yaml").data["huge"] == int("f" * 4000, 16)
+    assert _entries(cache) == []
+
+
+def test_aliases_that_expand_a_small_text_are_not_written_out(cache):
+    text = "s: &a [" + "x" * 100_000 + "]\nmany:\n" + "  - *a\n" * 400   # 140 KB of text, 40 MB expanded
+    doc = yamlio.load_text(text, "a.yaml")
+    assert len(doc.data["many"]) == 400 and doc.data["many"][0] == ["x" * 100_000]
+    assert _entries(cache) == []
+
+
+def test_folders_the_checker_makes_are_private_whatever_the_umask(tmp_path, monkeypatch):
+    monkeypatch.setenv("CHECKER_CACHE_DIR", str(tmp_path / "a" / "cache"))
+    old = os.umask(0o002)
+    try:
+        yamlio.load_text("a: 1\n", "a.yaml")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "a" / "cache").stat().st_mode & 0o777 == 0o700
+    assert (tmp_path / "a" / "cache" / "documents").stat().st_mode & 0o777 == 0o700
+    parsed = []
+    parse = yamlio._parse
+    monkeypatch.setattr(yamlio, "_parse", lambda *a: parsed.append(a) or parse(*a))
+    yamlio.load_text("a: 1\n", "a.yaml")
+    assert parsed == []                                     # and the entry is used
+
+
+def test_a_home_relative_folder_is_expanded_and_a_relative_one_not_used(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("CHECKER_CACHE_DIR", "~/cc")
+    assert doccache.folder() == tmp_path / "cc"
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CHECKER_CACHE_DIR", "cache")       # a repository could ship entries there
+    assert doccache.folder() is None
+    yamlio.load_text("a: 1\n", "a.yaml")
+    assert not (tmp_path / "cache").exists()
+    monkeypatch.delenv("CHECKER_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative")       # XDG: a relative value is ignored
+    assert doccache.folder() == tmp_path / ".cache" / "marketing-checker"
 
 
 def test_a_cache_folder_that_cannot_be_written_is_no_error(tmp_path, monkeypatch):
