@@ -39,3 +39,19 @@ def test_spark_sql_is_unchanged(golden: dict[str, Any]) -> None:
         assert str(render(refused.value.message, "en")) == golden["unsupported"]
     else:
         assert to_spark.__wrapped__(sql) == golden["spark"], sql
+
+
+def test_the_golden_file_holds_what_the_checker_writes_now() -> None:
+    """The pinned statements are the ones the checker writes today, not those of an older version: a
+    change to the SQL the checker writes must regenerate the file (and show its Spark SQL in the diff).
+    The script runs the golden cases, the quickstart and the bundled examples (~40 s)."""
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, PYTHONPATH=str(ROOT), CHECKER_LANG="en")
+    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "spark_sql_golden.py"), "--check"], cwd=ROOT,
+                          env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 0 and done.stdout.strip() == "same", (
+        "tests/spark_sql_golden.json is stale: run `PYTHONPATH=. python scripts/spark_sql_golden.py` and review "
+        f"the diff\n{done.stdout[-500:]}{done.stderr[-2000:]}")
