@@ -33,6 +33,7 @@ import os
 import re
 import stat
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -122,6 +123,9 @@ def read(text: str, file: str, limits: tuple[object, ...]) -> Any | None:
         with os.fdopen(fd, "rb") as fh:
             fd = -1
             raw = fh.read(MAX_BYTES + 1)
+            if os.utime in os.supports_fd:     # used now: pruning removes the least recently used
+                with contextlib.suppress(OSError):
+                    os.utime(fh.fileno())
     except OSError:
         return None
     finally:
@@ -164,11 +168,23 @@ def write(text: str, file: str, limits: tuple[object, ...], payload: dict[str, A
         _prune(documents)
 
 
+#: a temporary file older than this was left by a process that did not finish writing it
+STALE_PART_SECONDS = 3600
+
+
 def _prune(documents: Path) -> None:
-    entries = [e for e in os.scandir(documents) if e.name.endswith(".json")]
+    """Above MAX_ENTRIES, keep the half used most recently (a hit marks its entry); and remove what a
+    process stopped half-way through writing left behind."""
+    listed = list(os.scandir(documents))
+    stale = time.time() - STALE_PART_SECONDS
+    for part in (e for e in listed if e.name.startswith(".part-")):
+        with contextlib.suppress(OSError):
+            if part.stat(follow_symlinks=False).st_mtime < stale:
+                os.unlink(part.path)
+    entries = [e for e in listed if e.name.endswith(".json")]
     if len(entries) <= MAX_ENTRIES:
         return
-    entries.sort(key=lambda e: e.stat().st_mtime)
+    entries.sort(key=lambda e: e.stat(follow_symlinks=False).st_mtime)
     for old in entries[: len(entries) - MAX_ENTRIES // 2]:
         with contextlib.suppress(OSError):
             os.unlink(old.path)

@@ -294,11 +294,28 @@ def test_a_cache_folder_that_cannot_be_written_is_no_error(tmp_path, monkeypatch
     assert yamlio.load_text("a: 1\n", "a.yaml").data == {"a": 1}
 
 
-def test_the_oldest_entries_go_when_there_are_too_many(cache, monkeypatch):
+def test_the_least_recently_used_entries_go_when_there_are_too_many(cache, monkeypatch):
     monkeypatch.setattr(doccache, "MAX_ENTRIES", 4)
-    for i in range(6):
+    for i in range(4):
         yamlio.load_text(f"a: {i}\n", "a.yaml")
-    assert 2 <= len(_entries(cache)) <= 4
+    for n, entry in enumerate(_entries(cache)):        # written long ago, in some order
+        os.utime(entry, (1_000_000 + n, 1_000_000 + n))
+    yamlio.load_text("a: 0\n", "a.yaml")               # a hit: used now
+    kept = {doccache.entry_name("a: 0\n", "a.yaml", yamlio._LIMITS)}
+    yamlio.load_text("a: 4\n", "a.yaml")               # the fifth entry: pruning to the recent half
+    names = {e.name for e in _entries(cache)}
+    assert len(names) == 2 and kept <= names
+
+
+def test_what_a_killed_writer_left_is_removed_once_stale(cache):
+    yamlio.load_text("a: 1\n", "a.yaml")
+    documents = cache / "documents"
+    old, new = documents / ".part-123-old", documents / ".part-456-new"
+    old.write_text("{half", encoding="utf-8")
+    new.write_text("{half", encoding="utf-8")
+    os.utime(old, (1_000_000, 1_000_000))
+    yamlio.load_text("a: 2\n", "a.yaml")               # a write prunes
+    assert not old.exists() and new.exists()            # (one being written now is left alone)
 
 
 # -- property: whatever YAML the parser reads, the cache gives back the same document ------------------
