@@ -30,3 +30,24 @@ def test_the_packages_names_and_submodules_are_there_on_first_use():
     missing = subprocess.run([sys.executable, "-c", "import checker.render as r; r.no_such_thing"], cwd=ROOT,
                              capture_output=True, text=True, check=False)
     assert missing.returncode == 1 and "AttributeError" in missing.stderr
+
+
+def test_a_format_with_neither_template_nor_render_is_refused_when_defined():
+    import pytest
+
+    from checker.render.base import Renderer
+
+    with pytest.raises(TypeError, match="needs a template or a render"):
+        class Blank(Renderer):
+            name, suffix, syntax = "blank", ".txt", "text"
+
+    class Templated(Renderer):
+        name, suffix, syntax, template = "t", ".txt", "text", "md/report.md.j2"
+
+    class Own(Renderer):
+        name, suffix, syntax = "own", ".txt", "text"
+
+        def render(self, result, ctx):
+            return "mine"
+
+    assert Templated.template and Own().render(None, None) == "mine"

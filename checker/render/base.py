@@ -239,9 +239,15 @@ class Renderer:
     syntax: ClassVar[str]
     template: ClassVar[str | None] = None
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """A format either names its template or renders by itself: one with neither is refused when its
+        class is defined, not when a report is asked of it."""
+        super().__init_subclass__(**kwargs)
+        if cls.template is None and cls.render is Renderer.render:
+            raise TypeError(f"renderer {cls.__name__} needs a template or a render() of its own")
+
     def render(self, result: Result, ctx: Context) -> str:
-        if self.template is None:   # a renderer without a template overrides render()
-            raise NotImplementedError(f"{type(self).__name__} has no template and no render() of its own")
+        assert self.template is not None      # (see __init_subclass__)
         view = build(result, ctx.lang)
         return self.render_template(self.template, ctx, view, **self.extra(view, ctx))
 
