@@ -103,14 +103,21 @@ def _owned_private(st: os.stat_result) -> bool:
     return st.st_uid == getuid() and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
-def read(text: str, file: str, limits: tuple[object, ...]) -> Any | None:
-    """The stored payload for this text, or None (a miss: off, absent, not trusted or not valid)."""
+def place(text: str, file: str, limits: tuple[object, ...]) -> Path | None:
+    """Where this text's entry is, or None when the cache is off (then nothing is read, encoded or written)."""
     where = folder()
-    if where is None:
-        return None
-    path = where / "documents" / entry_name(text, file, limits)
+    return None if where is None else where / "documents" / entry_name(text, file, limits)
+
+
+def _trusted(documents: Path) -> bool:
+    """The documents folder and the cache folder above it are the user's own and no one else's to write."""
+    return _owned_private(os.stat(documents.parent)) and _owned_private(os.stat(documents))
+
+
+def read(path: Path, file: str) -> Any | None:
+    """The stored payload at ``path`` (from :func:`place`), or None (a miss: absent, not trusted or not valid)."""
     try:
-        if not _owned_private(os.stat(where)) or not _owned_private(os.stat(where / "documents")):
+        if not _trusted(path.parent):
             return None
         # not through a link; and never waiting on a FIFO planted under an entry's name
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
@@ -140,18 +147,17 @@ def read(text: str, file: str, limits: tuple[object, ...]) -> Any | None:
     return payload
 
 
-def write(text: str, file: str, limits: tuple[object, ...], payload: dict[str, Any]) -> None:
-    """Store a payload for this text; any failure (read-only home, full disk) only skips the cache."""
-    where = folder()
-    if where is None:
-        return
-    documents = where / "documents"
+def write(path: Path, file: str, payload: dict[str, Any]) -> None:
+    """Store a payload at ``path`` (from :func:`place`); any failure (read-only home, full disk) only skips
+    the cache."""
+    global _writes
+    documents = path.parent
     with contextlib.suppress(OSError, ValueError):
-        for level in (where, documents):   # each made private by the checker (mkdir's parents= would
-            if not level.exists():         # make the cache folder itself with the umask's mode)
+        for level in (documents.parent, documents):   # each made private by the checker (mkdir's
+            if not level.exists():                    # parents= would use the umask's mode)
                 level.mkdir(mode=0o700, parents=True, exist_ok=True)
                 os.chmod(level, 0o700)
-        if not _owned_private(os.stat(where)) or not _owned_private(os.stat(documents)):
+        if not _trusted(documents):
             return
         body = json.dumps({"format": FORMAT, "file": file, **payload}, ensure_ascii=False,
                           separators=(",", ":")).encode("utf-8")
@@ -161,11 +167,18 @@ def write(text: str, file: str, limits: tuple[object, ...], payload: dict[str, A
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(body)
-            os.replace(tmp, documents / entry_name(text, file, limits))
+            os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-        _prune(documents)
+        if _writes % PRUNE_EVERY == 0:    # listing the folder on every write would cost more than it keeps
+            _prune(documents)
+        _writes += 1
+
+
+#: a process prunes on its first write and then every this many writes
+PRUNE_EVERY = 100
+_writes = 0
 
 
 #: a temporary file older than this was left by a process that did not finish writing it
@@ -229,13 +242,12 @@ def encode(value: Any, budget: list[int] | None = None) -> Any:
     raise Invalid(f"a {type(value).__name__} value")
 
 
-def decode(node: Any, depth: int = 0, budget: list[int] | None = None) -> Any:
-    """The inverse of :func:`encode`, refusing (Invalid) any other shape, deeper or larger than the parser allows."""
-    from checker.load.yamlio import MAX_DEPTH, MAX_NODES
-
-    budget = budget if budget is not None else [MAX_NODES]
+def decode(node: Any, max_nodes: int, max_depth: int, depth: int = 0, budget: list[int] | None = None) -> Any:
+    """The inverse of :func:`encode`, refusing (Invalid) any other shape, or more nodes or levels than the
+    parser allows."""
+    budget = budget if budget is not None else [max_nodes]
     budget[0] -= 1
-    if budget[0] < 0 or depth > MAX_DEPTH + 1:
+    if budget[0] < 0 or depth > max_depth + 1:
         raise Invalid("too large or too deep")
     if not isinstance(node, list) or not node or not isinstance(node[0], str):
         raise Invalid("not a tagged value")
@@ -271,13 +283,13 @@ def decode(node: Any, depth: int = 0, budget: list[int] | None = None) -> Any:
             raise Invalid("the parser gives date-times without a zone")
         return when
     if tag == "l" and isinstance(part, list):
-        return [decode(v, depth + 1, budget) for v in part]
+        return [decode(v, max_nodes, max_depth, depth + 1, budget) for v in part]
     if tag == "m" and isinstance(part, list):
         out: dict[str, Any] = {}
         for item in part:
             if not (isinstance(item, list) and len(item) == 2 and isinstance(item[0], str)) or item[0] in out:
                 raise Invalid("not a mapping entry")
-            out[item[0]] = decode(item[1], depth + 1, budget)
+            out[item[0]] = decode(item[1], max_nodes, max_depth, depth + 1, budget)
         return out
     raise Invalid(f"unknown tag {tag!r}")
 
@@ -293,6 +305,12 @@ def decode_path(raw: Any) -> tuple[Any, ...]:
             isinstance(p, str) or (isinstance(p, int) and not isinstance(p, bool) and p >= 0) for p in raw):
         raise Invalid("not a path")
     return tuple(raw)
+
+
+def decode_paths(raw: Any) -> set[tuple[Any, ...]]:
+    if not isinstance(raw, list):
+        raise Invalid("not a list of paths")
+    return {decode_path(p) for p in raw}
 
 
 def encode_spans(table: dict[tuple[Any, ...], Span]) -> list[list[Any]]:

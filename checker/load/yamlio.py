@@ -124,11 +124,14 @@ def load_text(text: str, file: str) -> Document:
     A text parsed before (the same bytes, under the same name) comes from the document cache
     (:mod:`checker.load.doccache`); only successful parses are stored.
     """
-    cached = _cached(text, file)
+    entry = doccache.place(text, file, _LIMITS)
+    if entry is None:
+        return _parse(text, file)
+    cached = _cached(entry, text, file)
     if cached is not None:
         return cached
     doc = _parse(text, file)
-    _store(doc)
+    _store(entry, doc)
     return doc
 
 
@@ -137,33 +140,27 @@ def load_text(text: str, file: str) -> Document:
 _LIMITS = (MAX_NODES, MAX_DEPTH, ruamel.yaml.__version__, *sys.version_info[:2], sys.get_int_max_str_digits())
 
 
-def _cached(text: str, file: str) -> Document | None:
-    payload = doccache.read(text, file, _LIMITS)
+def _cached(entry: Path, text: str, file: str) -> Document | None:
+    payload = doccache.read(entry, file)
     if payload is None:
         return None
     try:
         positions = Positions(file, doccache.decode_spans(payload.get("keys"), file),
                               doccache.decode_spans(payload.get("values"), file),
-                              {doccache.decode_path(p) for p in _list(payload.get("quoted"))})
-        return Document(doccache.decode(payload.get("data")), positions, text)
+                              doccache.decode_paths(payload.get("quoted")))
+        return Document(doccache.decode(payload.get("data"), MAX_NODES, MAX_DEPTH), positions, text)
     except doccache.Invalid:
         return None
 
 
-def _list(value: Any) -> list[Any]:
-    if not isinstance(value, list):
-        raise doccache.Invalid("not a list")
-    return value
-
-
-def _store(doc: Document) -> None:
+def _store(entry: Path, doc: Document) -> None:
     try:
         payload = {"data": doccache.encode(doc.data), "keys": doccache.encode_spans(doc.positions.keys),
                    "values": doccache.encode_spans(doc.positions.values),
                    "quoted": [doccache.encode_path(p) for p in sorted(doc.positions.quoted, key=repr)]}
     except doccache.Invalid:      # a value the cache does not store: parse this text every time
         return
-    doccache.write(doc.text, doc.positions.file, _LIMITS, payload)
+    doccache.write(entry, doc.positions.file, payload)
 
 
 def _parse(text: str, file: str) -> Document:

@@ -250,6 +250,21 @@ def test_an_integer_too_long_to_write_is_parsed_each_time_not_an_error(cache):
     assert _entries(cache) == []
 
 
+def test_a_process_lists_the_folder_on_its_first_write_not_on_every_one(cache, monkeypatch):
+    monkeypatch.setattr(doccache, "_writes", 0)
+    pruned = []
+    monkeypatch.setattr(doccache, "_prune", pruned.append)
+    for i in range(doccache.PRUNE_EVERY + 1):
+        yamlio.load_text(f"a: {i}\n", "a.yaml")
+    assert len(pruned) == 2
+
+
+def test_with_the_cache_off_nothing_is_encoded(monkeypatch):
+    monkeypatch.setenv("CHECKER_CACHE_DIR", "off")
+    monkeypatch.setattr(doccache, "encode", lambda *a: pytest.fail("encoded with the cache off"))
+    assert yamlio.load_text("a: 1\n", "a.yaml").data == {"a": 1}
+
+
 def test_aliases_that_expand_a_small_text_are_not_written_out(cache):
     text = "s: &a [" + "x" * 100_000 + "]\nmany:\n" + "  - *a\n" * 400   # 140 KB of text, 40 MB expanded
     doc = yamlio.load_text(text, "a.yaml")
@@ -296,6 +311,7 @@ def test_a_cache_folder_that_cannot_be_written_is_no_error(tmp_path, monkeypatch
 
 def test_the_least_recently_used_entries_go_when_there_are_too_many(cache, monkeypatch):
     monkeypatch.setattr(doccache, "MAX_ENTRIES", 4)
+    monkeypatch.setattr(doccache, "PRUNE_EVERY", 1)
     for i in range(4):
         yamlio.load_text(f"a: {i}\n", "a.yaml")
     for n, entry in enumerate(_entries(cache)):        # written long ago, in some order
@@ -307,7 +323,8 @@ def test_the_least_recently_used_entries_go_when_there_are_too_many(cache, monke
     assert len(names) == 2 and kept <= names
 
 
-def test_what_a_killed_writer_left_is_removed_once_stale(cache):
+def test_what_a_killed_writer_left_is_removed_once_stale(cache, monkeypatch):
+    monkeypatch.setattr(doccache, "PRUNE_EVERY", 1)
     yamlio.load_text("a: 1\n", "a.yaml")
     documents = cache / "documents"
     old, new = documents / ".part-123-old", documents / ".part-456-new"
