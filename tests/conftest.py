@@ -45,9 +45,8 @@ def _outside_repository(path) -> bool:
         return False
     if not resolved.is_relative_to(ROOT.parent) or resolved.is_relative_to(ROOT):
         return False
-    temp = Path(tempfile.gettempdir()).resolve()
-    if resolved.is_relative_to(temp) and resolved != temp:
-        return not resolved.relative_to(temp).parts[0].startswith(_TEST_TEMP)
+    if ROOT.parent == Path(tempfile.gettempdir()).resolve():   # a clone right in the temporary folder
+        return not resolved.relative_to(ROOT.parent).parts[0].startswith(_TEST_TEMP)
     return True
 
 
