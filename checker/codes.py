@@ -96,6 +96,7 @@ X211 = _define("X211", _("message template construct not allowed"))
 S301 = _define("S301", _("invalid dataset schema"))
 S302 = _define("S302", _("unsupported schema keyword"))
 S303 = _define("S303", _("bad schema annotation"))
+S304 = _define("S304", _("bad export dialect"))
 
 # D: data and engines
 D401 = _define("D401", _("data folder problem"))

@@ -30,10 +30,18 @@ from checker.load.sources import Source
 from checker.model.dataset import DatasetSchema
 from checker.problems import CheckerError, Problem, Span
 from checker.sql.layout import ROW, SHAPE
+from checker.sql.spelling import NFKC
 from checker.sql.text import DIALECT, qi, ql
 
 if TYPE_CHECKING:
     from checker.engine.api import EngineSettings
+
+
+def _nfkc(values: Any) -> Any:
+    """Unicode NFKC of an Arrow array of strings (an export dialect's ``normalize: nfkc``); nulls stay null."""
+    import pyarrow.compute as pc
+
+    return pc.utf8_normalize(values, form="NFKC")
 
 class DuckDBEngine(FileLoading):
     """DuckDB in-process: the dialect rules are written in, so every checked rule runs as written."""
@@ -71,6 +79,7 @@ class DuckDBEngine(FileLoading):
             config["threads"] = threads
         self.con = duckdb.connect(":memory:", config=config)
         self._run("SET TimeZone = 'UTC'")
+        self._nfkc = False                                 # the dialect's NFKC function is registered
         self._run("SET enable_progress_bar = false")  # DuckDB's own bar writes to stdout; the checker has its own
         self._run(f"SET temp_directory = {ql(temp_dir or os.path.join(self._tmp.name, 'spill'))}")
         self._disk_dir: str | None = temp_dir or self._tmp.name     # None once it proved unwritable
@@ -139,6 +148,15 @@ class DuckDBEngine(FileLoading):
         return True
 
     # -- lifecycle -------------------------------------------------------------------------
+    def _typed_query(self, sources: list[ColumnSource], row: str, shape: str, relation: str) -> str:
+        """:func:`typed_query`, with the functions an export dialect needs registered first."""
+        if any(src.dialect.normalize for src in sources) and not self._nfkc:
+            # the UDF type enum lives in a module whose path changed across DuckDB versions: named by its text
+            self.con.create_function(NFKC, _nfkc, ["varchar"], "varchar",  # type: ignore[call-overload]
+                                     type="arrow", side_effects=False)
+            self._nfkc = True
+        return typed_query(sources, row, shape, relation)
+
     def lock(self) -> None:
         """No file, network or setting access from here on."""
         self._run("SET enable_external_access = false")
@@ -310,7 +328,8 @@ class DuckDBEngine(FileLoading):
             # (counting holds the GIL, which the transcoding needs)
             count = source.format == "csv" and (source.encoding or "utf-8").lower() in NATIVE_ENCODINGS
             sha = pool.submit(scan_file, source.path, True, count)
-            loaded = Loaded(schema, table, display=source.display, format=source.format, sha256="", rows=0)
+            loaded = Loaded(schema, table, display=source.display, format=source.format, sha256="", rows=0,
+                            dialect=source.dialect)
             self._read(schema, source, loaded)
             loaded.sha256, lines = sha.result()
             if loaded.file_lines is None:           # (a transcoded copy's were counted as it was written)
@@ -324,10 +343,10 @@ class DuckDBEngine(FileLoading):
         arrow = raw.to_arrow(names)
         view = f"{loaded.table}_arrow"
         self.con.register(view, arrow)
-        sources = column_sources(schema, mapping, kind)
+        sources = column_sources(schema, mapping, kind, dialect=loaded.dialect)
         try:
             self._run(f"CREATE TABLE {loaded.table} AS "
-                      + typed_query(sources, "__row", "__shape", view))  # read in record order
+                      + self._typed_query(sources, "__row", "__shape", view))  # read in record order
         finally:
             self.con.unregister(view)
         loaded.sources = {s.column.name: s for s in sources}
@@ -370,14 +389,14 @@ class DuckDBEngine(FileLoading):
             parts = [f"__vals[{at[k]}]" for k in by_column.get(i, [])]
             expr = parts[0] if len(parts) == 1 else (f"coalesce({', '.join(parts)})" if parts else "CAST(NULL AS JSON)")
             raw_items.append(f"CAST({expr} AS VARCHAR) AS c{i}")  # JSON text, as the Python reader gives
-        sources = column_sources(schema, list(range(len(schema.columns))), "json")
+        sources = column_sources(schema, list(range(len(schema.columns))), "json", dialect=loaded.dialect)
         values = (f"json_extract(o, [{', '.join(pointer(k) for k in wanted)}])" if wanted
                   else "CAST(NULL AS JSON[])")
         relation = (f"(SELECT __row, __shape, {', '.join(raw_items)} FROM "
                     f"(SELECT __row, __shape, {values} AS __vals FROM {objects}))")
         # insertion order is kept: the table is in record order without sorting
         self._run(f"CREATE TABLE {loaded.table} AS "
-                  + typed_query(sources, "__row", "__shape", relation))
+                  + self._typed_query(sources, "__row", "__shape", relation))
         self._run(f"DROP VIEW {objects}; DROP TABLE {lines}")
         loaded.sources = {s.column.name: s for s in sources}
         return True
@@ -389,9 +408,10 @@ class DuckDBEngine(FileLoading):
         types = {i: str(r[1]).upper() for i, r in enumerate(d for d in described if d[0] != "file_row_number")}
         mapping, notes = HeaderMap(schema).map(header, source.display)
         loaded.notes.extend(notes)
-        sources = column_sources(schema, mapping, "native", raw_name=lambda pos: header[pos], native=types)
+        sources = column_sources(schema, mapping, "native", raw_name=lambda pos: header[pos], native=types,
+                                 dialect=loaded.dialect)
         self._run(f"CREATE TABLE {loaded.table} AS "
-                  + typed_query(sources, "file_row_number + 1", "CAST(NULL AS VARCHAR)", rel))  # in file order
+                  + self._typed_query(sources, "file_row_number + 1", "CAST(NULL AS VARCHAR)", rel))  # in file order
         loaded.sources = {s.column.name: s for s in sources}
 
     def _load_csv(self, schema: DatasetSchema, source: Source, loaded: Loaded) -> None:
@@ -401,7 +421,7 @@ class DuckDBEngine(FileLoading):
             raise CheckerError([Problem(Span(source.display, 1, 1), codes.D403, _("the CSV file has no header row"))])
         mapping, notes = HeaderMap(schema).map(header, source.display)
         loaded.notes.extend(notes)
-        sources = column_sources(schema, mapping, "text")
+        sources = column_sources(schema, mapping, "text", dialect=loaded.dialect)
         loaded.sources = {s.column.name: s for s in sources}
         loaded.line_source = (path, delim)
         names = [f"c{i}" for i in range(len(header))]
@@ -414,7 +434,7 @@ class DuckDBEngine(FileLoading):
         main = f"{loaded.table}_main"
         try:
             self._run(f"CREATE TABLE {main} AS "
-                      + typed_query(sources, "CAST(NULL AS BIGINT)", "CAST(NULL AS VARCHAR)", rel))
+                      + self._typed_query(sources, "CAST(NULL AS BIGINT)", "CAST(NULL AS VARCHAR)", rel))
         except duckdb.InvalidInputException:
             # DuckDB reads one kind of line ending per file: mixed LF, CRLF and lone CR are read exactly
             self._run(f"DROP TABLE IF EXISTS {rej}; DROP TABLE IF EXISTS {rej + '_scan'}")
@@ -463,7 +483,8 @@ class DuckDBEngine(FileLoading):
         raw = readers.RawTable(header, columns, rows, shapes)
         fixed = f"{loaded.table}_fixed"
         self._load_raw(schema, raw, _mapping_from(sources, width),
-                       Loaded(schema, fixed, display=loaded.display, format="csv", sha256="", rows=0))
+                       Loaded(schema, fixed, display=loaded.display, format="csv", sha256="", rows=0,
+                              dialect=loaded.dialect))
         # kept row i (0-based) has record number i + 1 + #{rejected r_j : r_j - j <= i}
         thresholds = sorted(r - (j + 1) for j, r in enumerate(sorted(rows)))
         offsets = f"{loaded.table}_offsets"

@@ -14,10 +14,11 @@ from pathlib import Path
 from checker import codes
 from checker.i18n import Msg, _
 from checker.model.dataset import DatasetSchema
+from checker.model.dialect import Dialect
 from checker.problems import Problem, Span, did_you_mean
 from checker.sql.layout import ROW, SHAPE, ColumnSource, TableLayout, bad_column, fmt_column, miss_column
 from checker.sql.text import qi
-from checker.sql.values import conversion
+from checker.sql.values import conversion, reading_steps
 
 
 @dataclass(kw_only=True)
@@ -36,6 +37,8 @@ class Loaded(TableLayout):
     line_source: tuple[Path, str] | None = None
     #: lines of the UTF-8 file the engine read (``line_source``), where already counted on the way
     file_lines: int | None = None
+    #: the export's own dialect (``datasets.yaml``), read over each column's
+    dialect: Dialect | None = None
 
     def lines_of(self, rows: set[int]) -> dict[int, int]:
         """Record number -> the line of the file where the record starts, for these records."""
@@ -99,8 +102,9 @@ def _loose(name: str) -> str:
 
 def column_sources(schema: DatasetSchema, mapping: list[int | None], kind: str,
                    raw_name: Callable[[int], str] = lambda pos: f"c{pos}",
-                   native: dict[int, str] | None = None) -> list[ColumnSource]:
-    """How each schema column is read, given which file column (position) maps to which schema column."""
+                   native: dict[int, str] | None = None, dialect: Dialect | None = None) -> list[ColumnSource]:
+    """How each schema column is read, given which file column (position) maps to which schema column;
+    ``dialect`` is the export's own (``datasets.yaml``), merged over each column's."""
     by_col: dict[int, int] = {}
     for pos, idx in enumerate(mapping):
         if idx is not None:
@@ -109,7 +113,8 @@ def column_sources(schema: DatasetSchema, mapping: list[int | None], kind: str,
     for i, col in enumerate(schema.columns.values()):
         at = by_col.get(i)
         out.append(ColumnSource(col, i, raw_name(at) if at is not None else None, kind,
-                                (native or {}).get(at) if at is not None else None))
+                                (native or {}).get(at) if at is not None else None,
+                                dialect.over(col.dialect) if dialect else col.dialect))
     return out
 
 
@@ -122,6 +127,20 @@ def typed_query(sources: list[ColumnSource], row_expr: str, shape_expr: str, rel
     inner = [f"{row_expr} AS {ROW}", f"{shape_expr} AS {SHAPE}"]
     outer = [ROW, SHAPE]
     raws: set[str] = set()
+    levels: list[list[str]] = []   # the dialect's reading steps, one level each, below the conversion
+    for src in sources:
+        if src.raw is not None:
+            for depth, (name, sql) in enumerate(reading_steps(src, qi(src.raw))):
+                while len(levels) <= depth:
+                    levels.append([])
+                levels[depth].append(f"{sql} AS {qi(name)}")
+    if levels:
+        base = ", ".join([f"{row_expr} AS {ROW}", f"{shape_expr} AS {SHAPE}"]
+                         + sorted({qi(s.raw) for s in sources if s.raw is not None}))
+        relation = f"(SELECT {base} FROM {relation})"
+        for level in levels:
+            relation = f"(SELECT *, {', '.join(level)} FROM {relation})"
+        inner = [ROW, SHAPE] + [item.rsplit(" AS ", 1)[1] for level in levels for item in level]
     for src in sources:
         col, i = src.column, src.index
         sql_type = "JSON" if col.sql_type == "ANY" and src.kind == "json" else (

@@ -36,6 +36,7 @@ from checker.load.sources import Source
 from checker.model.dataset import DatasetSchema
 from checker.problems import CheckerError, Problem, Span
 from checker.sql.regex import SparkUnsupported, java_regex
+from checker.sql.spelling import NFKC
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, Row, SparkSession
@@ -137,6 +138,13 @@ def _value(v: Any) -> Any:
     return [_value(x) for x in v] if isinstance(v, list) else v
 
 
+
+def _nfkc(text: str | None) -> str | None:
+    """Unicode NFKC of one string (Spark's side of :data:`checker.sql.spelling.NFKC`)."""
+    import unicodedata
+
+    return None if text is None else unicodedata.normalize("NFKC", text)
+
 class SparkEngine(FileLoading):
     """Apache Spark through PySpark: queries rewritten for Spark SQL; what would mean something else is refused."""
 
@@ -183,6 +191,9 @@ class SparkEngine(FileLoading):
             memory = memory_limit.lower().replace("ib", "").replace("b", "").replace(" ", "")
         self.spark, self._owns = session(master, memory, temp_dir, conf)
         self.Error = spark_errors()
+        from pyspark.sql.types import StringType
+
+        self.spark.udf.register(NFKC, _nfkc, StringType())  # an export dialect's ``normalize: nfkc``
         self._tmp = tempfile.TemporaryDirectory(prefix="checker-spark-")
         self._frames: list[Any] = []
         self._views: list[str] = []
@@ -242,7 +253,8 @@ class SparkEngine(FileLoading):
     def load(self, schema: DatasetSchema, source: Source) -> Loaded:
         self._n += 1
         table = f"ds_{self._n}"
-        loaded = Loaded(schema, table, display=source.display, format=source.format, sha256="", rows=0)
+        loaded = Loaded(schema, table, display=source.display, format=source.format, sha256="", rows=0,
+                            dialect=source.dialect)
         with self._reading(schema, source):
             self._read(schema, source, loaded)
         if source.uri:
@@ -310,7 +322,7 @@ class SparkEngine(FileLoading):
         frame = self.spark.createDataFrame(raw.to_arrow(names))
         view = f"{loaded.table}_raw"
         self._view(frame, view)
-        self._typed(loaded, column_sources(schema, mapping, raw.kind), view)
+        self._typed(loaded, column_sources(schema, mapping, raw.kind, dialect=loaded.dialect), view)
 
     def _load_parquet(self, schema: DatasetSchema, source: Source, loaded: Loaded) -> None:
         from pyspark.sql import functions as F
@@ -323,7 +335,8 @@ class SparkEngine(FileLoading):
         self._view(frame, view)
         mapping, notes = HeaderMap(schema).map(header, source.display)
         loaded.notes.extend(notes)
-        sources = column_sources(schema, mapping, "native", raw_name=lambda pos: header[pos], native=types)
+        sources = column_sources(schema, mapping, "native", raw_name=lambda pos: header[pos], native=types,
+                                 dialect=loaded.dialect)
         self._typed(loaded, sources, view, row="__row_index + 1", shape="CAST(NULL AS VARCHAR)")
 
     def _load_csv(self, schema: DatasetSchema, source: Source, loaded: Loaded) -> None:
@@ -368,7 +381,7 @@ class SparkEngine(FileLoading):
         self._view(self.spark.sql(
             f"SELECT __row - 1 AS __row, {shape} AS __shape, {cells} FROM (SELECT __row, {count} AS __n, "
             f"from_csv(value, {_spark_str(ddl)}, {options}) AS __r FROM {numbered} WHERE __row > 1)"), raw)
-        self._typed(loaded, column_sources(schema, mapping, "text"), raw)
+        self._typed(loaded, column_sources(schema, mapping, "text", dialect=loaded.dialect), raw)
 
     def _lake_header(self, location: str, delimiter: str | None) -> tuple[list[str], str]:
         first = self.spark.read.text(location).where("value <> ''").first()
@@ -406,7 +419,8 @@ class SparkEngine(FileLoading):
             items.append(f"{expr} AS c{i}")
         raw = f"{loaded.table}_raw"
         self._view(self.spark.sql(f"SELECT __row, __shape, {', '.join(items)} FROM {objects}"), raw)
-        self._typed(loaded, column_sources(schema, list(range(len(schema.columns))), "json"), raw)
+        self._typed(loaded, column_sources(schema, list(range(len(schema.columns))), "json",
+                                           dialect=loaded.dialect), raw)
         return True
 
 

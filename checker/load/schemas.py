@@ -14,6 +14,7 @@ from jsonschema.exceptions import SchemaError
 
 from checker import codes
 from checker.i18n import Msg, _
+from checker.load.dialects import check_dialect
 from checker.load.yamlio import Document, load_text
 from checker.model.dataset import (
     ANNOTATIONS,
@@ -24,12 +25,13 @@ from checker.model.dataset import (
     DatasetSchema,
     sql_type_for,
 )
+from checker.model.dialect import DEFAULT, Dialect
 from checker.problems import CheckerError, Problem, did_you_mean
 from checker.resources import shown
 from checker.sql.regex import PatternError, re2_pattern
 
 TOP_LEVEL = frozenset({"$schema", "$id", "$comment", "title", "description", "type", "properties", "required",
-                       "additionalProperties", "x-key", "x-record-date", "x-title", "examples"})
+                       "additionalProperties", "x-key", "x-record-date", "x-title", "x-dialect", "examples"})
 DOMAINS = ("crm", "budget", "appraisal", "marketing")
 #: names of the engine's own columns in loaded tables and queries
 RESERVED = re.compile(r"^__(row|shape|bad_\d+|fmt_\d+|miss_\d+|v_\d+|g\d+|n|ok|w\d*|first|k|ks|fp|kt|want)$")
@@ -100,9 +102,13 @@ def load_schema(name: str, path: Path) -> DatasetSchema:
     data = doc.data
     pos = doc.positions
     required = set(data.get("required", []))
+    schema_dialect = check_dialect(data["x-dialect"], ("x-dialect",), pos)[0] if "x-dialect" in data else None
     columns: dict[str, Column] = {}
     for col, prop in data.get("properties", {}).items():
-        columns[col] = _column(col, prop, col in required, pos.key(("properties", col)))
+        own = (check_dialect(prop["x-dialect"], ("properties", col, "x-dialect"), pos)[0]
+               if "x-dialect" in prop else None)
+        dialect = (own.over(schema_dialect) if own else schema_dialect) or DEFAULT
+        columns[col] = _column(col, prop, col in required, pos.key(("properties", col)), dialect)
     return DatasetSchema(
         name=name, path=display, columns=columns,
         key=tuple(data.get("x-key", [])),
@@ -138,14 +144,15 @@ def _types(prop: dict[str, Any]) -> tuple[frozenset[str], bool]:
     return frozenset(t for t in listed if t != "null"), nullable
 
 
-def _column(name: str, prop: dict[str, Any], required: bool, span) -> Column:
+def _column(name: str, prop: dict[str, Any], required: bool, span, dialect: Dialect = DEFAULT) -> Column:
     types, nullable = _types(prop)
     fmt = prop.get("format")
     decimal = tuple(prop["x-decimal"]) if "x-decimal" in prop else None
     keywords = {k: prop[k] for k in CHECKED_KEYWORDS if k in prop and k not in ("type", "format", "required")}
     return Column(name=name, types=types, nullable=nullable, sql_type=sql_type_for(types, fmt, decimal),
                   format=fmt, keywords=keywords, required=required, pii=bool(prop.get("x-pii", False)),
-                  aliases=tuple(prop.get("x-aliases", [])), span=span, typed="type" in prop)
+                  aliases=tuple(prop.get("x-aliases", [])), span=span, typed="type" in prop,
+                  dialect=dialect)
 
 
 def _check(name: str, doc: Document) -> list[Problem]:
@@ -168,6 +175,8 @@ def _check(name: str, doc: Document) -> list[Problem]:
             err((key,), codes.S302, _("unsupported top-level keyword '{key}'", key=key),
                 hint=did_you_mean(key, TOP_LEVEL) or _("supported: {names}", names=", ".join(sorted(TOP_LEVEL))),
                 key=True)
+    if "x-dialect" in data:
+        out.extend(check_dialect(data["x-dialect"], ("x-dialect",), pos)[1])
     if data.get("type") != "object":
         err(("type",), codes.S301, _("a dataset schema must have \"type\": \"object\""))
     props = data.get("properties")
@@ -232,6 +241,8 @@ def _check(name: str, doc: Document) -> list[Problem]:
         if "x-aliases" in prop and not (isinstance(prop["x-aliases"], list)
                                         and all(isinstance(a, str) for a in prop["x-aliases"])):
             err(base + ("x-aliases",), codes.S303, _("x-aliases must be a list of header names"))
+        if "x-dialect" in prop:
+            out.extend(check_dialect(prop["x-dialect"], base + ("x-dialect",), pos)[1])
         if "x-pii" in prop and not isinstance(prop["x-pii"], bool):
             err(base + ("x-pii",), codes.S303, _("x-pii must be true or false"))
     for i, col in enumerate(data.get("required", []) or []):

@@ -5,6 +5,7 @@ in ``DIR/datasets.yaml``::
 
     crm.complaints: {path: exports/投訴.csv, encoding: gb18030}
     budget.lines:   {path: budget.xlsx, sheet: 預算}
+    crm.customers:  {path: crm/customers.csv, dialect: {formats: ["roc:%Y/%m/%d"], timezone: Asia/Taipei}}
 
 Paths are relative to DIR and may never leave it.  A URL (``s3a://…``, ``hdfs://…``,
 ``abfss://…``, ``file:///…``) names a file in a data lake instead; only the Spark engine
@@ -16,18 +17,20 @@ reads those (Parquet, CSV in UTF-8 or JSON Lines)::
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from checker import codes
 from checker.i18n import _
+from checker.load.dialects import check_dialect
 from checker.load.yamlio import Positions, load_file
+from checker.model.dialect import Dialect
 from checker.problems import CheckerError, Problem, Span, did_you_mean
 
 FORMATS = ("csv", "jsonl", "json", "parquet", "xlsx")
 ENCODINGS = ("utf-8", "utf-8-sig", "gb18030", "gbk", "gb2312", "big5", "big5hkscs", "utf-16", "latin-1")
-MANIFEST_KEYS = ("path", "format", "encoding", "sheet", "delimiter")
+MANIFEST_KEYS = ("path", "format", "encoding", "sheet", "delimiter", "dialect")
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,7 @@ class Source:
     sheet: str | None = None
     delimiter: str | None = None
     uri: str | None = None  # a data-lake URL (Spark engine only); path is then unused
+    dialect: Dialect | None = None  # this export's own dialect, over the schema's (``dialect:`` in datasets.yaml)
 
     @property
     def location(self) -> str:
@@ -128,12 +132,18 @@ def _manifest(path: Path, root: Path, datasets: set[str]) -> dict[str, Source]:
             if key not in MANIFEST_KEYS:
                 problems.append(Problem(pos.key((name, key)), codes.R101, _("unknown key '{key}'", key=key),
                                         hint=did_you_mean(key, MANIFEST_KEYS)))
+        dialect = None
+        if "dialect" in entry:
+            dialect, wrong = check_dialect(entry["dialect"], (name, "dialect"), pos)
+            if wrong:
+                problems.extend(wrong)
+                continue
         if URL.match(str(entry["path"])):
             lake = _lake(name, entry, pos)
             if isinstance(lake, Problem):
                 problems.append(lake)
             else:
-                out[name] = lake
+                out[name] = replace(lake, dialect=dialect)
             continue
         problem = _delimiter_problem(entry.get("delimiter"), pos.value((name, "delimiter")))
         if problem:
@@ -174,7 +184,7 @@ def _manifest(path: Path, root: Path, datasets: set[str]) -> dict[str, Source]:
         out[name] = Source(name, target.resolve(), target.resolve().relative_to(root).as_posix(), fmt,
                            str(enc).lower() if enc else None,
                            str(entry["sheet"]) if entry.get("sheet") is not None else None,
-                           str(entry["delimiter"]) if entry.get("delimiter") else None)
+                           str(entry["delimiter"]) if entry.get("delimiter") else None, dialect=dialect)
     if problems:
         raise CheckerError(problems)
     return out

@@ -4,7 +4,8 @@ A dataset schema is an object schema whose ``properties`` are the columns.  The
 project's annotations: ``x-key`` (columns that identify a record), ``x-record-date``
 (the column that dates a record), ``x-pii`` (personal data, masked in reports),
 ``x-aliases`` (other header names), ``x-decimal: [precision, scale]`` (DECIMAL
-instead of DOUBLE for a number column).
+instead of DOUBLE for a number column), ``x-dialect`` (how exports spell the values:
+:mod:`checker.model.dialect`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from checker.model.dialect import DEFAULT, Dialect
 from checker.problems import Span
 
 #: Validation keywords compiled into structural checks, in the order results list them.
@@ -19,7 +21,7 @@ CHECKED_KEYWORDS = ("required", "type", "enum", "const", "pattern", "minimum", "
                     "exclusiveMinimum", "exclusiveMaximum", "minLength", "maxLength", "format")
 #: Keywords that only annotate a property.
 ANNOTATIONS = frozenset({"title", "description", "default", "examples", "$comment", "deprecated",
-                         "readOnly", "writeOnly", "x-pii", "x-aliases", "x-decimal", "x-title"})
+                         "readOnly", "writeOnly", "x-pii", "x-aliases", "x-decimal", "x-title", "x-dialect"})
 #: Formats that are checked (others are refused, never silently ignored).
 CHECKED_FORMATS = ("date", "date-time", "email")
 JSON_TYPES = ("null", "boolean", "integer", "number", "string")
@@ -38,6 +40,7 @@ class Column:
     aliases: tuple[str, ...] = ()
     span: Span | None = None
     typed: bool = False            # the property declares a ``type`` (``"type": "null"`` admits null only)
+    dialect: Dialect = DEFAULT     # how an export spells its values: the schema's x-dialect, the property's over it
 
     @property
     def is_any(self) -> bool:

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from checker.model.dataset import Column, DatasetSchema
+from checker.model.dialect import DEFAULT, Dialect
 from checker.sql.text import qi
 
 #: the record number (1-based, as in the file)
@@ -51,6 +52,7 @@ class ColumnSource:
     raw: str | None           # raw column name in the source relation, None if absent from the file
     kind: str                 # text | json | native
     native_type: str | None = None
+    dialect: Dialect = DEFAULT  # how the export spells values: the column's, this export's over it
 
 
 @dataclass

@@ -8,8 +8,10 @@ checks judge with them (:mod:`checker.compile.structural`), so both read a value
 from __future__ import annotations
 
 from checker.model.dataset import Column
+from checker.model.dialect import DEFAULT, Dialect
+from checker.sql import spelling
 from checker.sql.layout import ColumnSource
-from checker.sql.text import ql, timestamp_value, valid_date
+from checker.sql.text import qi, ql, timestamp_value, valid_date
 
 # -- conversion --------------------------------------------------------------------------------------
 
@@ -120,39 +122,49 @@ def _json_is(types: frozenset[str], raw: str, jt: str) -> str:
     return "(" + " OR ".join(parts) + ")" if parts else "FALSE"  # "type": "null": no other value
 
 
-def _text_value(col: Column, r: str, v: str) -> tuple[str, str | None, str | None]:
+def _text_value(col: Column, r: str, v: str, d: Dialect = DEFAULT, p: str | None = None,
+                n: str | None = None) -> tuple[str, str | None, str | None]:
     """(value, type-evidence, format-evidence) SQL for a text cell r; evidence may read the value as v.
 
+    ``p`` is the cell as the dialect prepares it (normalised, trimmed, a null spelling as NULL) and
+    ``n`` its number text (:func:`checker.sql.spelling.number_text`), each computed once by the level
+    below (:func:`reading_steps`); the evidence cites the raw text r.
     Evidence is computed from the converted value in an outer query rather than by repeating the
     conversion: DuckDB would otherwise hoist the shared (and, for date-times, costly) validity test
     out of its CASE and run it for every row.
     """
+    p = p or r
     t = col.sql_type
     if t == "VARCHAR":
-        return r, None, None
+        return p, None, None
     if t == "ANY":
         if not col.typed:
-            return r, None, None
-        return r, f"CASE WHEN {r} IS NOT NULL AND {text_class(col.types, r)} IS NULL THEN {r} END", None
+            return p, None, None
+        return p, f"CASE WHEN {p} IS NOT NULL AND {text_class(col.types, p)} IS NULL THEN {r} END", None
     if t == "DATE":
-        return (f"CASE WHEN {valid_date(r)} THEN CAST({r} AS DATE) END", None,
-                f"CASE WHEN {r} IS NOT NULL AND {v} IS NULL THEN {r} END")
+        value = (f"CASE WHEN {valid_date(p)} THEN CAST({p} AS DATE) END" if d.formats is None
+                 else spelling.date_value(p, d))
+        return value, None, f"CASE WHEN {p} IS NOT NULL AND {v} IS NULL THEN {r} END"
     if t == "TIMESTAMP":
-        return timestamp_value(r), None, f"CASE WHEN {r} IS NOT NULL AND {v} IS NULL THEN {r} END"
+        value = (timestamp_value(p) if d.formats is None and d.zone == "UTC" else spelling.timestamp_value(p, d))
+        return value, None, f"CASE WHEN {p} IS NOT NULL AND {v} IS NULL THEN {r} END"
+    n = n or p
     if t == "BIGINT":
-        value = _int_from_text(r)
+        value = _int_from_text(n)
     elif t == "BOOLEAN":
-        value = f"(CASE WHEN {spells_boolean(r)} THEN lower({r}) = 'true' END)"
+        value = spelling.boolean_value(p, d)
     elif t.startswith("DECIMAL"):
-        value = _decimal_exact(r, t)
+        value = _decimal_exact(n, t)
     else:
-        value = f"(CASE WHEN {spells_number(r)} THEN {_finite(f'TRY_CAST({r} AS DOUBLE)')} END)"
-    return value, f"CASE WHEN {r} IS NOT NULL AND {v} IS NULL THEN {r} END", None
+        value = f"(CASE WHEN {spells_number(n)} THEN {_finite(f'TRY_CAST({n} AS DOUBLE)')} END)"
+    return value, f"CASE WHEN {p} IS NOT NULL AND {v} IS NULL THEN {r} END", None
 
 
-def _json_value(col: Column, raw: str, v: str) -> tuple[str, str | None, str | None]:
+def _json_value(col: Column, raw: str, v: str, d: Dialect = DEFAULT,
+                p: str | None = None) -> tuple[str, str | None, str | None]:
+    """As :func:`_text_value` for a value held as JSON text; ``p`` is its string as the dialect prepares it."""
     jt = json_class(raw)
-    s = json_string(raw)
+    s = p or json_string(raw)
     t = col.sql_type
     wrong = f"CASE WHEN {jt} <> 'NULL' AND {v} IS NULL THEN {raw} END"
     if t == "ANY":
@@ -170,10 +182,13 @@ def _json_value(col: Column, raw: str, v: str) -> tuple[str, str | None, str | N
                  f"WHEN {jt} = 'DOUBLE' AND {_whole(num)} THEN TRY_CAST({num} AS BIGINT) END")
         return value, wrong, None
     if t in ("DATE", "TIMESTAMP"):
-        conv = (f"CASE WHEN {valid_date(s)} THEN CAST({s} AS DATE) END" if t == "DATE" else timestamp_value(s))
+        if d.formats is None and d.zone == "UTC":
+            conv = (f"CASE WHEN {valid_date(s)} THEN CAST({s} AS DATE) END" if t == "DATE" else timestamp_value(s))
+        else:
+            conv = spelling.date_value(s, d) if t == "DATE" else spelling.timestamp_value(s, d)
         return (f"CASE WHEN {jt} = 'VARCHAR' THEN {conv} END",
                 f"CASE WHEN {jt} NOT IN ('VARCHAR', 'NULL') THEN {raw} END",
-                f"CASE WHEN {jt} = 'VARCHAR' AND {v} IS NULL THEN {s} END")
+                f"CASE WHEN {jt} = 'VARCHAR' AND {v} IS NULL THEN {json_string(raw) if p else s} END")
     if t.startswith("DECIMAL"):  # from the JSON text, never through a double: exact or a violation
         return f"(CASE WHEN {jt} IN ('INTEGER', 'DOUBLE') THEN {_decimal_exact(raw, t)} END)", wrong, None
     return f"(CASE WHEN {jt} IN ('INTEGER', 'DOUBLE') THEN {_finite(num)} END)", wrong, None
@@ -211,9 +226,13 @@ def _native_exact(col: Column, raw: str, native: str) -> str:
     return value
 
 
-def _native_value(col: Column, raw: str, native: str, v: str) -> tuple[str, str | None, str | None]:
+def _native_value(col: Column, raw: str, native: str, v: str, d: Dialect = DEFAULT, p: str | None = None,
+                  n: str | None = None) -> tuple[str, str | None, str | None]:
     if native == "VARCHAR":
-        return _text_value(col, raw, v)
+        return _text_value(col, raw, v, d, p, n)
+    if col.sql_type == "TIMESTAMP" and native.upper().startswith("TIMESTAMP WITH TIME ZONE") and d.zone != "UTC":
+        value = spelling.local(f"CAST({raw} AS TIMESTAMP)", d.zone)
+        return value, f"CASE WHEN {raw} IS NOT NULL AND {v} IS NULL THEN CAST({raw} AS VARCHAR) END", None
     if col.sql_type == "ANY":
         if not col.typed:
             return raw, None, None
@@ -228,10 +247,44 @@ def _native_value(col: Column, raw: str, native: str, v: str) -> tuple[str, str 
     return value, f"CASE WHEN {raw} IS NOT NULL AND {v} IS NULL THEN CAST({raw} AS VARCHAR) END", None
 
 
+def reading_steps(src: ColumnSource, raw: str) -> list[tuple[str, str]]:
+    """The values the dialect computes before the conversion, each on a level of its own (so that
+    each is computed once per record): ``(name, SQL)``, the prepared text ``__p_<i>`` and the number
+    text ``__n_<i>``.  None for a column read as the contract's "Reading text" reads it."""
+    d, i = src.dialect, src.index
+    steps: list[tuple[str, str]] = []
+    kind = "text" if src.kind == "text" or (src.kind == "native" and src.native_type == "VARCHAR") else src.kind
+    if kind == "native":
+        return steps
+    if kind == "json":
+        if (d.normalize or d.trim) and src.column.sql_type in ("VARCHAR", "DATE", "TIMESTAMP"):
+            steps.append((prepared_column(i), spelling.prepared(json_string(raw), d, "json")))
+        return steps
+    if d.prepares:
+        steps.append((prepared_column(i), spelling.prepared(raw, d)))
+    if src.column.numeric and d.reads_numbers:
+        p = qi(prepared_column(i)) if steps else raw
+        steps.append((number_column(i), spelling.number_text(p, d)))
+    return steps
+
+
+def prepared_column(index: int) -> str:
+    return f"__p_{index}"
+
+
+def number_column(index: int) -> str:
+    return f"__n_{index}"
+
+
 def conversion(src: ColumnSource, raw: str, v: str) -> tuple[str, str | None, str | None]:
-    """(value, type-evidence, format-evidence) SQL of one column read as ``raw``, its value named ``v``."""
+    """(value, type-evidence, format-evidence) SQL of one column read as ``raw``, its value named ``v``;
+    the values of :func:`reading_steps` are read by their names."""
+    names = {name for name, _sql in reading_steps(src, raw)} if not src.dialect.is_default else set()
+    p = qi(prepared_column(src.index)) if prepared_column(src.index) in names else None
+    n = qi(number_column(src.index)) if number_column(src.index) in names else None
+    d = src.dialect
     if src.kind == "text":
-        return _text_value(src.column, raw, v)
+        return _text_value(src.column, raw, v, d, p, n)
     if src.kind == "json":
-        return _json_value(src.column, raw, v)
-    return _native_value(src.column, raw, src.native_type or "VARCHAR", v)
+        return _json_value(src.column, raw, v, d, p)
+    return _native_value(src.column, raw, src.native_type or "VARCHAR", v, d, p, n)
