@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 from checker import codes
@@ -16,6 +17,7 @@ from checker.engine.registry import ENGINES
 from checker.i18n import _, render, tr
 from checker.load.project import load_project
 from checker.model.dataset import DatasetSchema
+from checker.model.dialect import applies
 from checker.portability import engine_problems
 from checker.problems import CheckerError, Problem, Span, did_you_mean
 from checker.sql.text import DIALECT
@@ -77,10 +79,31 @@ def explain(rule_id: str, rule_paths: list[Path], schemas_dir: Path | None, as_o
         for k in used:
             if k in rs.param_origin:
                 lines.append("    " + tr("{param} from {origin}", param=k, origin=str(rs.param_origin[k])))
+    lines += _dialect_lines([rule.dataset, *[j.dataset for j in rule.join or []]], schemas)
     lines.append("  sql:")
     lines += ["    " + line for line in explain_sql(c).splitlines()]
     lines += _as_run(ENGINES[engine], c, schemas)
     return "\n".join(lines)
+
+
+def _dialect_lines(datasets: list[str], schemas: dict[str, DatasetSchema]) -> list[str]:
+    """How each column the rule's datasets hold is read where its schema declares an export dialect."""
+    lines: list[str] = []
+    for name in dict.fromkeys(datasets):
+        schema = schemas.get(name)
+        if schema is None:
+            continue
+        read = [(col.name, {k: v for k, v in col.dialect.shown().items() if applies(k, col.sql_type)})
+                for col in schema.columns.values() if not col.dialect.is_default]
+        read = [(column, keys) for column, keys in read if keys]
+        if not read:
+            continue
+        lines.append("  " + tr("export dialect of {dataset} (a datasets.yaml entry's dialect is read over it):",
+                               dataset=name))
+        for column, keys in read:
+            shown = "; ".join(f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in keys.items())
+            lines.append(f"    {column}: {shown}")
+    return lines
 
 
 def _as_run(engine: type[Engine], rule: CompiledRule, schemas: dict[str, DatasetSchema]) -> list[str]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -25,7 +26,7 @@ from sqlglot import exp
 
 from checker import codes
 from checker.codes import Code
-from checker.engine import guard
+from checker.engine import guard, spark_udf
 from checker.engine.base import FileLoading, scan_file
 from checker.engine.loading import ColumnSource, HeaderMap, Loaded, column_sources, typed_query
 from checker.engine.spark_sql import DIALECT_OUT, to_spark, unsupported
@@ -86,6 +87,7 @@ def session(master: str | None = None, memory: str | None = None, local_dir: str
     master = master or os.environ.get("CHECKER_SPARK_MASTER") or "local[*]"
     if master.startswith("local"):
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # workers run the checker's own Python
     java_opts = f"-Duser.timezone=UTC -Dlog4j2.configurationFile={LOG_CONFIG.as_uri()}"
     builder = (SparkSession.builder.master(master).appName("checker")
                .config("spark.ui.enabled", "false")
@@ -139,11 +141,6 @@ def _value(v: Any) -> Any:
 
 
 
-def _nfkc(text: str | None) -> str | None:
-    """Unicode NFKC of one string (Spark's side of :data:`checker.sql.spelling.NFKC`)."""
-    import unicodedata
-
-    return None if text is None else unicodedata.normalize("NFKC", text)
 
 class SparkEngine(FileLoading):
     """Apache Spark through PySpark: queries rewritten for Spark SQL; what would mean something else is refused."""
@@ -193,7 +190,7 @@ class SparkEngine(FileLoading):
         self.Error = spark_errors()
         from pyspark.sql.types import StringType
 
-        self.spark.udf.register(NFKC, _nfkc, StringType())  # an export dialect's ``normalize: nfkc``
+        self.spark.udf.register(NFKC, spark_udf.nfkc, StringType())  # an export dialect's ``normalize: nfkc``
         self._tmp = tempfile.TemporaryDirectory(prefix="checker-spark-")
         self._frames: list[Any] = []
         self._views: list[str] = []

@@ -108,6 +108,20 @@ EFFECTIVE_DEFAULT = Dialect(formats=("iso",), timezone="UTC", decimal_mark=".", 
                             null=("",), trim=False)
 
 
+_APPLIES = {"formats": ("DATE", "TIMESTAMP"), "timezone": ("TIMESTAMP",),
+            "thousands": ("BIGINT", "DOUBLE", "DECIMAL"), "decimal_mark": ("BIGINT", "DOUBLE", "DECIMAL"),
+            "currency": ("BIGINT", "DOUBLE", "DECIMAL"), "percent": ("BIGINT", "DOUBLE", "DECIMAL"),
+            "true": ("BOOLEAN",), "false": ("BOOLEAN",)}
+
+
+def applies(key: str, sql_type: str) -> bool:
+    """Whether a dialect key changes how a column stored as ``sql_type`` is read (``null``, ``normalize``
+    and ``trim`` change every column's; the others only their own type's: a column of several types
+    (ANY) reads its text with ``null``, ``normalize`` and ``trim`` only)."""
+    kinds = _APPLIES.get(key)
+    return kinds is None or sql_type.split("(")[0] in kinds
+
+
 def directives(fmt: str) -> list[str]:
     """The directives of a strptime spelling, in order (``%%`` is not one); a trailing lone ``%`` is ``''``."""
     out: list[str] = []
