@@ -118,6 +118,7 @@ W502 = _define("W502", _("rule without examples"))
 W503 = _define("W503", _("waiver expired"))
 W504 = _define("W504", _("waiver matched nothing"))
 W506 = _define("W506", _("personal-data fingerprints not written (no fingerprint key)"))
+W507 = _define("W507", _("rule joins datasets read in different time zones"))
 
 # T: reports, results and rule examples
 T501 = _define("T501", _("report template error"))

@@ -57,6 +57,7 @@ def lint(paths: list[Path], schemas_dir: Path | None, engine: str = "duckdb") ->
         problems += _bind(compiled, schemas)
     problems += engine_problems(ENGINES[engine], compiled, schemas)
     problems += _rule_warnings(loaded)
+    problems += _zone_warnings(loaded, schemas)
     problems += version_problems(rulesets)
     problems += _catalog_problems(loaded, others)
     for doc in others:
@@ -136,6 +137,32 @@ def _waiver_problems(path: Path, compiled, schemas) -> list[Problem]:
                                       day=str(w.entry.expires)),
                                     level="warning", hint=_("renew it with a new expiry and approval, or remove it")))
     return problems
+
+
+def _zones(schema) -> set[str]:
+    """The time zones a dataset's date-time columns are read in (its export dialects')."""
+    return {col.dialect.zone for col in schema.columns.values() if col.sql_type in ("TIMESTAMP", "ANY")}
+
+
+def _zone_warnings(rulesets, schemas) -> list[Problem]:
+    """W507 for a rule that joins datasets whose date-times are read in different time zones: comparing
+    wall-clock times of two zones is rarely what the rule means (a datasets.yaml entry may still change
+    an export's zone at check time)."""
+    out = []
+    for rs in rulesets:
+        for i, rule in enumerate(rs.model.rules):
+            names = [rule.dataset, *[j.dataset for j in rule.join or []]]
+            if len(names) < 2 or any(n not in schemas for n in names):
+                continue
+            zones = sorted(set().union(*(_zones(schemas[n]) for n in names)))
+            if len(zones) > 1:
+                out.append(Problem(rs.positions.value(("rules", rs.file_index(i), "join")), codes.W507,
+                                   _("rule {rule} joins datasets read in different time zones ({zones}): their "
+                                     "date-times are wall-clock times of different places", rule=rule.id,
+                                     zones=", ".join(zones)), level="warning",
+                                   hint=_("give the datasets one timezone in x-dialect, or compare dates "
+                                          "that mean the same in both")))
+    return out
 
 
 def _rule_warnings(rulesets) -> list[Problem]:

@@ -394,3 +394,21 @@ def test_problems_are_checker_errors_not_tracebacks(tmp_path):
     with pytest.raises(CheckerError) as err:
         load_schema("crm.orders", tmp_path / "schemas" / "crm" / "orders.schema.json")
     assert [str(p.code) for p in err.value.problems] == ["S304"]
+
+
+def test_lint_warns_when_a_rule_joins_datasets_of_different_zones(cli, tmp_path):
+    _project(tmp_path, {"created": {"type": "string", "format": "date-time"},
+                        "cust": {"type": "string"}}, None, dialect={"timezone": "Asia/Taipei"})
+    customers = {"type": "object", "properties": {"cust": {"type": "string"},
+                                                  "since": {"type": "string", "format": "date-time"}}}
+    (tmp_path / "schemas" / "crm" / "customers.schema.json").write_text(json.dumps(customers), "utf-8")
+    rule = RULES.replace("    expect:", "    join: [{dataset: crm.customers, as: c, on: \"c.cust = cust\"}]\n"
+                                        "    expect: c.since <= created AND")
+    (tmp_path / "rules" / "r.yaml").write_text(rule, "utf-8")
+    run = cli("lint", str(tmp_path / "rules"), "--schemas", str(tmp_path / "schemas"))
+    text = run.stdout + run.stderr
+    assert "r.yaml:11:11: W507" in text and "Asia/Taipei, UTC" in text, text
+    customers["x-dialect"] = {"timezone": "Asia/Taipei"}
+    (tmp_path / "schemas" / "crm" / "customers.schema.json").write_text(json.dumps(customers), "utf-8")
+    run = cli("lint", str(tmp_path / "rules"), "--schemas", str(tmp_path / "schemas"))
+    assert "W507" not in run.stdout + run.stderr
