@@ -259,6 +259,8 @@ def _anonymous(node: exp.Anonymous) -> exp.Expression:
     args = node.expressions
     if name in _INTERVALS:
         return _interval(name, args[0])
+    if name == "strlen":  # bytes of the UTF-8 text
+        return _f("octet_length", args[0])
     if name in ("try_strptime", "strptime"):
         fmt = exp.Literal.string(java_date_format(_lit_text(args[1], _("a strptime format"))))
         return _f("try_to_timestamp" if name == "try_strptime" else "to_timestamp", args[0], fmt)

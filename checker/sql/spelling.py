@@ -36,8 +36,8 @@ def _re_literal(text: str) -> str:
 def prepared(r: str, d: Dialect, kind: str = "text") -> str:
     """SQL: the text r as the dialect reads it: NFKC, trimmed, a null spelling as NULL."""
     p = r
-    if d.normalize:
-        p = f"{NFKC}({p})"
+    if d.normalize:  # ASCII text is its own NFKC: the function sees only the values that are not
+        p = f"(CASE WHEN strlen({p}) = length({p}) THEN {p} ELSE {NFKC}({p}) END)"
     if d.trim:
         p = f"regexp_replace({p}, {ql(_EDGE_SPACE)}, '', 'g')"
     if kind != "text":  # a JSON string is never null: it is trimmed and normalised only
