@@ -11,6 +11,7 @@ import ast
 import contextlib
 import io
 import json
+import os
 import re
 import string
 import subprocess
@@ -140,7 +141,9 @@ NAMES = {"checker", "SQL", "JSON", "CSV", "SHA", "PDF", "HTML", "JUnit", "SARIF"
 
 
 def _checker(*args, cwd=None) -> subprocess.CompletedProcess:
-    env = {"PATH": "/usr/bin:/bin", "NO_COLOR": "1", "COLUMNS": "200", "HOME": str(ROOT)}
+    # the suite's own cache folder: with HOME at the repository the cache would land in the clone
+    env = {"PATH": "/usr/bin:/bin", "NO_COLOR": "1", "COLUMNS": "200", "HOME": str(ROOT),
+           "CHECKER_CACHE_DIR": os.environ.get("CHECKER_CACHE_DIR", "off")}
     return subprocess.run([sys.executable, "-m", "checker.cli", *map(str, args)], capture_output=True, text=True,
                           env=env, cwd=cwd or ROOT, check=False)
 

@@ -3,6 +3,7 @@ that the engine matches exactly for every bundled rule: no more, no fewer violat
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import zipfile
@@ -50,10 +51,15 @@ def bundled_rule_ids() -> set[str]:
     return {rule.id for rs in rulesets for rule in rs.model.rules}
 
 
+#: the values planted in the exports that declare a dialect and that match none of its spellings
+UNMATCHED = {"schema:budget.expenses.paid_on:format", "schema:marketing.research_reports.sample_size:type"}
+
+
 def test_answer_key_plants_every_bundled_rule(sample):
     key = json.loads((sample / "expected.json").read_text(encoding="utf-8"))
-    assert set(key) == bundled_rule_ids()
+    assert set(key) == bundled_rule_ids() | UNMATCHED
     assert all(key[rule] for rule in key)
+    assert all(len(key[check]) == 1 for check in UNMATCHED)
 
 
 def test_engine_finds_exactly_the_planted_violations(sample, checked):
@@ -77,7 +83,8 @@ def test_engine_finds_exactly_the_planted_violations(sample, checked):
 def test_sample_is_structurally_clean_and_complete(checked):
     result, violations = checked
     assert result["warnings"] == []
-    assert not [v for v in violations if v["rule_id"].startswith("schema:")]
+    # structurally clean but for the two values planted to match no declared spelling
+    assert {v["rule_id"] for v in violations if v["rule_id"].startswith("schema:")} == UNMATCHED
     assert result["summary"]["errored"] == 0 and result["summary"]["skipped"] == 0
     assert {i["dataset"] for i in result["inputs"]} == {f"{d}.{n}" for d, n in (
         ("crm", "customers"), ("crm", "interactions"), ("crm", "complaints"), ("crm", "surveys"), ("crm", "access_log"),
@@ -100,6 +107,24 @@ def test_versions_judge_records_by_their_own_date(checked):
     assert {v["version"] for v in cs010["versions"]} == {"2.0.0"}
 
 
+def test_some_exports_are_spelled_as_taiwanese_systems_write_them(sample):
+    """NT$ amounts and 民國 dates, full-width digits, 是/否, each declared on its datasets.yaml entry."""
+    from checker.load.yamlio import load_file
+
+    manifest = load_file(sample / "datasets.yaml").data
+    assert manifest["budget.expenses"]["dialect"] == {"formats": ["roc:%Y/%m/%d"], "thousands": ",",
+                                                      "currency": ["NT$"]}
+    assert manifest["crm.complaints"]["dialect"]["true"] == ["是"]
+    assert manifest["marketing.research_reports"]["dialect"]["normalize"] == "nfkc"
+    expenses = (sample / "budget" / "expenses.csv").read_text(encoding="utf-8-sig").splitlines()
+    first = next(csv.reader(expenses[1:2]))
+    assert first[7].startswith("NT$") and first[8].startswith("114/")
+    reports = (sample / "marketing" / "research_reports.csv").read_text(encoding="utf-8")
+    assert "２０２５－" in reports and "１８人" in reports  # noqa: RUF001  (full-width, as exported)
+    complaints = (sample / "客戶投訴記錄.csv").read_bytes().decode("gb18030")
+    assert '"是"' in complaints and '"否"' in complaints and "true" not in complaints
+
+
 def digest(folder: Path) -> dict[str, str]:
     return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(folder.rglob("*")) if p.is_file()}
@@ -116,7 +141,7 @@ def test_same_seed_gives_identical_files(sample, tmp_path):
 
 def test_formats_are_the_ones_real_exports_come_in(sample):
     manifest = (sample / "datasets.yaml").read_text(encoding="utf-8")
-    assert "crm.complaints: {path: 客戶投訴記錄.csv, encoding: gb18030}" in manifest
+    assert "crm.complaints: {path: 客戶投訴記錄.csv, encoding: gb18030, dialect: {" in manifest
     raw = (sample / "客戶投訴記錄.csv").read_bytes()
     with pytest.raises(UnicodeDecodeError):
         raw.decode("utf-8")

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from checker.i18n import _n, ntr, num, tr
-from checker.sample import appraisal, budget, crm, marketing
+from checker.sample import appraisal, budget, crm, dialects, marketing
 from checker.sample.world import AS_OF, World, make_pools
 from checker.sample.writers import write_records
 
@@ -94,7 +94,7 @@ def generate(out: Path, rows: int = DEFAULT_ROWS, seed: int = 7) -> SampleResult
     result = SampleResult(out=out, rows=rows, seed=seed, as_of=AS_OF.isoformat())
     for dataset, records in sorted(tables.items()):
         rel, fmt, opts = LAYOUT[dataset]
-        write_records(out / rel, dataset, records, fmt, **opts)
+        write_records(out / rel, dataset, dialects.respell(w, dataset, records), fmt, **opts)
         result.files[dataset] = _entry(rel, fmt, opts, len(records))
     paths = {d: out / LAYOUT[d][0] for d in LAYOUT if d.startswith("crm.")}
     for path in paths.values():
@@ -121,11 +121,14 @@ def _entry(rel: str, fmt: str, opts: dict, records: int) -> dict:
 
 def _manifest(out: Path) -> None:
     """datasets.yaml for the exports that are not at <domain>/<name>.<ext> or need an encoding or sheet."""
-    lines = ["# Exports not at <domain>/<name>.<ext>, or that need an encoding or a sheet name.",
+    lines = ["# Exports not at <domain>/<name>.<ext>, or that need an encoding, a sheet name or a dialect",
+             "# (how the export spells dates, amounts, booleans and nulls: docs/guide-exports.md).",
              "# Written by `checker sample`; see README 'Datasets and exports'."]
     for dataset, (rel, fmt, opts) in sorted(LAYOUT.items()):
         conventional = rel == f"{dataset.replace('.', '/', 1)}.{fmt}"
         extra = {k: opts[k] for k in ("encoding", "sheet") if k in opts and opts[k] != "utf-8-sig"}
+        if dataset in dialects.DIALECTS:  # (JSON is YAML: the keys "true" and "false" stay strings)
+            extra["dialect"] = json.dumps(dialects.DIALECTS[dataset], ensure_ascii=False)
         if conventional and not extra:
             continue
         items = ", ".join([f"path: {rel}"] + [f"{k}: {v}" for k, v in extra.items()])

@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from checker.sample.dialects import respell_arrow
 from checker.sample.world import schema
 
 
@@ -129,6 +130,7 @@ class StreamWriter:
         self._fh = path.open("wb") if fmt == "csv" else None
         self._first = True
         self.rows = 0
+        self.dataset = dataset
 
     def write(self, batch: pa.Table | pa.RecordBatch) -> None:
         table = batch if isinstance(batch, pa.Table) else pa.Table.from_batches([batch])
@@ -139,6 +141,7 @@ class StreamWriter:
                 self._pq = pq.ParquetWriter(str(self.path), table.schema, compression="zstd")
             self._pq.write_table(table.cast(self._pq.schema))
             return
+        table = respell_arrow(self.dataset, table)
         buf = io.BytesIO()
         if self._first:  # a plain header line, as spreadsheet exports write it
             buf.write((",".join(self.names[c] for c in self.cols) + "\n").encode("utf-8"))
