@@ -21,6 +21,7 @@ from pathlib import Path
 import click
 
 from checker import __version__, codes
+from checker.cli_config import LANG_VARIABLE, FromConfig, configured, describe
 from checker.engine.registry import DEFAULT as DEFAULT_ENGINE
 from checker.engine.registry import ENGINES
 from checker.exit_codes import ExitCode
@@ -33,7 +34,6 @@ SEVERITY_CHOICES = ["info", "low", "medium", "high", "critical", "never"]
 STDOUT_FORMATS = ["text", "json", "md", "github"]
 REPORT_FILES = {"html": "HTML auditor report", "md": "Markdown summary", "junit": "JUnit XML",
                 "sarif": "SARIF 2.1.0", "pdf": "PDF of the HTML report (needs chromium)"}
-LANG_VARIABLE = "CHECKER_LANG"
 # Output paths stay text until checker.render.output checks them (as Path, "" would become ".").
 OUT_PATH = click.Path(path_type=str)
 
@@ -43,7 +43,7 @@ def lang_option(help_text: str = "Language of messages and reports.", default: b
     if not default:     # `report`: the run's own language unless asked (the variable is for messages)
         return click.option("--lang", type=click.Choice(list(LANGS)), help=help_text)
     return click.option("--lang", type=click.Choice(list(LANGS)), envvar=LANG_VARIABLE, default=DEFAULT,
-                        show_default=True, help=help_text)
+                        show_default=True, help=help_text, cls=FromConfig)
 
 
 def _lang_of(kwargs: dict) -> str:
@@ -188,19 +188,22 @@ def main() -> None:
 @click.option("--baseline", type=click.Path(path_type=Path, exists=True, dir_okay=False),
               help="An earlier result file: only violations not in it fail the run.")
 @click.option("--allow-missing", is_flag=True, help="Skip rules whose dataset has no export instead of failing.")
-@click.option("--memory-limit", envvar="CHECKER_MEMORY_LIMIT", default="1GB", show_default=True,
+@click.option("--memory-limit", cls=FromConfig, envvar="CHECKER_MEMORY_LIMIT", default="1GB", show_default=True,
               help="Memory DuckDB may use before it spills to disk (env CHECKER_MEMORY_LIMIT); "
                    "with --engine spark, the driver's memory.")
-@click.option("--spill-dir", type=click.Path(path_type=Path, file_okay=False), envvar="CHECKER_SPILL_DIR",
+@click.option("--spill-dir", type=click.Path(path_type=Path, file_okay=False), cls=FromConfig,
+              envvar="CHECKER_SPILL_DIR",
               help="Where DuckDB spills (default: a temporary folder, removed afterwards); Spark: spark.local.dir.")
 @click.option("--threads", type=click.IntRange(1, 256), help="DuckDB threads (Spark: local[N] when no master).")
-@click.option("--engine", type=click.Choice(list(ENGINES)), envvar="CHECKER_ENGINE", default=DEFAULT_ENGINE,
+@click.option("--engine", type=click.Choice(list(ENGINES)), cls=FromConfig, envvar="CHECKER_ENGINE",
+              default=DEFAULT_ENGINE,
               show_default=True, help="DuckDB in-process, or Apache Spark (pip install '.[spark]').")
-@click.option("--spark-master", envvar="CHECKER_SPARK_MASTER",
+@click.option("--spark-master", cls=FromConfig, envvar="CHECKER_SPARK_MASTER",
               help="Spark master URL for --engine spark (default local[*]), e.g. spark://host:7077 or yarn.")
 @click.option("--spark-conf", "spark_conf", multiple=True, metavar="KEY=VALUE",
               help="A Spark setting for --engine spark (repeatable), e.g. spark.executor.memory=8g.")
 @click.option("-q", "--quiet", is_flag=True, help="No summary on standard output (result files are still written).")
+@configured
 @guarded
 def check(data, rules, schemas, as_of, rules_at, fail_on, fmt, json_path, violations_out, max_samples, lang,
           show_pii, waivers, baseline, allow_missing, memory_limit, spill_dir, threads, engine, spark_master,
@@ -243,6 +246,7 @@ def check(data, rules, schemas, as_of, rules_at, fail_on, fmt, json_path, violat
 @click.option("--engine", type=click.Choice(list(ENGINES)), default=DEFAULT_ENGINE, show_default=True,
               help="Also refuse what the named engine cannot run with the same meaning (spark: X207).")
 @lang_option("Language of the problems.")
+@configured
 @guarded
 def lint(paths, schemas, engine, lang) -> ExitCode:
     """Check rule files and dataset schemas; print each problem as path:line:col: CODE message."""
@@ -263,6 +267,7 @@ def lint(paths, schemas, engine, lang) -> ExitCode:
 @click.option("--as-of", type=DATE,
               help="The fixed clock for time-relative rules (default: each example set's as_of, else today).")
 @lang_option("Language of the problems.")
+@configured
 @guarded
 def test_command(paths, schemas, as_of, lang) -> ExitCode:
     """Run every rule's pass and fail examples on the real engine."""
@@ -292,6 +297,7 @@ def test_command(paths, schemas, as_of, lang) -> ExitCode:
 @click.option("--as-of", type=DATE, help="Evaluation date (default: today).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "md"]), default="text", show_default=True)
 @lang_option()
+@configured
 @guarded
 def diff(old, new, data, schemas, as_of, fmt, lang) -> ExitCode:
     """What changed between two rule trees (folders, files or git:REV) and, with --data, its impact."""
@@ -327,6 +333,7 @@ def diff(old, new, data, schemas, as_of, fmt, lang) -> ExitCode:
 @click.option("--engine", type=click.Choice(list(ENGINES)), default=DEFAULT_ENGINE, show_default=True,
               help="Also show the SQL as this engine runs it, or why it refuses the rule.")
 @lang_option()
+@configured
 @guarded
 def explain(rule_id, rules, schemas, as_of, functions, engine, lang) -> ExitCode:
     """Show a rule: its clauses, versions and the SQL it compiles to."""
@@ -422,6 +429,7 @@ def demo(out, rows, seed, as_of, lang) -> ExitCode:
               help="Rule files or folders holding the catalog and rules (default: bundled).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "md"]), default="text", show_default=True)
 @lang_option("Language of the clause titles and labels.")
+@configured
 @guarded
 def coverage(rules, fmt, lang) -> ExitCode:
     """Each clause of the regulation catalog with the rules and manual controls that cover it."""
@@ -431,6 +439,18 @@ def coverage(rules, fmt, lang) -> ExitCode:
     cov = run_coverage(list(rules))
     click.echo(inert(render(cov, fmt, lang), multiline=True) if fmt != "json" else render(cov, fmt, lang), nl=False)
     return ExitCode.FINDINGS if cov.uncovered else ExitCode.OK
+
+
+@main.command("config")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@lang_option()
+@configured
+@guarded
+def config_command(fmt, lang) -> ExitCode:
+    """The settings `checker check` would run with, and where each comes from (file, profile, environment)."""
+    ctx = click.get_current_context()
+    click.echo(inert(describe(ctx, main.commands["check"], fmt), multiline=True), nl=False)
+    return ExitCode.OK
 
 
 if __name__ == "__main__":  # pragma: no cover

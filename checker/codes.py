@@ -58,6 +58,11 @@ Y001 = _define("Y001", _("YAML syntax error"))
 Y002 = _define("Y002", _("document too large after alias expansion"))
 Y003 = _define("Y003", _("file cannot be read"))
 
+# C: the configuration file (checker.toml, [tool.checker])
+C701 = _define("C701", _("unknown configuration key"))
+C702 = _define("C702", _("bad configuration value"))
+C703 = _define("C703", _("configuration file cannot be read"))
+
 # R: rule files
 R101 = _define("R101", _("unknown key"))
 R102 = _define("R102", _("missing required key"))
