@@ -26,7 +26,7 @@ from checker.exit_codes import ExitCode
 from checker.i18n import LANGS, _, both, render
 from checker.load.project import load_project
 from checker.load.rulesets import LoadedRuleset
-from checker.load.sources import discover
+from checker.load.sources import Source, discover
 from checker.model.dataset import DatasetSchema
 from checker.model.result import (
     InputRef,
@@ -42,14 +42,14 @@ from checker.model.result import (
 )
 from checker.model.ruleset import Severity
 from checker.portability import engine_problems
-from checker.problems import CheckerError, Problem, Span
+from checker.problems import CheckerError, Problem, Span, did_you_mean
 from checker.progress import Progress
 from checker.waivers import Waiver, compile_waivers
 
 
 @dataclass
 class CheckOptions:
-    data: Path
+    data: Path | None
     rules: list[Path] = field(default_factory=list)
     schemas: Path | None = None
     as_of: dt.date = field(default_factory=dt.date.today)
@@ -70,6 +70,8 @@ class CheckOptions:
     spark_conf: dict[str, str] = field(default_factory=dict)
     #: secret for fingerprints of personal keys (HMAC-SHA256); None: the CHECKER_FINGERPRINT_KEY variable
     fingerprint_key: str | None = None
+    #: the exports by dataset, instead of a --data folder (``checker.api.check``: files or frames)
+    inputs: dict[str, Source] | None = None
 
 
 @dataclass
@@ -144,7 +146,16 @@ def check(opts: CheckOptions, progress: Progress | None = None) -> Result:
     started_at = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     prep = prepare(opts.rules, opts.schemas, opts.as_of, opts.rules_at, opts.waivers, opts.engine)
     baseline = load_baseline(opts.baseline) if opts.baseline else None
-    found, notes = discover(opts.data, set(prep.schemas))
+    if opts.inputs is not None:
+        unknown = [Problem(Span(name), codes.R111, _("unknown dataset '{dataset}'", dataset=name),
+                           hint=did_you_mean(name, prep.schemas)) for name in opts.inputs if name not in prep.schemas]
+        if unknown:
+            raise CheckerError(unknown)
+        found: dict[str, Source] = dict(opts.inputs)
+        notes: list[Problem] = []
+    else:
+        assert opts.data is not None, "a check reads a --data folder or the inputs it is given"
+        found, notes = discover(opts.data, set(prep.schemas))
     warnings = list(prep.warnings) + notes
 
     needed: dict[str, set[str]] = {}
@@ -152,10 +163,11 @@ def check(opts: CheckOptions, progress: Progress | None = None) -> Result:
         for ds in [j.rule.dataset] + [s.dataset for s in j.rule.joins]:
             needed.setdefault(ds, set()).add(j.rule.id)
     missing = sorted(ds for ds in needed if ds not in found)
+    where = Span(str(opts.data) if opts.data is not None else "data")
     if missing and not opts.allow_missing:
-        raise CheckerError([_no_export(Span(str(opts.data)), ds, sorted(needed[ds])) for ds in missing])
+        raise CheckerError([_no_export(where, ds, sorted(needed[ds])) for ds in missing])
     if not found:        # nothing to check is never a pass, --allow-missing or not
-        raise CheckerError([Problem(Span(str(opts.data)), codes.D402,
+        raise CheckerError([Problem(where, codes.D402,
                                     _("no export of any known dataset in {path}", path=str(opts.data)),
                                     hint=_("exports are <domain>/<name>.csv|jsonl|json|parquet|xlsx (e.g. "
                                            "crm/complaints.csv), or entries of datasets.yaml"))])
@@ -268,9 +280,10 @@ def _result(opts, prep: Prepared, loaded, results, warnings, waiver_uses, baseli
         tool=Tool(name="checker", version=__version__),
         as_of=opts.as_of.isoformat(),
         rules_at=opts.rules_at.isoformat() if opts.rules_at else None,
-        data=opts.data.as_posix(),
+        data=opts.data.as_posix() if opts.data is not None else None,
         rulesets=_ruleset_refs(prep),
-        inputs=[InputRef(dataset=table.schema.name, path=table.display, format=table.format, sha256=table.sha256,
+        inputs=[InputRef(dataset=table.schema.name, path=None if table.format == "arrow" else table.display,
+                         format=table.format, sha256=table.sha256,
                          rows=table.rows, encoding=table.encoding) for _name, table in sorted(loaded.items())],
         summary=summary,
         results=results,

@@ -7,13 +7,13 @@ Layers, lowest first (a module may import from its own layer and the ones below)
     model     model/
     sql       sql/               (SQL text, the regex translators, JSON Schema values, the table layout:
                                  what compile and engine share)
-    load      load/
+    load      load/, config (the configuration file)
     compile   compile/           (never engine/)
     engine    engine/            (never compile/)
     evaluate  evaluate, baseline, waivers, catalog, lint, lint_versions, testing, explain, diff,
               coverage, run, progress
     render    render/
-    command   cli, demo, sample/
+    command   cli, cli_config, api, demo, sample/
 
 ``KNOWN`` lists the imports allowed to break the picture; it is empty, and the test fails on
 any import that breaks it.
@@ -28,7 +28,8 @@ from conftest import ROOT
 LAYERS = ["base", "model", "sql", "load", "compile", "engine", "evaluate", "render", "command"]
 PACKAGES = {"model": "model", "sql": "sql", "load": "load", "compile": "compile", "engine": "engine",
             "render": "render", "sample": "command"}
-TOP = {"cli": "command", "demo": "command", "evaluate": "evaluate", "baseline": "evaluate",
+TOP = {"cli": "command", "cli_config": "command", "api": "command", "config": "load", "demo": "command",
+       "evaluate": "evaluate", "baseline": "evaluate",
        "waivers": "evaluate", "catalog": "evaluate", "lint": "evaluate", "lint_versions": "evaluate",
        "testing": "evaluate", "explain": "evaluate", "diff": "evaluate", "coverage": "evaluate",
        "run": "evaluate", "progress": "evaluate", "portability": "evaluate"}

@@ -44,6 +44,8 @@ class Source:
     delimiter: str | None = None
     uri: str | None = None  # a data-lake URL (Spark engine only); path is then unused
     dialect: Dialect | None = None  # this export's own dialect, over the schema's (``dialect:`` in datasets.yaml)
+    #: records handed in from Python (``checker.api.check``: a pyarrow Table); format ``arrow``, no file
+    frame: Any = None
 
     @property
     def location(self) -> str:

@@ -47,7 +47,7 @@ class RulesetRef(Model):
 
 class InputRef(Model):
     dataset: str
-    path: str
+    path: str | None = Field(description="relative to the data folder; null for records handed in from Python")
     format: str
     sha256: str
     rows: int = Field(description="records read, all of them")

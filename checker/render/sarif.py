@@ -93,8 +93,11 @@ def base_ids(data: str | None) -> dict[str, Any]:
     }
 
 
-def input_location(path: str, index: int) -> dict[str, Any]:
-    """The one ``artifactLocation`` of input ``index``: relative to ``DATAROOT``, or an absolute file URI."""
+def input_location(path: str | None, index: int) -> dict[str, Any]:
+    """The one ``artifactLocation`` of input ``index``: relative to ``DATAROOT``, or an absolute file URI
+    (records handed in from Python have no file: their location is the index alone)."""
+    if path is None:
+        return {"index": index}
     if is_absolute(path):
         return {"uri": file_uri(path), "index": index}
     return {"uri": uri_of(path), "uriBaseId": DATA_BASE, "index": index}

@@ -167,8 +167,11 @@ def versions_of(r: RuleResult) -> list[str]:
     return list(r.ruleset_version)
 
 
-def data_path(result: Result, path: str) -> str:
-    """An input path as the user sees it from where they ran the check: --data joined in front."""
+def data_path(result: Result, path: str | None) -> str | None:
+    """An input path as the user sees it from where they ran the check: --data joined in front (None for
+    records handed in from Python, which have no file)."""
+    if path is None:
+        return None
     if not result.data or posixpath.isabs(path):
         return path
     return posixpath.normpath(posixpath.join(result.data, path))

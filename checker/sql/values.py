@@ -210,17 +210,20 @@ def native_class(native: str) -> str:
 
 def _native_exact(col: Column, raw: str, native: str) -> str:
     """SQL: a native value in the column's type, NULL where it would be rounded or reinterpreted
-    (a fraction into BIGINT, a boolean into a number, a number into a boolean, a time into a DATE)."""
+    (a fraction into BIGINT, a boolean into a number, a number into a boolean or a string, a time into a
+    DATE)."""
     t, cls = col.sql_type, native_class(native)
     value = f"TRY_CAST({raw} AS {t})"
     if col.numeric:
         if cls == "INTEGER" or (cls == "DOUBLE" and t == "DOUBLE"):
             return value
         if cls != "DOUBLE":
-            return "NULL"
+            return f"CAST(NULL AS {t})"
         return f"(CASE WHEN CAST({value} AS {native}) = {raw} THEN {value} END)"
     if t == "BOOLEAN":
-        return value if cls == "BOOLEAN" else "NULL"
+        return value if cls == "BOOLEAN" else f"CAST(NULL AS {t})"
+    if t == "VARCHAR" and cls in ("INTEGER", "DOUBLE", "BOOLEAN"):   # 1 is no string: a type violation
+        return f"CAST(NULL AS {t})"
     if t == "DATE" and native.upper().startswith("TIMESTAMP"):
         return f"(CASE WHEN CAST({value} AS {native}) = {raw} THEN {value} END)"
     return value
