@@ -174,12 +174,18 @@ def load(path: Path, allowed: dict[str, bool], profile: str | None = None) -> Co
 
 
 def _absolute(value: Any, base: Path) -> Any:
-    """A path (or list of paths) relative to the configuration file made absolute; a URL stays."""
+    """A path (or list of paths) relative to the configuration file, as the run uses it: relative to the
+    working directory when it is below it (so results, reports and annotations show ``data/...`` as if
+    typed), else absolute; a URL or ``git:REV`` stays."""
     if isinstance(value, list):
         return [_absolute(v, base) for v in value]
     if isinstance(value, str) and value and not re.match(r"^[A-Za-z][A-Za-z0-9+.-]+://", value) \
             and not value.startswith("git:"):
-        return str(base / Path(value).expanduser())
+        target = base / Path(value).expanduser()
+        try:
+            return str(target.relative_to(Path.cwd().resolve()))
+        except ValueError:
+            return str(target)
     return value
 
 

@@ -140,7 +140,7 @@ def test_checker_config_says_where_each_setting_comes_from(cli, project):
     assert run.exit_code == 0, run.stderr
     shown = {s["key"]: s for s in json.loads(run.stdout)["settings"]}
     assert shown["fail_on"]["value"] == "never" and "(profile lenient)" in shown["fail_on"]["origin"]
-    assert shown["data"]["value"] == str(project / "data") and shown["data"]["origin"].endswith("checker.toml:2:1")
+    assert shown["data"]["value"] == "data" and shown["data"]["origin"].endswith("checker.toml:2:1")
     assert shown["engine"]["origin"] == "default"
     env = cli("config", cwd=project, env={"CHECKER_ENGINE": "duckdb"})
     assert "environment CHECKER_ENGINE" in env.stdout
