@@ -21,7 +21,7 @@ from pathlib import Path
 import click
 
 from checker import __version__, codes
-from checker.cli_config import LANG_VARIABLE, FromConfig, configured, describe
+from checker.cli_config import LANG_VARIABLE, FromConfig, complete_rule_ids, configured, describe
 from checker.engine.registry import DEFAULT as DEFAULT_ENGINE
 from checker.engine.registry import ENGINES
 from checker.exit_codes import ExitCode
@@ -325,7 +325,7 @@ def diff(old, new, data, schemas, as_of, fmt, lang) -> ExitCode:
 
 
 @main.command()
-@click.argument("rule_id", required=False)
+@click.argument("rule_id", required=False, shell_complete=complete_rule_ids)
 @click.option("--rules", "rules", multiple=True, type=click.Path(path_type=Path), help="Rule file or folder.")
 @click.option("--schemas", type=click.Path(path_type=Path), help="Dataset schema folder.")
 @click.option("--as-of", type=DATE, help="Date whose parameters are bound (default: today).")

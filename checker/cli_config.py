@@ -58,12 +58,48 @@ def allowed_keys(check: click.Command) -> dict[str, bool]:
 def configured(fn):
     """``--config PATH`` and ``--profile NAME``: read before every other option (eager)."""
     fn = click.option("--profile", metavar="NAME", is_eager=True, expose_value=False, callback=_seen,
+                      shell_complete=complete_profiles,
                       help="Apply the [profiles.NAME] table of the configuration file.")(fn)
     fn = click.option("--config", "config_file", metavar="PATH", is_eager=True, expose_value=False,
                       type=click.Path(path_type=Path, dir_okay=False), callback=_seen,
                       help="Configuration file (default: checker.toml or [tool.checker] in pyproject.toml, "
                            "here or in a parent folder).")(fn)
     return fn
+
+
+def complete_profiles(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
+    """Shell completion of --profile: the profiles of the configuration file found from here."""
+    path = config.discover(Path.cwd())
+    if path is None:
+        return []
+    try:
+        found = config.load(path, allowed_keys(ctx.find_root().command.commands["check"]))  # type: ignore[attr-defined]
+    except (CheckerError, KeyError):
+        return []
+    return [name for name in found.profiles if name.startswith(incomplete)]
+
+
+def complete_rule_ids(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
+    """Shell completion of a rule id: the rules of --rules, the configured rules, else the bundled ones."""
+    from checker.load.rulesets import load_rulesets
+    from checker.resources import bundled
+
+    paths = [Path(p) for p in (ctx.params.get("rules") or ())]
+    if not paths:
+        path = config.discover(Path.cwd())
+        try:
+            settings = config.load(path, {"rules": True}).settings if path else {}
+        except CheckerError:
+            settings = {}
+        if "rules" in settings:
+            value = settings["rules"].value
+            paths = [Path(v) for v in (value if isinstance(value, list) else [value])]
+    try:
+        rulesets, _problems, _others = load_rulesets(paths or [bundled("rules")], salvage=True)
+    except CheckerError:
+        return []
+    ids = sorted({rule.id for rs in rulesets for rule in rs.model.rules})
+    return [i for i in ids if i.startswith(incomplete)]
 
 
 def _seen(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
