@@ -570,8 +570,14 @@ def canonical_dates(node: exp.Expression, ctx: ExprContext) -> exp.Expression:
     * ``date - date`` becomes ``date_diff('day', b, a)`` (the same BIGINT; Spark's is an interval);
     * ``sum(<integer>)`` sums as HUGEINT, as DuckDB does anyway (Spark's BIGINT sum overflows).
 
+    * ``count_if(x)`` of no records is 0, as on Spark (DuckDB's is NULL, which would fail a dataset rule
+      such as ``count_if(x) <= count(*)`` on an empty export).
+
     Types come from the schemas (sqlglot's annotate_types); what it cannot type is left as written.
     """
+    if any(isinstance(sub, exp.CountIf) for sub in node.walk()):
+        node = node.transform(lambda sub: exp.Coalesce(this=sub, expressions=[exp.Literal.number(0)])
+                              if isinstance(sub, exp.CountIf) else sub)
     if not any(isinstance(sub, (exp.Sub, exp.Sum)) for sub in node.walk()):
         return node
     tables = {ctx.table_alias: ctx.dataset} | {alias: schema for schema, alias in ctx.joins.values()}

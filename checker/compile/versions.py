@@ -126,7 +126,11 @@ def plan(rulesets: list[LoadedRuleset], compiled: list[CompiledRule], schemas: d
                     # on --as-of (else the newest holding it), over the records of the versions holding it
                     if rule.id not in seen_ids:
                         holders = [v for v in versions if any(r.id == rule.id for r in v.model.rules)]
-                        pick = next((v for v in reversed(holders) if v.model.effective.covers(as_of)), holders[-1])
+                        live = next((v for v in reversed(holders) if v.model.effective.covers(as_of)), None)
+                        if live is None and kinds.of(rule).name == "dataset":
+                            seen_ids.add(rule.id)      # a dataset rule: only the version in force on --as-of
+                            continue
+                        pick = live or holders[-1]
                         mine = next(r for r in by_file.get(pick.path, []) if r.id == rule.id)
                         days = exp.or_(*[exp.paren(own_days(schema.record_date, v, versions)) for v in holders])
                         judged.append(Judged(restrict(mine, as_expression(days)), pick.model.version))

@@ -80,7 +80,8 @@ class Samples:
         """The sample of a failing group, its key as :meth:`group_view` shows it."""
         record = dict(shown)
         record.update(group=shown, row=None, records=hit.records)
-        return Sample.of(texts(rule, record), row=None, key=shown, version=version, fingerprint=fingerprint,
+        key = shown if rule.group_by else None      # a dataset rule's one verdict has no key
+        return Sample.of(texts(rule, record), row=None, key=key, version=version, fingerprint=fingerprint,
                          waiver=hit.waiver)
 
     def group_view(self, lineage: RuleLineage, names: list[str], values: tuple[Any, ...]) -> dict[str, Any]:

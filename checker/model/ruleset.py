@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from enum import Enum
 from typing import Any
 
@@ -120,7 +121,10 @@ class Examples(Strict):
 ParamValue = bool | int | float | str | dt.date | list[bool | int | float | str | dt.date]
 
 #: the kinds the rule format itself tells apart (by ``unique``, ``group_by`` and ``expect``)
-BUILT_IN_KINDS = ("row", "unique", "aggregate")
+BUILT_IN_KINDS = ("row", "unique", "aggregate", "dataset")
+#: whether an ``expect`` text uses an aggregate function (a dataset rule's, without ``group_by``); set by
+#: the compiler (:mod:`checker.compile.kinds`), which owns the expression grammar
+aggregate_test: Callable[[str], bool] | None = None
 
 
 class KindKey:
@@ -199,13 +203,16 @@ class Rule(Strict):
 
     @property
     def kind(self) -> str:
-        """The rule's kind, told apart by its keys: a plugin kind's key, else ``unique``, else ``group_by``."""
+        """The rule's kind, told apart by its keys: a plugin kind's key, else ``unique``, else ``group_by``,
+        else an ``expect`` with an aggregate function (a dataset rule), else a row rule."""
         if self._plugin is not None:
             return self._plugin[0]
         if self.unique is not None:
             return "unique"
         if self.group_by is not None:
             return "aggregate"
+        if self.expect is not None and aggregate_test is not None and aggregate_test(self.expect):
+            return "dataset"
         return "row"
 
     @property

@@ -87,6 +87,7 @@ LABELS: dict[str, Msg] = {
     "file": _p("file", "File"),
     "row": _p("row", "Row"),
     "group": _p("group", "group"),
+    "dataset_whole": _p("dataset_whole", "the dataset"),
     "key": _p("key", "Key"),
     "message": _p("message", "Message"),
     "waiver": _p("waiver", "Waiver"),

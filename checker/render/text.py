@@ -65,7 +65,8 @@ def render(result: Result, lang: str = "zh", colour: bool = False, width: int | 
             if r.error:
                 lines.extend(textwrap.wrap(r.error, width, initial_indent="      ", subsequent_indent="      "))
             for sample in r.samples[:SAMPLES_SHOWN]:
-                where = say(_("row {row}", row=sample.row)) if sample.row is not None else L["group"]
+                where = (say(_("row {row}", row=sample.row)) if sample.row is not None
+                         else L["dataset_whole"] if r.kind == "dataset" else L["group"])
                 lines.append(_clip("      " + say(_("{where}: {message}", where=where, message=sample.message)), width))
             if r.violations > SAMPLES_SHOWN and r.samples:
                 more = r.violations - min(SAMPLES_SHOWN, len(r.samples))

@@ -6,7 +6,8 @@ versions, lineage and waivers need); everything else asks the rule's kind throug
 :func:`of`, never by name.  The module docstring of a built-in kind is its documentation.
 
 A rule's kind is told apart by its keys (:attr:`checker.model.ruleset.Rule.kind`): ``unique``,
-else ``group_by``, else a row rule.  A new kind is one module with one ``Kind`` subclass and one
+else ``group_by``, else an ``expect`` that aggregates (a dataset rule), else a row rule.  A new kind
+is one module with one ``Kind`` subclass and one
 call, ``kinds.register(MyKind())``: a kind that sets :attr:`~checker.compile.kinds.base.Kind.key`
 (say ``not_null``) makes that key a rule key of its own, so a rule carrying it is of that kind
 (:func:`checker.model.ruleset.register_kind_key`).  :func:`unregister` takes it back.
@@ -19,8 +20,10 @@ from typing import TYPE_CHECKING
 from checker.compile.kinds import join
 from checker.compile.kinds.aggregate import AggregateKind
 from checker.compile.kinds.base import Kind, QueryKind, RecordKind
+from checker.compile.kinds.dataset import DatasetKind, uses_aggregate
 from checker.compile.kinds.row import RowKind
 from checker.compile.kinds.unique import UniqueKind
+from checker.model import ruleset as _ruleset
 from checker.model.ruleset import BUILT_IN_KINDS, Rule, register_kind_key, unregister_kind_key
 
 if TYPE_CHECKING:
@@ -55,7 +58,8 @@ def of(rule: CompiledRule | Rule) -> Kind:
     return REGISTRY[rule.kind]
 
 
-for _built_in in (RowKind(), UniqueKind(), AggregateKind()):
+for _built_in in (RowKind(), UniqueKind(), AggregateKind(), DatasetKind()):
     register(_built_in)
+_ruleset.aggregate_test = uses_aggregate   # a rule whose expect aggregates, without group_by: a dataset rule
 
 __all__ = ["MODIFIERS", "REGISTRY", "Kind", "QueryKind", "RecordKind", "of", "register", "unregister"]
