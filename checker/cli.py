@@ -185,6 +185,8 @@ def main() -> None:
 @click.option("--show-pii", is_flag=True, help="Show personal data unmasked.")
 @click.option("--waivers", type=click.Path(path_type=Path, exists=True, dir_okay=False),
               help="YAML list of approved waivers (rule, where or keys, reason, approved_by, expires).")
+@click.option("--waiver-warn-days", type=click.IntRange(0, 3650), default=30, show_default=True,
+              help="Warn (W505) about waivers that expire within this many days of --as-of.")
 @click.option("--baseline", type=click.Path(path_type=Path, exists=True, dir_okay=False),
               help="An earlier result file: only violations not in it fail the run.")
 @click.option("--allow-missing", is_flag=True, help="Skip rules whose dataset has no export instead of failing.")
@@ -206,8 +208,8 @@ def main() -> None:
 @configured
 @guarded
 def check(data, rules, schemas, as_of, rules_at, fail_on, fmt, json_path, violations_out, max_samples, lang,
-          show_pii, waivers, baseline, allow_missing, memory_limit, spill_dir, threads, engine, spark_master,
-          spark_conf, quiet, templates, **report_files) -> ExitCode:
+          show_pii, waivers, waiver_warn_days, baseline, allow_missing, memory_limit, spill_dir, threads, engine,
+          spark_master, spark_conf, quiet, templates, **report_files) -> ExitCode:
     """Check the exports in --data against the rules."""
     from checker import render
     from checker.render.output import output_file, write_file
@@ -227,7 +229,7 @@ def check(data, rules, schemas, as_of, rules_at, fail_on, fmt, json_path, violat
     opts = CheckOptions(data=data, rules=list(rules), schemas=schemas, as_of=_date(as_of) or dt.date.today(),
                         rules_at=_date(rules_at), fail_on=fail_on, max_samples=max_samples, lang=lang,
                         show_pii=show_pii, violations_out=violations_out, allow_missing=allow_missing,
-                        waivers=waivers, baseline=baseline,
+                        waivers=waivers, waiver_warn_days=waiver_warn_days, baseline=baseline,
                         memory_limit=memory_limit, spill_dir=spill_dir, threads=threads, engine=engine,
                         spark_master=spark_master, spark_conf=conf)
     from checker.progress import for_terminal
@@ -439,6 +441,31 @@ def coverage(rules, fmt, lang) -> ExitCode:
     cov = run_coverage(list(rules))
     click.echo(inert(render(cov, fmt, lang), multiline=True) if fmt != "json" else render(cov, fmt, lang), nl=False)
     return ExitCode.FINDINGS if cov.uncovered else ExitCode.OK
+
+
+@main.command("waivers")
+@click.argument("waivers", required=False, type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--as-of", type=DATE, help="The day statuses are judged on (default: today).")
+@click.option("--within", type=click.IntRange(0, 3650), default=30, show_default=True,
+              help="A waiver expiring within this many days of --as-of is 'expiring'.")
+@click.option("--result", "result_file", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="A result file: show how many violations each waiver matched in that run.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "md"]), default="text", show_default=True)
+@lang_option()
+@configured
+@guarded
+def waivers_command(waivers, as_of, within, result_file, fmt, lang) -> ExitCode:
+    """Every waiver with its status (active, expiring, expired), approver and expiry."""
+    from checker.waiver_list import list_waivers, render
+
+    if waivers is None:
+        raise CheckerError([Problem(Span("waivers"), codes.Y003, _("no waiver file: give FILE or set waivers in "
+                                                                  "checker.toml"))])
+    day = _date(as_of) or dt.date.today()
+    rows = list_waivers(waivers, day, within, result_file)
+    click.echo(inert(render(rows, fmt, day, within), multiline=True) if fmt != "json" else render(rows, fmt, day,
+                                                                                                within), nl=False)
+    return ExitCode.OK
 
 
 @main.command("config")

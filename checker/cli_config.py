@@ -143,6 +143,8 @@ def apply(ctx: click.Context, path: Path | None, profile: str | None) -> None:
         param = by_key.get(option_key)
         if param is None and option_key == "rules" and "paths" in params:   # lint, test: rule paths
             param = params["paths"]
+        if param is None and isinstance(params.get(option_key), click.Argument):   # `checker waivers [FILE]`
+            param = params[option_key]
         if param is None or param.name is None:
             continue
         value = _for_click(param, setting.value)

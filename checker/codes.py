@@ -122,6 +122,7 @@ W501 = _define("W501", _("rule without a message"))
 W502 = _define("W502", _("rule without examples"))
 W503 = _define("W503", _("waiver expired"))
 W504 = _define("W504", _("waiver matched nothing"))
+W505 = _define("W505", _("waiver expires soon"))
 W506 = _define("W506", _("personal-data fingerprints not written (no fingerprint key)"))
 W507 = _define("W507", _("rule joins datasets read in different time zones"))
 

@@ -70,6 +70,8 @@ class CheckOptions:
     spark_conf: dict[str, str] = field(default_factory=dict)
     #: secret for fingerprints of personal keys (HMAC-SHA256); None: the CHECKER_FINGERPRINT_KEY variable
     fingerprint_key: str | None = None
+    #: waivers that expire within this many days of --as-of are warned about (W505)
+    waiver_warn_days: int = 30
     #: the exports by dataset, instead of a --data folder (``checker.api.check``: files or frames)
     inputs: dict[str, Source] | None = None
 
@@ -91,7 +93,7 @@ class Prepared:
 
 
 def prepare(rule_paths: list[Path], schemas_dir: Path | None, as_of: dt.date, rules_at: dt.date | None,
-            waiver_file: Path | None = None, engine: str = "duckdb") -> Prepared:
+            waiver_file: Path | None = None, engine: str = "duckdb", waiver_warn_days: int = 30) -> Prepared:
     project = load_project(rule_paths, schemas_dir)
     schemas, loaded = project.schemas, project.rulesets
     compiled, problems = compile_rules(loaded, schemas, as_of)
@@ -114,6 +116,13 @@ def prepare(rule_paths: list[Path], schemas_dir: Path | None, as_of: dt.date, ru
                             rule=w.entry.rule, day=str(w.entry.expires))
                 warnings.append(Problem(w.span, codes.W503, expired, level="warning",
                                         hint=_("renew it with a new expiry and approval, or remove it")))
+            elif (w.entry.expires - as_of).days <= waiver_warn_days:
+                left = (w.entry.expires - as_of).days
+                soon = _("waiver {waiver} for {rule} expires on {day}, in {n} days (approved by {approver})",
+                         waiver=w.id, rule=w.entry.rule, day=str(w.entry.expires), n=left,
+                         approver=w.entry.approved_by)
+                warnings.append(Problem(w.span, codes.W505, soon, level="warning",
+                                        hint=_("renew it with its approver, or fix what it waives before then")))
     return Prepared(schemas, loaded, used, compiled, judged, skipped, coverage, waivers, warnings,
                     _catalog(project))
 
@@ -144,7 +153,8 @@ def check(opts: CheckOptions, progress: Progress | None = None) -> Result:
     progress = progress or Progress()
     started = time.time()
     started_at = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
-    prep = prepare(opts.rules, opts.schemas, opts.as_of, opts.rules_at, opts.waivers, opts.engine)
+    prep = prepare(opts.rules, opts.schemas, opts.as_of, opts.rules_at, opts.waivers, opts.engine,
+                   opts.waiver_warn_days)
     baseline = load_baseline(opts.baseline) if opts.baseline else None
     if opts.inputs is not None:
         unknown = [Problem(Span(name), codes.R111, _("unknown dataset '{dataset}'", dataset=name),

@@ -111,6 +111,7 @@ LABELS: dict[str, Msg] = {
     # waivers
     "waivers_used": _p("waivers_used", "Waivers used"),
     "waivers_expired": _p("waivers_expired", "Expired waivers (not applied)"),
+    "waivers_expiring": _p("waivers_expiring", "Waivers expiring soon (renew or fix before then)"),
     "waivers_unmatched": _p("waivers_unmatched", "Waivers that matched nothing"),
     "no_waivers": _p("no_waivers", "No waivers in this run."),
     "reason": _p("reason", "Reason"),

@@ -124,6 +124,8 @@ class View:
     status_counts: dict[str, int]
     waivers_used: list[Any] = field(default_factory=list)
     waivers_expired: list[Any] = field(default_factory=list)
+    #: waivers still in force that expire soon (the run warned W505 about them)
+    waivers_expiring: list[Any] = field(default_factory=list)
     waivers_unmatched: list[Any] = field(default_factory=list)
     charts: dict[str, list[Bar]] = field(default_factory=dict)
     suites: list[tuple[str, list[RuleView]]] = field(default_factory=list)
@@ -276,6 +278,8 @@ def build(result: Result, lang: str) -> View:
         coverage_from_catalog=coverage_from_catalog, status_counts=status_counts,
         waivers_used=[w for w in result.waivers if w.status == "used"],
         waivers_expired=[w for w in result.waivers if w.status == "expired"],
+        waivers_expiring=[w for w in result.waivers if w.status != "expired" and any(
+            n.code == "W505" and n.location == w.location for n in result.warnings)],
         waivers_unmatched=[w for w in result.waivers if w.status == "unmatched"],
         charts=charts, suites=sorted(suites.items(), key=lambda kv: (kv[0].startswith("schema:"), kv[0])),
         counts=_counts(result, lang))
