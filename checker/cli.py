@@ -443,6 +443,33 @@ def coverage(rules, fmt, lang) -> ExitCode:
     return ExitCode.FINDINGS if cov.uncovered else ExitCode.OK
 
 
+@main.command("verify")
+@click.argument("result_file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--data", type=click.Path(path_type=Path), help="The exports (default: the folder the result records).")
+@click.option("--rules", "rules", multiple=True, type=click.Path(path_type=Path),
+              help="Rule file or folder (default: the files the result records).")
+@click.option("--schemas", type=click.Path(path_type=Path), help="Schema folder (default: the recorded one).")
+@click.option("--waivers", type=click.Path(path_type=Path, dir_okay=False),
+              help="Waiver file (default: the recorded one).")
+@lang_option()
+@guarded
+def verify_command(result_file, data, rules, schemas, waivers, lang) -> ExitCode:
+    """Run a result file again: exit 0 when it is reproduced exactly (timing aside), 1 with each difference."""
+    from checker.verify import verify
+
+    if not result_file.is_file():
+        raise CheckerError([Problem(Span(str(result_file)), codes.T502, _("result file not found"))])
+    verdict = verify(result_file, data, list(rules), schemas, waivers)
+    if verdict.reproduced:
+        click.echo(tr("reproduced: {path}", path=str(result_file)))
+        return ExitCode.OK
+    click.echo(inert(tr("not reproduced: {path} ({n} differences)", path=str(result_file),
+                        n=len(verdict.differences))))
+    for difference in verdict.differences:
+        click.echo("  " + inert(difference.render(lang) if hasattr(difference, "render") else str(difference)))
+    return ExitCode.FINDINGS
+
+
 @main.command("waivers")
 @click.argument("waivers", required=False, type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @click.option("--as-of", type=DATE, help="The day statuses are judged on (default: today).")

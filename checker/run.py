@@ -29,6 +29,7 @@ from checker.load.rulesets import LoadedRuleset
 from checker.load.sources import Source, discover
 from checker.model.dataset import DatasetSchema
 from checker.model.result import (
+    FileRef,
     InputRef,
     Notice,
     Result,
@@ -227,6 +228,15 @@ def check(opts: CheckOptions, progress: Progress | None = None) -> Result:
                    ).in_language(opts.lang)
 
 
+def _file_ref(path: Path | None) -> FileRef | None:
+    """A file the run read, as given, with the SHA-256 of its bytes (for ``checker verify``)."""
+    if path is None:
+        return None
+    import hashlib
+
+    return FileRef(path=str(path), sha256=hashlib.sha256(Path(path).read_bytes()).hexdigest())
+
+
 def make_engine(opts: CheckOptions) -> Engine:
     """The run's engine (``--engine``), its options mapped by the engine itself."""
     settings = EngineSettings(memory_limit=opts.memory_limit, spill_dir=str(opts.spill_dir) if opts.spill_dir else None,
@@ -305,5 +315,9 @@ def _result(opts, prep: Prepared, loaded, results, warnings, waiver_uses, baseli
         catalog=prep.catalog,
         exit_code=int(exit_code_for(results, opts.fail_on)),
         run=RunInfo(started_at=started_at, duration_ms=int((time.time() - started) * 1000), engine=opts.engine,
-                    lang=opts.lang, fail_on=opts.fail_on, max_samples=opts.max_samples, show_pii=opts.show_pii),
+                    lang=opts.lang, fail_on=opts.fail_on, max_samples=opts.max_samples, show_pii=opts.show_pii,
+                    allow_missing=opts.allow_missing, waiver_warn_days=opts.waiver_warn_days),
+        schemas=sorted((FileRef(path=s.path, sha256=s.sha256) for s in prep.schemas.values()), key=lambda f: f.path),
+        waiver_file=_file_ref(opts.waivers),
+        baseline_file=_file_ref(opts.baseline),
     )

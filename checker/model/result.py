@@ -189,6 +189,15 @@ class RunInfo(Model):
     max_samples: int
     show_pii: bool = Field(default=False, description="whether personal data (x-pii columns and every value derived "
                            "from them) was shown unmasked (--show-pii); otherwise it is masked everywhere")
+    allow_missing: bool = Field(default=False, description="--allow-missing: rules without an export were skipped")
+    waiver_warn_days: int = Field(default=30, description="--waiver-warn-days: the W505 window")
+
+
+class FileRef(Model):
+    """A file the run read besides the exports and rule files: as given (bundled ones by package name)."""
+
+    path: str
+    sha256: str
 
 
 class Result(Model):
@@ -204,6 +213,9 @@ class Result(Model):
     warnings: list[Notice] = Field(default_factory=list)
     waivers: list[WaiverUse] = Field(default_factory=list)
     baseline: str | None = Field(default=None, description="sha256 of the baseline result file, if any")
+    schemas: list[FileRef] = Field(default_factory=list, description="the dataset schemas the run read")
+    waiver_file: FileRef | None = Field(default=None, description="the --waivers file, if any")
+    baseline_file: FileRef | None = Field(default=None, description="the --baseline file, if any")
     catalog: list[Clause] = Field(default_factory=list, description="the regulation clauses the rules cite")
     exit_code: int
     run: RunInfo
