@@ -48,7 +48,8 @@ def test_result_is_deterministic_apart_from_timing(cli, tmp_path):
         outputs.append(json.dumps(data, sort_keys=False))
     assert outputs[0] == outputs[1]
     assert list(json.loads(outputs[0])) == ["schema_version", "tool", "as_of", "rules_at", "data", "rulesets", "inputs",
-                                            "summary", "results", "warnings", "waivers", "baseline", "catalog",
+                                            "summary", "results", "warnings", "waivers", "baseline", "schemas",
+                                            "waiver_file", "baseline_file", "catalog",
                                             "exit_code"]
 
 

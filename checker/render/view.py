@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from checker import codes
 from checker.i18n import _, _n, num
 from checker.model.result import SEVERITIES, InputRef, Result, RuleResult, Sample
 from checker.render.inert import inert_model
@@ -279,7 +280,7 @@ def build(result: Result, lang: str) -> View:
         waivers_used=[w for w in result.waivers if w.status == "used"],
         waivers_expired=[w for w in result.waivers if w.status == "expired"],
         waivers_expiring=[w for w in result.waivers if w.status != "expired" and any(
-            n.code == "W505" and n.location == w.location for n in result.warnings)],
+            n.code == str(codes.W505) and n.location == w.location for n in result.warnings)],
         waivers_unmatched=[w for w in result.waivers if w.status == "unmatched"],
         charts=charts, suites=sorted(suites.items(), key=lambda kv: (kv[0].startswith("schema:"), kv[0])),
         counts=_counts(result, lang))
