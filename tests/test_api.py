@@ -70,6 +70,7 @@ def test_to_json_is_the_cli_s_result_file(case, args, cli, tmp_path, monkeypatch
     run = cli("check", *args, "--json", str(tmp_path / "cli.json"), cwd=case)
     assert run.exit_code in (0, 1), run.stderr
     monkeypatch.chdir(case)
+    monkeypatch.setenv("CHECKER_LANG", "en")           # the language the cli fixture runs the command line in
     kw = _keywords(args)
     result = api.check(kw.pop("data"), **kw)
     cli_text = (tmp_path / "cli.json").read_text(encoding="utf-8")
