@@ -412,3 +412,16 @@ def test_lint_warns_when_a_rule_joins_datasets_of_different_zones(cli, tmp_path)
     (tmp_path / "schemas" / "crm" / "customers.schema.json").write_text(json.dumps(customers), "utf-8")
     run = cli("lint", str(tmp_path / "rules"), "--schemas", str(tmp_path / "schemas"))
     assert "W507" not in run.stdout + run.stderr
+
+
+def test_an_entry_with_only_a_dialect_reads_the_export_in_its_usual_place(tmp_path):
+    props = {"created": {"type": "string", "format": "date-time"}}
+    rows = "id,created\n1,115/03/01 09:00\n"
+    _project(tmp_path, props, rows, manifest={"crm.orders": {"dialect": {"formats": ["roc:%Y/%m/%d %H:%M"]}}})
+    assert _values(tmp_path) == [(1, 1, dt.datetime(2026, 3, 1, 9, 0))]
+    (tmp_path / "data" / "datasets.yaml").write_text("crm.orders:\n  encoding: big5\n", encoding="utf-8")
+    with pytest.raises(CheckerError) as err:
+        _values(tmp_path)
+    assert [str(p.code) for p in err.value.problems] == ["D401"]
+    hint = err.value.problems[0].hint
+    assert hint is not None and "only a 'dialect'" in hint.render("en")

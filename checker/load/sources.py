@@ -77,8 +77,9 @@ def discover(data_dir: Path, datasets: set[str]) -> tuple[dict[str, Source], lis
     sources: dict[str, Source] = {}
     warnings: list[Problem] = []
     manifest = data_dir / "datasets.yaml"
+    dialects: dict[str, Dialect] = {}
     if manifest.is_file():
-        sources.update(_manifest(manifest, root, datasets))
+        sources.update(_manifest(manifest, root, datasets, dialects))
     claimed = {src.path for src in sources.values()}
     for domain_dir in sorted(p for p in root.iterdir() if p.is_dir()):
         for path in sorted(domain_dir.iterdir()):
@@ -105,11 +106,14 @@ def discover(data_dir: Path, datasets: set[str]) -> tuple[dict[str, Source], lis
             if not _inside(root, path):
                 raise CheckerError([Problem(Span(display), codes.D404,
                                             _("export is a link that points outside the data folder"))])
-            sources[name] = Source(name, path.resolve(), display, ext)
+            sources[name] = Source(name, path.resolve(), display, ext, dialect=dialects.get(name))
     return sources, warnings
 
 
-def _manifest(path: Path, root: Path, datasets: set[str]) -> dict[str, Source]:
+def _manifest(path: Path, root: Path, datasets: set[str],
+              dialects: dict[str, Dialect] | None = None) -> dict[str, Source]:
+    """The exports datasets.yaml names; an entry with a ``dialect`` and no ``path`` gives the dialect of the
+    export found at ``<domain>/<name>.<ext>`` (into ``dialects``)."""
     doc = load_file(path, display=str(path))
     data, pos = doc.data, doc.positions
     problems: list[Problem] = []
@@ -126,9 +130,16 @@ def _manifest(path: Path, root: Path, datasets: set[str]) -> dict[str, Source]:
             continue
         if isinstance(entry, str):
             entry = {"path": entry}
+        if isinstance(entry, dict) and "path" not in entry and set(entry) == {"dialect"}:
+            dialect, wrong = check_dialect(entry["dialect"], (name, "dialect"), pos)
+            problems.extend(wrong)
+            if dialect is not None and dialects is not None:
+                dialects[name] = dialect
+            continue
         if not isinstance(entry, dict) or "path" not in entry:
             problems.append(Problem(pos.value((name,)), codes.D401,
-                                    _("entry for {dataset} needs a 'path'", dataset=name)))
+                                    _("entry for {dataset} needs a 'path'", dataset=name),
+                                    hint=_("or give only a 'dialect' for the export at <domain>/<name>.<ext>")))
             continue
         for key in entry:
             if key not in MANIFEST_KEYS:
