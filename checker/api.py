@@ -122,19 +122,25 @@ def render(result: model.Result, format: str, path: str | os.PathLike[str], lang
     return target
 
 
-#: the defaults the command line takes from the environment, taken the same way (the same run either way)
-_ENVIRONMENT = {"lang": "CHECKER_LANG", "engine": "CHECKER_ENGINE", "memory_limit": "CHECKER_MEMORY_LIMIT",
-                "spill_dir": "CHECKER_SPILL_DIR", "spark_master": "CHECKER_SPARK_MASTER"}
-
-
 def _environment() -> dict[str, Any]:
-    from checker.i18n import LANGS
+    """The defaults ``checker check`` takes from the environment (its options' ``envvar``) or has built in
+    (``--memory-limit 1GB``), read from the command's own options so both stay one run."""
+    import click
 
-    out: dict[str, Any] = {"memory_limit": "1GB"}
-    for key, variable in _ENVIRONMENT.items():
-        value = os.environ.get(variable)
-        if value and (key != "lang" or value in LANGS):
-            out[key] = value
+    from checker.cli import main
+
+    out: dict[str, Any] = {}
+    for param in main.commands["check"].params:
+        if not isinstance(param, click.Option) or param.name not in _OPTIONS or not param.envvar:
+            continue
+        value = os.environ.get(str(param.envvar))
+        if value:
+            try:
+                out[param.name] = param.type.convert(value, param, None)
+            except click.BadParameter:
+                continue
+        elif isinstance(param.default, str):
+            out[param.name] = param.default
     return out
 
 

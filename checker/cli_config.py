@@ -88,8 +88,9 @@ def complete_rule_ids(ctx: click.Context, param: click.Parameter, incomplete: st
     if not paths:
         path = config.discover(Path.cwd())
         try:
-            settings = config.load(path, {"rules": True}).settings if path else {}
-        except CheckerError:
+            check = ctx.find_root().command.commands["check"]  # type: ignore[attr-defined]
+            settings = config.load(path, allowed_keys(check)).settings if path else {}
+        except (CheckerError, KeyError):
             settings = {}
         if "rules" in settings:
             value = settings["rules"].value

@@ -23,8 +23,6 @@ DIRECTIVES = frozenset("YmdHMSfzpbjI")
 TIME_DIRECTIVES = frozenset("HMSfzpI")
 #: white space ``trim`` removes: ASCII's, the no-break space and the ideographic space (U+3000)
 TRIMMED = " \t\r\n\x0b\x0c\u00a0\u3000"
-#: the keys that also apply to the strings of a JSON export (the others read text cells only)
-JSON_KEYS = frozenset({"formats", "timezone", "normalize", "trim"})
 
 
 @dataclass(frozen=True)
@@ -63,8 +61,7 @@ class Dialect:
     @property
     def is_default(self) -> bool:
         """Nothing is read differently from a schema without a dialect."""
-        return self == DEFAULT or all(
-            getattr(self, k) is None or getattr(self, k) == getattr(EFFECTIVE_DEFAULT, k) for k in KEYS)
+        return all(getattr(self, k) in (None, getattr(EFFECTIVE_DEFAULT, k)) for k in KEYS)
 
     # -- the effective values ---------------------------------------------------------------------------
 
@@ -91,12 +88,12 @@ class Dialect:
         """The text is changed before it is read (normalised, trimmed or a null spelling)."""
         return bool(self.normalize or self.trim or self.nulls)
 
-    def shown(self, kind: str = "text") -> dict[str, Any]:
-        """The keys set, as a plain mapping (``checker explain``, the result's column notes)."""
+    def shown(self) -> dict[str, Any]:
+        """The keys set, as a plain mapping (``checker explain``)."""
         out: dict[str, Any] = {}
         for key in KEYS:
             value = getattr(self, key)
-            if value is None or (kind == "json" and key not in JSON_KEYS):
+            if value is None:
                 continue
             out[key] = list(value) if isinstance(value, tuple) else value
         return out
@@ -142,11 +139,3 @@ def strptime_of(fmt: str) -> str | None:
     if fmt in FORMAT_NAMES:
         return None
     return fmt[len("roc:"):] if fmt.startswith("roc:") else fmt
-
-
-def has_time(fmt: str) -> bool:
-    """The ``formats`` entry reads a time of day (``excel-serial`` may: its fraction)."""
-    spelling = strptime_of(fmt)
-    if spelling is None:
-        return fmt != "iso"
-    return any(d in TIME_DIRECTIVES for d in directives(spelling))

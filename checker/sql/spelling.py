@@ -9,7 +9,7 @@ percentage moves its decimal point by an exponent (``12.5%`` → ``12.5e-2``) ra
 
 from __future__ import annotations
 
-from checker.model.dialect import TRIMMED, Dialect, directives, strptime_of
+from checker.model.dialect import TIME_DIRECTIVES, TRIMMED, Dialect, directives, strptime_of
 from checker.sql.text import DATETIME_RE, fast_timestamp, ql, to_timestamp, valid_date, valid_datetime
 
 #: the SQL function that applies Unicode NFKC (registered by each engine; rules cannot call it)
@@ -162,7 +162,7 @@ def date_value(p: str, d: Dialect) -> str:
             parts.append(f"(CASE WHEN {valid_date(p)} THEN CAST({p} AS DATE) END)")
         elif fmt == "excel-serial":
             parts.append(f"CAST({_excel_days(p, True)} AS DATE)")
-        elif not any(c in "HMSfzpI" for c in directives(strptime_of(fmt) or "")):
+        elif not TIME_DIRECTIVES.intersection(directives(strptime_of(fmt) or "")):
             parts.append(f"CAST({_strptime(p, fmt)} AS DATE)")
     if not parts:
         return "CAST(NULL AS DATE)"

@@ -250,24 +250,29 @@ def _native_value(col: Column, raw: str, native: str, v: str, d: Dialect = DEFAU
     return value, f"CASE WHEN {raw} IS NOT NULL AND {v} IS NULL THEN CAST({raw} AS VARCHAR) END", None
 
 
+def _steps(src: ColumnSource) -> tuple[bool, bool]:
+    """Whether the dialect gives column ``src`` a prepared text (``__p_<i>``) and a number text (``__n_<i>``)."""
+    d = src.dialect
+    kind = "text" if src.kind == "text" or (src.kind == "native" and src.native_type == "VARCHAR") else src.kind
+    if kind == "json":
+        return bool(d.normalize or d.trim) and src.column.sql_type in ("VARCHAR", "DATE", "TIMESTAMP"), False
+    if kind == "native":
+        return False, False
+    return d.prepares, src.column.numeric and d.reads_numbers
+
+
 def reading_steps(src: ColumnSource, raw: str) -> list[tuple[str, str]]:
     """The values the dialect computes before the conversion, each on a level of its own (so that
     each is computed once per record): ``(name, SQL)``, the prepared text ``__p_<i>`` and the number
     text ``__n_<i>``.  None for a column read as the contract's "Reading text" reads it."""
     d, i = src.dialect, src.index
+    prepares, numbers = _steps(src)
     steps: list[tuple[str, str]] = []
-    kind = "text" if src.kind == "text" or (src.kind == "native" and src.native_type == "VARCHAR") else src.kind
-    if kind == "native":
-        return steps
-    if kind == "json":
-        if (d.normalize or d.trim) and src.column.sql_type in ("VARCHAR", "DATE", "TIMESTAMP"):
-            steps.append((prepared_column(i), spelling.prepared(json_string(raw), d, "json")))
-        return steps
-    if d.prepares:
-        steps.append((prepared_column(i), spelling.prepared(raw, d)))
-    if src.column.numeric and d.reads_numbers:
-        p = qi(prepared_column(i)) if steps else raw
-        steps.append((number_column(i), spelling.number_text(p, d)))
+    if prepares:
+        text = json_string(raw) if src.kind == "json" else raw
+        steps.append((prepared_column(i), spelling.prepared(text, d, "json" if src.kind == "json" else "text")))
+    if numbers:
+        steps.append((number_column(i), spelling.number_text(qi(prepared_column(i)) if prepares else raw, d)))
     return steps
 
 
@@ -282,9 +287,9 @@ def number_column(index: int) -> str:
 def conversion(src: ColumnSource, raw: str, v: str) -> tuple[str, str | None, str | None]:
     """(value, type-evidence, format-evidence) SQL of one column read as ``raw``, its value named ``v``;
     the values of :func:`reading_steps` are read by their names."""
-    names = {name for name, _sql in reading_steps(src, raw)} if not src.dialect.is_default else set()
-    p = qi(prepared_column(src.index)) if prepared_column(src.index) in names else None
-    n = qi(number_column(src.index)) if number_column(src.index) in names else None
+    prepares, numbers = _steps(src)
+    p = qi(prepared_column(src.index)) if prepares else None
+    n = qi(number_column(src.index)) if numbers else None
     d = src.dialect
     if src.kind == "text":
         return _text_value(src.column, raw, v, d, p, n)
