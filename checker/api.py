@@ -42,7 +42,7 @@ _OPTIONS = {"rules_at": "rules_at", "fail_on": "fail_on", "max_samples": "max_sa
             "show_pii": "show_pii", "waivers": "waivers", "baseline": "baseline", "allow_missing": "allow_missing",
             "memory_limit": "memory_limit", "spill_dir": "spill_dir", "threads": "threads", "engine": "engine",
             "spark_master": "spark_master", "spark_conf": "spark_conf", "violations_out": "violations_out",
-            "fingerprint_key": "fingerprint_key", "waiver_warn_days": "waiver_warn_days"}
+            "fingerprint_key": "fingerprint_key", "waiver_warn_days": "waiver_warn_days", "history": "history"}
 _PATHS = {"waivers", "baseline", "spill_dir", "violations_out"}
 
 

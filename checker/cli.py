@@ -190,6 +190,9 @@ def main() -> None:
 @click.option("--baseline", type=click.Path(path_type=Path, exists=True, dir_okay=False),
               help="An earlier result file: only violations not in it fail the run.")
 @click.option("--allow-missing", is_flag=True, help="Skip rules whose dataset has no export instead of failing.")
+@click.option("--history", "history", metavar="STORE", type=click.Path(dir_okay=False, path_type=str),
+              help="Append the run to this history store: a DuckDB file (created if new) or postgresql://…; "
+                   "the reports then show each rule's trend.")
 @click.option("--memory-limit", cls=FromConfig, envvar="CHECKER_MEMORY_LIMIT", default="1GB", show_default=True,
               help="Memory DuckDB may use before it spills to disk (env CHECKER_MEMORY_LIMIT); "
                    "with --engine spark, the driver's memory.")
@@ -208,12 +211,12 @@ def main() -> None:
 @configured
 @guarded
 def check(data, rules, schemas, as_of, rules_at, fail_on, fmt, json_path, violations_out, max_samples, lang,
-          show_pii, waivers, waiver_warn_days, baseline, allow_missing, memory_limit, spill_dir, threads, engine,
-          spark_master, spark_conf, quiet, templates, **report_files) -> ExitCode:
+          show_pii, waivers, waiver_warn_days, baseline, allow_missing, history, memory_limit, spill_dir, threads,
+          engine, spark_master, spark_conf, quiet, templates, **report_files) -> ExitCode:
     """Check the exports in --data against the rules."""
     from checker import render
     from checker.render.output import output_file, write_file
-    from checker.run import CheckOptions
+    from checker.run import CheckOptions, result_file_bytes
     from checker.run import check as run_check
 
     json_path = output_file(json_path, "result file")
@@ -231,12 +234,12 @@ def check(data, rules, schemas, as_of, rules_at, fail_on, fmt, json_path, violat
                         show_pii=show_pii, violations_out=violations_out, allow_missing=allow_missing,
                         waivers=waivers, waiver_warn_days=waiver_warn_days, baseline=baseline,
                         memory_limit=memory_limit, spill_dir=spill_dir, threads=threads, engine=engine,
-                        spark_master=spark_master, spark_conf=conf)
+                        spark_master=spark_master, spark_conf=conf, history=history)
     from checker.progress import for_terminal
 
     result = run_check(opts, progress=for_terminal(quiet or fmt != "text"))
     if json_path:  # the same JSON document, with DEL, C1 and bidirectional controls as \u escapes
-        write_file(json_path, inert_json(result.to_json()).encode("utf-8"), "result file")
+        write_file(json_path, result_file_bytes(result), "result file")
     render.write_all(result, reports, lang, templates)
     _emit(result, fmt, lang, templates, quiet)
     return ExitCode(result.exit_code)

@@ -51,6 +51,7 @@ GROUPS = {
     "D": _("data and inputs"),
     "W": _("warnings"),
     "T": _("tests, reports and outputs"),
+    "H": _("run history"),
 }
 
 # Y: YAML files
@@ -133,3 +134,9 @@ T503 = _define("T503", _("report cannot be written"))
 T504 = _define("T504", _("PDF cannot be printed"))
 T601 = _define("T601", _("rule example gives the wrong verdict"))
 T602 = _define("T602", _("rule example cannot run"))
+
+# H: the run history (--history, checker history)
+H801 = _define("H801", _("history store cannot be opened"))
+H802 = _define("H802", _("history store made by a newer checker"))
+H803 = _define("H803", _("history chain broken"))
+H804 = _define("H804", _("history store busy (another run holds it)"))

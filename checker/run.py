@@ -75,6 +75,8 @@ class CheckOptions:
     waiver_warn_days: int = 30
     #: the exports by dataset, instead of a --data folder (``checker.api.check``: files or frames)
     inputs: dict[str, Source] | None = None
+    #: --history STORE: append the run to this store (a DuckDB file, or a postgresql:// URL)
+    history: str | None = None
 
 
 @dataclass
@@ -224,8 +226,21 @@ def check(opts: CheckOptions, progress: Progress | None = None) -> Result:
     if withheld is not None:
         warnings.append(withheld)
     # evaluation keeps every message in every language; the run's language is picked here
-    return _result(opts, prep, loaded, results, warnings, waiver_uses, baseline, started, started_at
-                   ).in_language(opts.lang)
+    result = _result(opts, prep, loaded, results, warnings, waiver_uses, baseline, started, started_at
+                     ).in_language(opts.lang)
+    if opts.history:
+        from checker.history.record import record
+
+        result = record(result, opts.history, result_file_bytes)
+    return result
+
+
+def result_file_bytes(result: Result) -> bytes:
+    """The bytes of the ``--json`` file of ``result``: the same document, DEL, C1 and bidirectional controls
+    as ``\\u`` escapes."""
+    from checker.render.inert import inert_json
+
+    return inert_json(result.to_json()).encode("utf-8")
 
 
 def _file_ref(path: Path | None) -> FileRef | None:

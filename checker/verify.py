@@ -6,7 +6,8 @@ The result records what decided it: the as-of date and options (``run``, ``rules
 relative to the working directory; bundled files are named by their package name and found in the
 installed package.  Every file is hashed again: one whose SHA-256 differs is a difference, and so is
 any difference in the result itself, the timing fields (``run.started_at``, ``run.duration_ms``) and the
-folder as typed (``data``) aside.  Exit 0 reproduced, 1 with the differences, 2 a file missing.
+folder as typed (``data``) aside, and so is the trend a
+``--history`` run read from its store (``history``).  Exit 0 reproduced, 1 with the differences, 2 a file missing.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from checker.resources import PREFIX, located
 
 #: fields that differ on every run (timing) or with how the folder was typed
 IGNORED = {("run", "started_at"), ("run", "duration_ms"), ("data",)}
+#: what a run adds from elsewhere: the trend read from its history store (not a property of the inputs)
+NOT_COMPARED = {"history"}
 
 
 @dataclass
@@ -94,8 +97,8 @@ def verify(result_path: Path, data: Path | None, rules: list[Path], schemas: Pat
                         allow_missing=run.allow_missing, waivers=waiver_file, waiver_warn_days=run.waiver_warn_days,
                         baseline=baseline, engine=run.engine)
     new = check(opts)
-    before = json.loads(old.to_json())
-    after = json.loads(new.to_json())
+    before = {k: v for k, v in json.loads(old.to_json()).items() if k not in NOT_COMPARED}
+    after = {k: v for k, v in json.loads(new.to_json()).items() if k not in NOT_COMPARED}
     for at, was, now in _compare(before, after, ()):
         if at in IGNORED:
             continue

@@ -90,3 +90,26 @@ def cli(tmp_path, monkeypatch):
         return Run(res.exit_code, res.stdout, res.stderr, result)
 
     return run
+
+
+# -- PostgreSQL (the history store for a team) -------------------------------------------------------------
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A throw-away PostgreSQL server for the session (tests/pgserver.py); skips with the reason where none can
+    start, fails instead under CHECKER_REQUIRE_POSTGRES=1 (as .ci/run sets)."""
+    import pgserver
+
+    try:
+        server = pgserver.server()
+    except pgserver.Unavailable as why:
+        if os.environ.get("CHECKER_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"CHECKER_REQUIRE_POSTGRES=1 but no PostgreSQL server: {why}")
+        pytest.skip(f"no PostgreSQL server: {why}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_server) -> str:
+    """The URL of a new, empty database on the session's server."""
+    return postgres_server.database()

@@ -11,7 +11,7 @@ Layers, lowest first (a module may import from its own layer and the ones below)
     compile   compile/           (never engine/)
     engine    engine/            (never compile/)
     evaluate  evaluate, baseline, waivers, catalog, lint, lint_versions, testing, explain, diff,
-              coverage, run, progress
+              coverage, run, progress, history/ (its render module: render)
     render    render/
     command   cli, cli_config, api, verify, waiver_list, demo, sample/
 
@@ -27,7 +27,7 @@ from conftest import ROOT
 
 LAYERS = ["base", "model", "sql", "load", "compile", "engine", "evaluate", "render", "command"]
 PACKAGES = {"model": "model", "sql": "sql", "load": "load", "compile": "compile", "engine": "engine",
-            "render": "render", "sample": "command"}
+            "render": "render", "sample": "command", "history": "evaluate"}
 TOP = {"cli": "command", "cli_config": "command", "api": "command", "config": "load", "demo": "command",
        "evaluate": "evaluate", "baseline": "evaluate",
        "waivers": "evaluate", "catalog": "evaluate", "lint": "evaluate", "lint_versions": "evaluate",
@@ -35,7 +35,7 @@ TOP = {"cli": "command", "cli_config": "command", "api": "command", "config": "l
        "run": "evaluate", "progress": "evaluate", "portability": "evaluate",
        "verify": "command", "waiver_list": "command"}
 #: leaf modules inside a package of a higher layer (no import of their own from above)
-MODULES = {"checker.render.inert": "base", "checker.render.output": "base"}
+MODULES = {"checker.render.inert": "base", "checker.render.output": "base", "checker.history.render": "render"}
 #: pairs of layers that must not import each other even though one is above the other
 APART = {("compile", "engine"), ("engine", "compile")}
 

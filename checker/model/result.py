@@ -200,6 +200,31 @@ class FileRef(Model):
     sha256: str
 
 
+class TrendPoint(Model):
+    """One run of the series, as the history store knew it when this run was made."""
+
+    as_of: str
+    entry: int | None = Field(description="the run's entry number in the store (this run's, once appended)")
+    failed: int
+    violations: int
+    new: int | None = Field(default=None, description="violations not in the series' previous run")
+    fixed: int | None = Field(default=None, description="violations of the previous run no longer found")
+
+
+class RuleTrend(Model):
+    rule_id: str
+    violations: list[int | None] = Field(description="per point of the trend; null where the rule was not judged")
+
+
+class HistoryTrend(Model):
+    """``--history``: this run and the earlier runs of its series (same rulesets, same datasets), by as-of date."""
+
+    store: str = Field(description="the history store, as given (a PostgreSQL password is never recorded)")
+    series: str = Field(description="id of the series: the rulesets' and datasets' names, hashed")
+    points: list[TrendPoint] = Field(description="oldest first; the last is this run")
+    rules: list[RuleTrend] = Field(default_factory=list)
+
+
 class Result(Model):
     schema_version: Literal[1] = 1
     tool: Tool
@@ -219,6 +244,8 @@ class Result(Model):
     catalog: list[Clause] = Field(default_factory=list, description="the regulation clauses the rules cite")
     exit_code: int
     run: RunInfo
+    history: HistoryTrend | None = Field(default=None, description="with --history: the trend of the run's "
+                                         "series; not part of what checker verify compares")
 
     def in_language(self, lang: str) -> Result:
         """A copy whose ``message`` and ``error`` strings are those of ``lang`` (what a report shows)."""
