@@ -498,6 +498,55 @@ def waivers_command(waivers, as_of, within, result_file, fmt, lang) -> ExitCode:
     return ExitCode.OK
 
 
+@main.command("history")
+@click.option("--history", "history", metavar="STORE", type=click.Path(dir_okay=False, path_type=str),
+              help="The history store: a DuckDB file or postgresql://… (default: history in checker.toml).")
+@click.option("--since", type=DATE, help="Show runs from this as-of date on (ages still count from before).")
+@click.option("--series", metavar="ID", help="Only this series (same rulesets over the same datasets).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "md", "html"]), default="text",
+              show_default=True)
+@click.option("--out", "out", type=OUT_PATH, help="Write the report here instead of standard output.")
+@click.option("--verify", is_flag=True,
+              help="Check the hash chain instead: exit 1 when an entry was changed, removed or put in between.")
+@lang_option()
+@configured
+@guarded
+def history_command(history, since, series, fmt, out, verify, lang) -> ExitCode:
+    """Runs over time: violations by regulation, clause and rule, new and fixed, open by age, time to fix."""
+    from checker.history.analysis import ChainCheck
+    from checker.history.analysis import history as read_history
+    from checker.history.store import open_store, verify_chain
+    from checker.history.text import to_json, to_text
+    from checker.render.output import output_file, write_file
+
+    if not history:
+        raise CheckerError([Problem(Span("history"), codes.H801, _("no history store given"),
+                                    hint=_("pass --history STORE, or set history in checker.toml"))])
+    out = output_file(out, "history report")
+    store = open_store(history)
+    with store.session(write=False) as session:
+        if verify:
+            count, head, breaks = verify_chain(session)
+            found = read_history(session, store.shown, None, series="")
+            found.chain = ChainCheck(entries=count, head=head, ok=not breaks,
+                                     breaks=[{"entry": seq, "message": str(msg)} for seq, msg in breaks])
+        else:
+            found = read_history(session, store.shown, _date(since), series)
+    if fmt == "json":
+        text = inert_json(to_json(found))
+    elif fmt == "text":
+        text = inert(to_text(found), multiline=True)
+    else:
+        from checker.history.render import render as render_history
+
+        text = render_history(found, fmt, lang)
+    if out:
+        write_file(out, text.encode("utf-8"), "history report")
+    else:
+        click.echo(text, nl=False)
+    return ExitCode.FINDINGS if found.chain is not None and not found.chain.ok else ExitCode.OK
+
+
 @main.command("config")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @lang_option()

@@ -1,0 +1,81 @@
+"""``checker history`` as terminal text and as JSON (Markdown and HTML: :mod:`checker.history.render`)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+from checker.history.analysis import History, Line, Series
+from checker.i18n import num, tr
+
+#: rows of the longer tables (open violations, fixed ones) printed on a terminal
+SHOWN = 10
+
+
+def to_json(history: History) -> str:
+    return json.dumps({"schema_version": 1, **dataclasses.asdict(history)}, ensure_ascii=False, indent=2) + "\n"
+
+
+def _n(value: int | float | None) -> str:
+    return "–" if value is None else num(value)
+
+
+def _spark(points: list[int | None]) -> str:
+    """A line of block characters, one per run (a gap where not judged)."""
+    bars = "▁▂▃▄▅▆▇█"
+    known = [p for p in points if p is not None]
+    top = max(known, default=0)
+    return "".join(" " if p is None else bars[0 if top == 0 else min(7, round(p * 7 / top))] for p in points)
+
+
+def _lines(title: str, lines: list[Line]) -> list[str]:
+    if not lines:
+        return []
+    width = max(len(line.id) for line in lines)
+    out = [title]
+    for line in lines:
+        out.append(f"  {line.id.ljust(width)}  {_spark(line.points)}  {_n(line.last)}")
+    return out
+
+
+def _series(s: Series) -> list[str]:
+    out = [tr("Series {id}: {rulesets} rulesets over {datasets} datasets", id=s.id, rulesets=len(s.rulesets),
+              datasets=len(s.datasets))]
+    out.append(tr("{n} runs", n=len(s.runs)) + (f", {s.runs[0].as_of} – {s.runs[-1].as_of}" if s.runs else ""))
+    out.append("")
+    head = [tr("As of"), tr("Entry"), tr("Failed"), tr("Violations"), tr("New"), tr("Fixed")]
+    rows = [[r.as_of, str(r.seq), _n(r.failed), _n(r.violations), _n(r.new), _n(r.fixed)] for r in s.runs]
+    widths = [max(len(h), *(len(row[i]) for row in rows)) if rows else len(h) for i, h in enumerate(head)]
+    out.append("  " + "  ".join(h.ljust(w) for h, w in zip(head, widths, strict=True)))
+    out += ["  " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in rows]
+    out.append("")
+    out += _lines(tr("Violations by regulation:"), s.regulations)
+    failing = sorted((line for line in s.rules if line.last), key=lambda line: (-(line.last or 0), line.id))
+    out += _lines(tr("Rules with the most violations in the last run:"), failing[:SHOWN])
+    out.append("")
+    ages = ", ".join(f"{b.low}–{b.high}: {b.count}" if b.high is not None else f">{b.low - 1}: {b.count}"
+                     for b in s.open_by_age)
+    out.append(tr("Open violations: {n} (by age in days: {ages})", n=len(s.open), ages=ages))
+    for o in s.open[:SHOWN]:
+        out.append("  " + tr("{rule} {fingerprint} open since {day} ({n} days)", rule=o.rule_id,
+                             fingerprint=o.fingerprint, day=o.first_seen, n=o.age_days))
+    t = s.time_to_fix
+    out.append(tr("Fixed: {n}; days to fix: median {median}, mean {mean}, longest {max}", n=t.fixed,
+                  median=_n(t.median_days), mean=_n(t.mean_days), max=_n(t.max_days)))
+    return out
+
+
+def to_text(history: History) -> str:
+    out = [tr("History {store}: {n} entries", store=history.store, n=history.entries)]
+    if history.since:
+        out.append(tr("Runs from {day} on", day=history.since))
+    if history.chain is not None:
+        c = history.chain
+        out.append(tr("Chain: intact, {n} entries, head {head}", n=c.entries, head=c.head[:16]) if c.ok else
+                   tr("Chain: BROKEN, {n} problems", n=len(c.breaks)))
+        out += [f"  {b['message']}" for b in c.breaks]
+    for s in history.series:
+        out += [""] + _series(s)
+    if not history.series and history.chain is None:
+        out.append(tr("No runs recorded yet."))
+    return "\n".join(out) + "\n"

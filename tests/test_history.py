@@ -1,0 +1,351 @@
+"""The run history, on both stores: an embedded DuckDB file and a real PostgreSQL server.
+
+Each test runs on both (``store`` is a DuckDB path or the URL of a new database on the session's
+throw-away server, tests/pgserver.py).  What an auditor relies on: every run is an entry chained to the
+one before, whose hash covers its stored rows, so a changed, removed or inserted entry is caught;
+runs are read in as-of order whatever order they came in; new, fixed, open-since and time-to-fix follow
+each violation's fingerprint; two writers at once both get their entry; an interrupted run leaves
+nothing; personal data never reaches the store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+from conftest import ROOT
+
+QUICKSTART = ROOT / "examples" / "quickstart"
+ENV = {**os.environ, "CHECKER_LANG": "en", "PYTHONPATH": str(ROOT)}
+
+
+@pytest.fixture(params=["duckdb", "postgres"])
+def store(request, tmp_path) -> str:
+    if request.param == "duckdb":
+        return str(tmp_path / "history.duckdb")
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def project(tmp_path):
+    for part in ("data", "rules", "schemas"):
+        shutil.copytree(QUICKSTART / part, tmp_path / part)
+    return tmp_path
+
+
+def run_check(cli, project, store, as_of, *extra, env=None):
+    name = f"result-{as_of}.json"
+    done = cli("check", "--data", "data", "--rules", "rules", "--schemas", "schemas", "--as-of", as_of,
+               "--history", store, "--json", name, "--fail-on", "never", *extra, cwd=project, env=env)
+    assert done.exit_code == 0, done.stderr
+    return json.loads((project / name).read_text(encoding="utf-8"))
+
+
+def history(cli, project, store, *extra):
+    done = cli("history", "--history", store, "--format", "json", *extra, cwd=project)
+    assert done.exit_code == 0, done.stdout + done.stderr
+    return json.loads(done.stdout)
+
+
+def close_complaint(project, complaint_id: str) -> None:
+    export = project / "data" / "crm" / "complaints.csv"
+    lines = export.read_text(encoding="utf-8").splitlines()
+    for i, line in enumerate(lines):
+        cells = line.split(",")
+        if cells[0] == complaint_id:
+            cells[6] = cells[4].replace("09:00:00", "18:00:00")      # closed the day it came in
+            lines[i] = ",".join(cells)
+    export.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def sql(store: str, statement: str) -> None:
+    """Run one statement on the store behind the checker's back (a tamperer with database access)."""
+    if store.startswith("postgresql://"):
+        import psycopg
+
+        with psycopg.connect(store, autocommit=True) as conn:
+            conn.execute(statement)
+    else:
+        import duckdb
+
+        with duckdb.connect(store) as conn:
+            conn.execute(statement)
+
+
+def rows(store: str, query: str) -> list[tuple]:
+    if store.startswith("postgresql://"):
+        import psycopg
+
+        with psycopg.connect(store) as conn:
+            return conn.execute(query).fetchall()
+    import duckdb
+
+    with duckdb.connect(store, read_only=True) as conn:
+        return conn.execute(query).fetchall()
+
+
+# -- entries, order, trend ---------------------------------------------------------------------------------
+def test_each_run_is_an_entry_holding_its_result_hash_and_chained(cli, project, store):
+    first = run_check(cli, project, store, "2026-06-30")
+    second = run_check(cli, project, store, "2026-07-31")
+    digests = [hashlib.sha256((project / f"result-{d}.json").read_bytes()).hexdigest()
+               for d in ("2026-06-30", "2026-07-31")]
+    stored = rows(store, "SELECT seq, as_of, result_sha256, prev_hash, hash FROM checker_runs ORDER BY seq")
+    assert [r[:3] for r in stored] == [(1, "2026-06-30", digests[0]), (2, "2026-07-31", digests[1])]
+    assert stored[0][3] == "0" * 64 and stored[1][3] == stored[0][4]
+    counts = rows(store, "SELECT rule_id, violations FROM checker_rule_counts WHERE seq = 2 ORDER BY rule_id")
+    assert dict(counts) == {r["rule_id"]: r["violations"] for r in second["results"]}
+    prints = rows(store, "SELECT rule_id, fingerprint FROM checker_violations WHERE seq = 1")
+    assert sorted(prints) == sorted((r["rule_id"], fp) for r in first["results"] for fp in r["fingerprints"])
+    verified = cli("history", "--history", store, "--verify", cwd=project)
+    assert verified.exit_code == 0, verified.stdout
+    assert "intact, 2 entries" in verified.stdout
+
+
+def test_runs_are_read_in_as_of_order_and_the_trend_is_in_the_result(cli, project, store):
+    run_check(cli, project, store, "2026-07-31")
+    run_check(cli, project, store, "2026-05-31")          # a month re-run late
+    third = run_check(cli, project, store, "2026-08-31")
+    shown = history(cli, project, store)
+    (series,) = shown["series"]
+    assert [r["as_of"] for r in series["runs"]] == ["2026-05-31", "2026-07-31", "2026-08-31"]
+    assert [r["seq"] for r in series["runs"]] == [2, 1, 3]
+    trend = third["history"]
+    assert [p["as_of"] for p in trend["points"]] == ["2026-05-31", "2026-07-31", "2026-08-31"]
+    assert trend["points"][-1]["entry"] == 3 and trend["series"] == series["id"]
+    assert trend["points"][-1]["violations"] == third["summary"]["violations"]
+    qs2 = next(r for r in trend["rules"] if r["rule_id"] == "QS-002")
+    assert qs2["violations"][-1] == next(r["violations"] for r in third["results"] if r["rule_id"] == "QS-002")
+    since = history(cli, project, store, "--since", "2026-07-01")
+    assert [r["as_of"] for r in since["series"][0]["runs"]] == ["2026-07-31", "2026-08-31"]
+
+
+def test_new_fixed_open_since_and_time_to_fix_follow_each_fingerprint(cli, project, store):
+    first = run_check(cli, project, store, "2026-06-30")
+    qs2 = next(r for r in first["results"] if r["rule_id"] == "QS-002")
+    assert qs2["violations"] >= 2
+    close_complaint(project, "C000003")
+    second = run_check(cli, project, store, "2026-07-30")
+    fixed_print = (set(qs2["fingerprints"]) - set(next(r for r in second["results"]
+                                                         if r["rule_id"] == "QS-002")["fingerprints"]))
+    assert len(fixed_print) == 1
+    (series,) = history(cli, project, store)["series"]
+    assert series["runs"][1]["fixed"] >= 1 and series["runs"][0]["new"] is None
+    fixed = [f for f in series["fixed"] if f["rule_id"] == "QS-002"]
+    assert [(f["fingerprint"], f["first_seen"], f["fixed_on"], f["days"]) for f in fixed] == [
+        (fixed_print.pop(), "2026-06-30", "2026-07-30", 30)]
+    still = [o for o in series["open"] if o["rule_id"] == "QS-002"]
+    assert still and all(o["first_seen"] == "2026-06-30" and o["age_days"] == 30 for o in still)
+    assert series["time_to_fix"]["fixed"] == len(series["fixed"]) and series["time_to_fix"]["max_days"] == 30
+    assert sum(b["count"] for b in series["open_by_age"]) == len(series["open"])
+    stored = rows(store, "SELECT first_seen, last_seen FROM checker_violations WHERE seq = 2 AND rule_id = 'QS-002'")
+    assert stored and all(r == ("2026-06-30", "2026-07-30") for r in stored)
+    regs = {line["id"]: line["points"] for line in series["regulations"]}
+    assert set(regs) >= {"M1"} and len(regs["M1"]) == 2
+
+
+def _entry(seq, as_of, judged: dict[str, tuple[str, list[str]]]):
+    from checker.history.entry import Entry, RuleRow, ViolationRow
+
+    e = Entry(seq=seq, series="s", as_of=as_of, started_at="", recorded_at="", tool_version="", result_sha256="",
+              rulesets="[]", datasets="[]", summary="{}", exit_code=0, prev_hash="")
+    e.rules = [RuleRow(rule_id=rule, ruleset="r", versions="[]", dataset="d", severity="low", clauses="[]",
+                       regulations="[]", status=status, checked=1, violations=len(prints), waived=0,
+                       tracked=status != "untracked") for rule, (status, prints) in judged.items()]
+    e.rules = [r if r.status != "untracked" else r.__class__(**{**r.__dict__, "status": "fail"}) for r in e.rules]
+    e.violations = [ViolationRow(rule, fp, as_of, as_of) for rule, (status, prints) in judged.items()
+                    if status in ("pass", "fail") for fp in prints]
+    return e
+
+
+def test_a_rule_that_errs_or_cannot_fingerprint_says_nothing_about_what_was_open():
+    from checker.history.analysis import series_view
+
+    runs = [_entry(1, "2026-01-31", {"R1": ("fail", ["a", "b"]), "R2": ("fail", ["c"])}),
+            _entry(2, "2026-02-28", {"R1": ("error", []), "R2": ("untracked", [])}),
+            _entry(3, "2026-03-31", {"R1": ("fail", ["b"]), "R2": ("skipped", [])}),
+            _entry(4, "2026-04-30", {"R1": ("pass", [])})]          # R2 left the rulesets
+    view = series_view(runs, None)
+    assert [(f.rule_id, f.fingerprint, f.first_seen, f.fixed_on, f.days) for f in view.fixed] == [
+        ("R1", "b", "2026-01-31", "2026-04-30", 89), ("R1", "a", "2026-01-31", "2026-03-31", 59)]
+    assert view.open == [] and [r.new for r in view.runs] == [None, 0, 0, 0]
+    assert [r.fixed for r in view.runs] == [None, 0, 1, 1]
+    assert view.time_to_fix.median_days == 74 and view.time_to_fix.max_days == 89
+    assert [p for line in view.rules if line.id == "R1" for p in line.points] == [2, None, 1, 0]
+
+
+# -- the chain ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("tamper", [
+    "UPDATE checker_violations SET fingerprint = 'ffffffffffffffffffff' WHERE seq = 1 AND rule_id = 'QS-002'",
+    "DELETE FROM checker_violations WHERE seq = 2 AND rule_id = 'QS-002'",
+    "UPDATE checker_rule_counts SET violations = 0 WHERE seq = 1 AND rule_id = 'QS-001'",
+    "UPDATE checker_runs SET result_sha256 = repeat('0', 64) WHERE seq = 2",
+    "DELETE FROM checker_runs WHERE seq = 2",
+])
+def test_a_broken_chain_is_caught(cli, project, store, tamper):
+    for day in ("2026-06-30", "2026-07-30", "2026-08-30"):
+        run_check(cli, project, store, day)
+    sql(store, tamper)
+    done = cli("history", "--history", store, "--verify", cwd=project)
+    assert done.exit_code == 1, done.stdout
+    assert "BROKEN" in done.stdout and "entry" in done.stdout
+    as_json = cli("history", "--history", store, "--verify", "--format", "json", cwd=project)
+    chain = json.loads(as_json.stdout)["chain"]
+    assert chain["ok"] is False and chain["breaks"]
+
+
+def test_an_inserted_entry_is_caught(cli, project, store):
+    run_check(cli, project, store, "2026-06-30")
+    run_check(cli, project, store, "2026-07-30")
+    sql(store, "UPDATE checker_runs SET seq = 3 WHERE seq = 2")
+    sql(store, "UPDATE checker_rule_counts SET seq = 3 WHERE seq = 2")
+    sql(store, "UPDATE checker_violations SET seq = 3 WHERE seq = 2")
+    sql(store, "INSERT INTO checker_runs SELECT 2, series, as_of, started_at, recorded_at, tool_version, "
+               "result_sha256, rulesets, datasets, summary, exit_code, hash, hash FROM checker_runs WHERE seq = 3")
+    done = cli("history", "--history", store, "--verify", cwd=project)
+    assert done.exit_code == 1 and "BROKEN" in done.stdout
+
+
+# -- writers -----------------------------------------------------------------------------------------------
+def _writer(project, store, as_of, env=None):
+    cmd = [sys.executable, "-m", "checker.cli", "check", "--data", "data", "--rules", "rules", "--schemas",
+           "schemas", "--as-of", as_of, "--history", store, "--fail-on", "never", "-q"]
+    return subprocess.Popen(cmd, cwd=project, env={**ENV, **(env or {})}, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+class Held:
+    """The store's write lock held by someone else: a DuckDB connection open for writing, or PostgreSQL's
+    advisory lock inside an open transaction."""
+
+    def __init__(self, store: str):
+        self.store = store
+
+    def __enter__(self):
+        if self.store.startswith("postgresql://"):
+            import psycopg
+
+            from checker.history.store import PostgresStore
+
+            self.conn = psycopg.connect(self.store)
+            self.conn.execute("SELECT pg_advisory_xact_lock(%s)", (PostgresStore.LOCK_KEY,))
+        else:
+            import duckdb
+
+            self.conn = duckdb.connect(self.store)
+        return self
+
+    def __exit__(self, *exc):
+        if self.store.startswith("postgresql://"):
+            self.conn.rollback()
+        self.conn.close()
+
+
+def test_concurrent_writers_each_get_their_entry(cli, project, store):
+    run_check(cli, project, store, "2026-05-31")          # the store exists, with its schema
+    with Held(store):
+        writers = [_writer(project, store, day) for day in ("2026-06-30", "2026-07-31", "2026-08-31")]
+        time.sleep(3)                                     # all three are waiting for the lock now
+        assert all(w.poll() is None for w in writers)
+    outcomes = [w.communicate(timeout=120) for w in writers]
+    assert [w.returncode for w in writers] == [0, 0, 0], outcomes
+    stored = rows(store, "SELECT seq, as_of FROM checker_runs ORDER BY seq")
+    assert [s for s, _d in stored] == [1, 2, 3, 4]
+    assert sorted(d for _s, d in stored) == ["2026-05-31", "2026-06-30", "2026-07-31", "2026-08-31"]
+    verified = cli("history", "--history", store, "--verify", cwd=project)
+    assert verified.exit_code == 0 and "intact, 4 entries" in verified.stdout
+
+
+def test_a_writer_that_waits_too_long_stops_with_h804_and_writes_nothing(cli, project, store):
+    run_check(cli, project, store, "2026-05-31")
+    with Held(store):
+        writer = _writer(project, store, "2026-06-30", env={"CHECKER_HISTORY_WAIT": "1"})
+        _out, err = writer.communicate(timeout=60)
+    assert writer.returncode == 2 and "H804" in err and "Traceback" not in err
+    assert rows(store, "SELECT count(*) FROM checker_runs") == [(1,)]
+
+
+INTERRUPTED = textwrap.dedent("""
+    import os, signal, sys
+    from checker.history import store
+
+    real = store.Session.append
+    def append(self, entry):
+        real(self, entry)                      # every row written, the transaction not committed
+        os.kill(os.getpid(), signal.SIGKILL)
+    store.Session.append = append
+    from checker.cli import main
+    main(sys.argv[1:])
+""")
+
+
+def test_an_interrupted_run_leaves_no_partial_entry(cli, project, store):
+    run_check(cli, project, store, "2026-05-31")
+    cmd = [sys.executable, "-c", INTERRUPTED, "check", "--data", "data", "--rules", "rules", "--schemas", "schemas",
+           "--as-of", "2026-06-30", "--history", store, "-q"]
+    done = subprocess.run(cmd, cwd=project, env=ENV, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == -9, done.stderr
+    assert rows(store, "SELECT count(*) FROM checker_runs") == [(1,)]
+    assert rows(store, "SELECT count(*) FROM checker_rule_counts WHERE seq <> 1") == [(0,)]
+    assert rows(store, "SELECT count(*) FROM checker_violations WHERE seq <> 1") == [(0,)]
+    run_check(cli, project, store, "2026-06-30")      # and the store takes the next run as entry 2
+    verified = cli("history", "--history", store, "--verify", cwd=project)
+    assert verified.exit_code == 0 and "intact, 2 entries" in verified.stdout
+
+
+# -- the schema --------------------------------------------------------------------------------------------
+def test_a_store_of_a_newer_schema_is_refused_untouched(cli, project, store):
+    run_check(cli, project, store, "2026-05-31")
+    sql(store, "UPDATE checker_history_meta SET value = '99' WHERE key = 'schema_version'")
+    done = cli("check", "--data", "data", "--rules", "rules", "--schemas", "schemas", "--as-of", "2026-06-30",
+               "--history", store, cwd=project)
+    assert done.exit_code == 2 and "H802" in done.stderr and "Traceback" not in done.stderr
+    shown = cli("history", "--history", store, cwd=project)
+    assert shown.exit_code == 2 and "H802" in shown.stderr
+    assert rows(store, "SELECT count(*) FROM checker_runs") == [(1,)]
+
+
+def test_the_schema_is_created_once_and_versioned(cli, project, store):
+    run_check(cli, project, store, "2026-05-31")
+    run_check(cli, project, store, "2026-06-30")
+    assert rows(store, "SELECT key, value FROM checker_history_meta") == [("schema_version", "1")]
+
+
+# -- personal data -----------------------------------------------------------------------------------------
+def test_personal_data_never_reaches_the_store(cli, project, store):
+    # the customers' phone numbers key a rule here (personal data): only keyed hashes may be stored
+    rules = project / "rules" / "customer-service.yaml"
+    rules.write_text(rules.read_text(encoding="utf-8") + textwrap.indent(textwrap.dedent("""
+      - id: QS-090
+        title: {zh: 聯繫電話須為11位, en: Contact phones have 11 digits}
+        clauses: [M3.1]
+        severity: low
+        dataset: crm.complaints
+        group_by: [contact_phone]
+        expect: min(length(contact_phone)) = 11
+        message: {zh: "電話長度不符", en: "phone of the wrong length"}
+    """), "  "), encoding="utf-8")
+    phones = {line.split(",")[7] for line in (project / "data/crm/complaints.csv").read_text("utf-8").splitlines()[1:]}
+    run_check(cli, project, store, "2026-06-30", env={"CHECKER_FINGERPRINT_KEY": ""})
+    keyed = run_check(cli, project, store, "2026-07-30", env={"CHECKER_FINGERPRINT_KEY": "an auditor's secret key"})
+    dumped = json.dumps([rows(store, f"SELECT * FROM {t}") for t in
+                         ("checker_runs", "checker_rule_counts", "checker_violations")], ensure_ascii=False)
+    assert phones and not [p for p in phones if p and p in dumped]
+    # without a fingerprint key, the personal group keys have no fingerprint at all; with one, keyed hashes
+    from checker.baseline import fingerprint
+
+    assert rows(store, "SELECT count(*) FROM checker_violations WHERE seq = 1 AND rule_id = 'QS-090'") == [(0,)]
+    assert rows(store, "SELECT tracked FROM checker_rule_counts WHERE seq = 1 AND rule_id = 'QS-090'") == [(False,)]
+    stored = {fp for (fp,) in rows(store, "SELECT fingerprint FROM checker_violations WHERE seq = 2 "
+                                          "AND rule_id = 'QS-090'")}
+    qs90 = next(r for r in keyed["results"] if r["rule_id"] == "QS-090")
+    assert stored == set(qs90["fingerprints"]) and len(stored) == qs90["violations"] > 0
+    assert not stored & {fingerprint("QS-090", p) for p in phones}
