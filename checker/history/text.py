@@ -17,7 +17,9 @@ def to_json(history: History) -> str:
 
 
 def _n(value: int | float | None) -> str:
-    return "–" if value is None else num(value)
+    if value is None:
+        return "–"
+    return num(int(value)) if isinstance(value, int) or not value % 1 else f"{value:.1f}"
 
 
 def _spark(points: list[int | None]) -> str:
