@@ -190,7 +190,7 @@ def main() -> None:
 @click.option("--baseline", type=click.Path(path_type=Path, exists=True, dir_okay=False),
               help="An earlier result file: only violations not in it fail the run.")
 @click.option("--allow-missing", is_flag=True, help="Skip rules whose dataset has no export instead of failing.")
-@click.option("--history", "history", metavar="STORE", type=click.Path(dir_okay=False, path_type=str),
+@click.option("--history", "history", metavar="STORE", type=click.Path(path_type=str),
               help="Append the run to this history store: a DuckDB file (created if new) or postgresql://…; "
                    "the reports then show each rule's trend.")
 @click.option("--memory-limit", cls=FromConfig, envvar="CHECKER_MEMORY_LIMIT", default="1GB", show_default=True,
@@ -499,7 +499,7 @@ def waivers_command(waivers, as_of, within, result_file, fmt, lang) -> ExitCode:
 
 
 @main.command("history")
-@click.option("--history", "history", metavar="STORE", type=click.Path(dir_okay=False, path_type=str),
+@click.option("--history", "history", metavar="STORE", type=click.Path(path_type=str),
               help="The history store: a DuckDB file or postgresql://… (default: history in checker.toml).")
 @click.option("--since", type=DATE, help="Show runs from this as-of date on (ages still count from before).")
 @click.option("--series", metavar="ID", help="Only this series (same rulesets over the same datasets).")

@@ -33,7 +33,7 @@ FILE_NAME = "checker.toml"
 OUTPUTS = {"json": "json", "html": "html", "md": "md", "junit": "junit", "sarif": "sarif", "pdf": "pdf",
            "violations_out": "violations_out"}
 #: keys that apply to every command taking an option of that name (the rest: ``check`` only)
-SHARED = ("rules", "schemas", "waivers", "lang")
+SHARED = ("rules", "schemas", "waivers", "lang", "history")
 #: the most a configuration file may be (it is read whole)
 MAX_BYTES = 1_000_000
 

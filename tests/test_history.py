@@ -349,3 +349,51 @@ def test_personal_data_never_reaches_the_store(cli, project, store):
     qs90 = next(r for r in keyed["results"] if r["rule_id"] == "QS-090")
     assert stored == set(qs90["fingerprints"]) and len(stored) == qs90["violations"] > 0
     assert not stored & {fingerprint("QS-090", p) for p in phones}
+
+
+# -- the command line --------------------------------------------------------------------------------------
+def test_history_reads_its_store_from_the_configuration_file(cli, project):
+    (project / "checker.toml").write_text('data = "data"\nrules = ["rules"]\nschemas = "schemas"\n'
+                                          'history = "audit/history.duckdb"\nfail_on = "never"\n', encoding="utf-8")
+    (project / "audit").mkdir()
+    assert cli("check", "--as-of", "2026-06-30", "-q", cwd=project).exit_code == 0
+    assert (project / "audit" / "history.duckdb").is_file()
+    shown = cli("history", cwd=project)
+    assert shown.exit_code == 0 and "1 entries" in shown.stdout.replace("1 entry", "1 entries")
+
+
+@pytest.mark.parametrize("case", ["missing", "folder", "garbage", "none"])
+def test_a_store_that_cannot_be_read_is_one_problem(cli, project, case):
+    target = project / "store.duckdb"
+    if case == "folder":
+        target.mkdir()
+    elif case == "garbage":
+        target.write_bytes(b"not a database\x00" * 64)
+    args = ["history"] + ([] if case == "none" else ["--history", str(target)])
+    done = cli(*args, cwd=project)
+    assert done.exit_code == 2 and "H801" in done.stderr and "Traceback" not in done.stderr
+    if case in ("folder", "garbage"):
+        written = cli("check", "--data", "data", "--rules", "rules", "--schemas", "schemas", "--history",
+                      str(target), cwd=project)
+        assert written.exit_code == 2 and "H801" in written.stderr and "internal error" not in written.stderr
+        assert not target.is_file() or target.read_bytes().startswith(b"not a database")
+
+
+def test_a_postgresql_password_is_never_recorded_or_shown(cli, project, postgres_url):
+    with_password = postgres_url.replace("checker@", "checker:s3cret-pass@")   # trust auth ignores it
+    result = run_check(cli, project, with_password, "2026-06-30")
+    assert "s3cret" not in json.dumps(result) and result["history"]["store"] == postgres_url
+    shown = cli("history", "--history", with_password, cwd=project)
+    assert shown.exit_code == 0 and "s3cret" not in shown.stdout + shown.stderr
+    nobody = "postgresql://checker:s3cret-pass@127.0.0.1:1/x"                # nothing listens on port 1
+    malformed = "postgresql://checker:s3cret-pass@127.0.0.1:port/x"
+    for wrong in (nobody, malformed):
+        refused = cli("history", "--history", wrong, cwd=project)
+        assert refused.exit_code == 2 and "H801" in refused.stderr, refused.stderr
+        assert "s3cret" not in refused.stderr and "internal error" not in refused.stderr
+
+
+def test_a_result_with_its_trend_is_still_verified(cli, project, store):
+    run_check(cli, project, store, "2026-06-30")
+    done = cli("verify", "result-2026-06-30.json", cwd=project)
+    assert done.exit_code == 0, done.stdout

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import threading
 import time
 import urllib.parse
@@ -72,11 +73,15 @@ def display(spec: str) -> str:
     """The store as it may be shown and recorded: a PostgreSQL URL without its password."""
     if not is_postgres(spec):
         return spec
-    parts = urllib.parse.urlsplit(spec)
+    try:
+        parts = urllib.parse.urlsplit(spec)
+        port = parts.port
+    except ValueError:          # not a URL one can take apart: drop whatever stands between ':' and '@'
+        return re.sub(r"^([a-z]+://[^:@/]*):[^@]*@", r"\1@", spec.split("?", 1)[0])
     host = parts.hostname or ""
     if ":" in host:
         host = f"[{host}]"
-    netloc = (f"{parts.username}@" if parts.username else "") + host + (f":{parts.port}" if parts.port else "")
+    netloc = (f"{parts.username}@" if parts.username else "") + host + (f":{port}" if port else "")
     query = urllib.parse.urlencode([(k, v) for k, v in urllib.parse.parse_qsl(parts.query) if k != "password"])
     return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, query, ""))
 
