@@ -544,6 +544,9 @@ def history_command(history, since, series, fmt, out, verify, lang) -> ExitCode:
         write_file(out, text.encode("utf-8"), "history report")
     else:
         click.echo(text, nl=False)
+    if verify:    # each break, as a problem CI logs and annotations read
+        for _seq, message in breaks:
+            click.echo(inert(Problem(Span(store.shown), codes.H803, message).render()), err=True)
     return ExitCode.FINDINGS if found.chain is not None and not found.chain.ok else ExitCode.OK
 
 

@@ -6,7 +6,7 @@ import dataclasses
 import json
 
 from checker.history.analysis import History, Line, Series
-from checker.i18n import num, tr
+from checker.i18n import ntr, num, tr
 
 #: rows of the longer tables (open violations, fixed ones) printed on a terminal
 SHOWN = 10
@@ -22,6 +22,17 @@ def _n(value: int | float | None) -> str:
     return num(int(value)) if isinstance(value, int) or not value % 1 else f"{value:.1f}"
 
 
+def _width(text: str) -> int:
+    """Columns a text takes on a terminal (CJK characters two)."""
+    from unicodedata import east_asian_width
+
+    return sum(2 if east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - _width(text))
+
+
 def _spark(points: list[int | None]) -> str:
     """A line of block characters, one per run (a gap where not judged)."""
     bars = "▁▂▃▄▅▆▇█"
@@ -33,23 +44,24 @@ def _spark(points: list[int | None]) -> str:
 def _lines(title: str, lines: list[Line]) -> list[str]:
     if not lines:
         return []
-    width = max(len(line.id) for line in lines)
+    width = max(_width(line.id) for line in lines)
     out = [title]
     for line in lines:
-        out.append(f"  {line.id.ljust(width)}  {_spark(line.points)}  {_n(line.last)}")
+        out.append(f"  {_pad(line.id, width)}  {_spark(line.points)}  {_n(line.last)}")
     return out
 
 
 def _series(s: Series) -> list[str]:
     out = [tr("Series {id}: {rulesets} rulesets over {datasets} datasets", id=s.id, rulesets=len(s.rulesets),
               datasets=len(s.datasets))]
-    out.append(tr("{n} runs", n=len(s.runs)) + (f", {s.runs[0].as_of} – {s.runs[-1].as_of}" if s.runs else ""))
+    span = f" ({s.runs[0].as_of} – {s.runs[-1].as_of})" if s.runs else ""
+    out.append(ntr("{n} run", "{n} runs", len(s.runs), n=len(s.runs)) + span)
     out.append("")
     head = [tr("As of"), tr("Entry"), tr("Failed"), tr("Violations"), tr("New"), tr("Fixed")]
     rows = [[r.as_of, str(r.seq), _n(r.failed), _n(r.violations), _n(r.new), _n(r.fixed)] for r in s.runs]
-    widths = [max(len(h), *(len(row[i]) for row in rows)) if rows else len(h) for i, h in enumerate(head)]
-    out.append("  " + "  ".join(h.ljust(w) for h, w in zip(head, widths, strict=True)))
-    out += ["  " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in rows]
+    widths = [max(_width(h), *(_width(row[i]) for row in rows)) if rows else _width(h) for i, h in enumerate(head)]
+    out.append("  " + "  ".join(_pad(h, w) for h, w in zip(head, widths, strict=True)).rstrip())
+    out += ["  " + "  ".join(_pad(c, w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows]
     out.append("")
     out += _lines(tr("Violations by regulation:"), s.regulations)
     failing = sorted((line for line in s.rules if line.last), key=lambda line: (-(line.last or 0), line.id))
@@ -68,12 +80,14 @@ def _series(s: Series) -> list[str]:
 
 
 def to_text(history: History) -> str:
-    out = [tr("History {store}: {n} entries", store=history.store, n=history.entries)]
+    out = [ntr("History {store}: {n} entry", "History {store}: {n} entries", history.entries, store=history.store,
+               n=history.entries)]
     if history.since:
         out.append(tr("Runs from {day} on", day=history.since))
     if history.chain is not None:
         c = history.chain
-        out.append(tr("Chain: intact, {n} entries, head {head}", n=c.entries, head=c.head[:16]) if c.ok else
+        out.append(ntr("Chain: intact, {n} entry, head {head}", "Chain: intact, {n} entries, head {head}", c.entries,
+                       n=c.entries, head=c.head[:16]) if c.ok else
                    tr("Chain: BROKEN, {n} problems", n=len(c.breaks)))
         out += [f"  {b['message']}" for b in c.breaks]
     for s in history.series:
