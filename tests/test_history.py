@@ -397,3 +397,65 @@ def test_a_result_with_its_trend_is_still_verified(cli, project, store):
     run_check(cli, project, store, "2026-06-30")
     done = cli("verify", "result-2026-06-30.json", cwd=project)
     assert done.exit_code == 0, done.stdout
+
+
+# -- a hostile store ---------------------------------------------------------------------------------------
+COLUMNS = [("checker_runs", c) for c in ("series", "as_of", "summary", "rulesets", "datasets", "started_at")] + [
+    ("checker_rule_counts", c) for c in ("rule_id", "status", "clauses", "regulations", "severity", "dataset")] + [
+    ("checker_violations", c) for c in ("rule_id", "fingerprint", "first_seen")]
+
+
+@pytest.fixture(scope="module")
+def written_store(tmp_path_factory):
+    """A DuckDB store with three real entries, made once; each example below works on a copy."""
+    from click.testing import CliRunner
+
+    from checker.cli import main
+
+    where = tmp_path_factory.mktemp("hostile")
+    for part in ("data", "rules", "schemas"):
+        shutil.copytree(QUICKSTART / part, where / part)
+    store = where / "history.duckdb"
+    cwd = os.getcwd()
+    os.chdir(where)
+    try:
+        for day in ("2026-06-30", "2026-07-30", "2026-08-30"):
+            done = CliRunner().invoke(main, ["check", "--data", "data", "--rules", "rules", "--schemas", "schemas",
+                                             "--as-of", day, "--history", str(store), "--fail-on", "never", "-q"],
+                                      env={"CHECKER_LANG": "en"})
+            assert done.exit_code == 0, done.output
+    finally:
+        os.chdir(cwd)
+    return store
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(column=st.sampled_from(COLUMNS), value=st.one_of(
+    st.text(max_size=40), st.sampled_from(["", "{", "[1,2", "null", "[]", "{}", '["M1", 3]', '[{"id": 1}]',
+                                           "2026-13-45", "9999-12-31", "<script>alert(1)</script>", "\x1b[2J",
+                                           '{"failed": "x", "violations": -1}', "fail", "pass"])),
+       fmt=st.sampled_from(["text", "json", "md", "html"]))
+def test_a_tampered_store_is_read_without_a_crash_and_the_chain_check_catches_it(written_store, tmp_path, column,
+                                                                                  value, fmt):
+    import duckdb
+    from click.testing import CliRunner
+
+    from checker.cli import main
+
+    copy = tmp_path / f"copy-{abs(hash((column, value, fmt)))}.duckdb"
+    shutil.copyfile(written_store, copy)
+    table, name = column
+    with duckdb.connect(str(copy)) as conn:
+        before = conn.execute(f"SELECT count(*) FROM {table} WHERE {name} IS DISTINCT FROM ?", [value]).fetchone()
+        conn.execute(f"UPDATE {table} SET {name} = ?", [value])
+    shown = CliRunner().invoke(main, ["history", "--history", str(copy), "--format", fmt], env={"CHECKER_LANG": "en"})
+    assert shown.exit_code == 0, shown.output
+    assert "internal error" not in shown.output and "\x1b" not in shown.output
+    if fmt == "html":
+        assert "<script>alert" not in shown.output
+    checked = CliRunner().invoke(main, ["history", "--history", str(copy), "--verify"], env={"CHECKER_LANG": "en"})
+    assert checked.exit_code == (1 if before and before[0] else 0), checked.output

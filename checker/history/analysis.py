@@ -131,8 +131,18 @@ def _days(a: str, b: str) -> int:
     return (dt.date.fromisoformat(b) - dt.date.fromisoformat(a)).days
 
 
+def _is_day(text: Any) -> bool:
+    try:
+        dt.date.fromisoformat(text)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
 def ordered(runs: list[Entry]) -> list[Entry]:
-    return sorted(runs, key=lambda e: (e.as_of, e.seq))
+    """Runs in as-of order; an entry whose as-of date is not a date (not as the checker wrote it: the chain
+    check says so) cannot be placed, and is left out."""
+    return sorted((e for e in runs if _is_day(e.as_of)), key=lambda e: (e.as_of, e.seq))
 
 
 @dataclass
@@ -176,8 +186,27 @@ def walk(runs: list[Entry]) -> Walk:
     return w
 
 
-def _summary(e: Entry) -> dict[str, int]:
-    return dict(json.loads(e.summary))
+def stored_json(text: Any, kind: type, default: Any) -> Any:
+    """A JSON field of the store as the checker wrote it, or ``default`` where someone wrote something else
+    (the chain check says so; reading the history never stops on it)."""
+    try:
+        value = json.loads(text)
+    except (TypeError, ValueError):
+        return default
+    return value if isinstance(value, kind) else default
+
+
+def summary_of(e: Entry) -> dict[str, int]:
+    found = stored_json(e.summary, dict, {})
+    return {k: v for k, v in found.items() if isinstance(v, int) and not isinstance(v, bool)}
+
+
+def _texts(text: Any) -> list[str]:
+    return [v for v in stored_json(text, list, []) if isinstance(v, str)]
+
+
+def _names(text: Any, key: str) -> list[str]:
+    return sorted({v[key] for v in stored_json(text, list, []) if isinstance(v, dict) and isinstance(v.get(key), str)})
 
 
 def _lines(runs: list[Entry], key) -> list[Line]:
@@ -195,13 +224,13 @@ def _lines(runs: list[Entry], key) -> list[Line]:
 
 
 def _regulation_key(r: RuleRow):
-    return [(reg, {}) for reg in json.loads(r.regulations)]
+    return [(reg, {}) for reg in _texts(r.regulations)]
 
 
 def _clause_key(r: RuleRow):
-    regs = json.loads(r.regulations)
+    regs = _texts(r.regulations)
     return [(c, {"regulation": c.split(".", 1)[0] if c.split(".", 1)[0] in regs else (regs[0] if regs else None)})
-            for c in json.loads(r.clauses)]
+            for c in _texts(r.clauses)]
 
 
 def _rule_key(r: RuleRow):
@@ -216,7 +245,7 @@ def series_view(runs: list[Entry], since: str | None) -> Series:
     view = [runs[i] for i in shown]
     points = []
     for i in shown:
-        e, s = runs[i], _summary(runs[i])
+        e, s = runs[i], summary_of(runs[i])
         points.append(RunPoint(seq=e.seq, as_of=e.as_of, started_at=e.started_at, result_sha256=e.result_sha256,
                                hash=e.hash, exit_code=e.exit_code, rules=s.get("rules", 0),
                                failed=s.get("failed", 0), errored=s.get("errored", 0),
@@ -241,8 +270,8 @@ def series_view(runs: list[Entry], since: str | None) -> Series:
     first = runs[0] if runs else None
     return Series(
         id=first.series if first else "",
-        rulesets=sorted({r["id"] for r in json.loads(runs[-1].rulesets)}) if runs else [],
-        datasets=sorted({d["dataset"] for d in json.loads(runs[-1].datasets)}) if runs else [],
+        rulesets=_names(runs[-1].rulesets, "id") if runs else [],
+        datasets=_names(runs[-1].datasets, "dataset") if runs else [],
         runs=points, regulations=_lines(view, _regulation_key), clauses=_lines(view, _clause_key),
         rules=_lines(view, _rule_key), open=open_now, open_by_age=buckets,
         fixed=sorted(fixed, key=lambda f: (f.fixed_on, f.rule_id, f.fingerprint), reverse=True),

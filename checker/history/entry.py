@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, fields
+from typing import Any, NamedTuple
 
 from checker.model.result import Result
 
@@ -43,12 +43,14 @@ class RuleRow:
     tracked: bool                  # its violations have fingerprints (false: personal keys without a secret)
 
 
-@dataclass(frozen=True)
-class ViolationRow:
+class ViolationRow(NamedTuple):       # a tuple: a run may store hundreds of thousands
     rule_id: str
     fingerprint: str
     first_seen: str                # as-of date of the first run of the series in which it was open, unbroken
     last_seen: str                 # as-of date of this run
+
+
+RULE_FIELDS = tuple(f.name for f in fields(RuleRow))
 
 
 @dataclass
@@ -78,15 +80,13 @@ class Entry:
     def computed_hash(self) -> str:
         """SHA-256 of everything stored for this entry (its own hash aside) and the previous hash."""
         run = {f: getattr(self, f) for f in self.RUN_FIELDS if f != "hash"}
-        rules = sorted((list(asdict(r).values()) for r in self.rules), key=_order)
-        violations = sorted((list(asdict(v).values()) for v in self.violations), key=_order)
+        # rows in the order of their keys (a rule id is one row of an entry; a rule's fingerprint one violation)
+        rules = [[getattr(r, f) for f in RULE_FIELDS] for r in sorted(self.rules, key=lambda r: r.rule_id)]
+        violations = [[v.rule_id, v.fingerprint, v.first_seen, v.last_seen]
+                      for v in sorted(self.violations, key=lambda v: (v.rule_id, v.fingerprint))]
         text = json.dumps({"run": run, "rules": rules, "violations": violations}, ensure_ascii=False,
                           sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _order(row: list) -> str:
-    return json.dumps(row, ensure_ascii=False)
 
 
 def _dumps(value: Any) -> str:
@@ -114,7 +114,7 @@ def rule_rows(result: Result) -> list[RuleRow]:
 
 
 def make_entry(result: Result, result_sha256: str, seq: int, prev_hash: str, recorded_at: str,
-               first_seen: dict[tuple[str, str], str]) -> Entry:
+               first_seen: dict[tuple[str, str], str], hashed: bool = True) -> Entry:
     """The entry of one run; ``first_seen`` holds the streak starts known from the series' earlier runs."""
     entry = Entry(
         seq=seq, series=series_of(result), as_of=result.as_of, started_at=result.run.started_at,
@@ -129,5 +129,5 @@ def make_entry(result: Result, result_sha256: str, seq: int, prev_hash: str, rec
                       last_seen=result.as_of)
          for r in result.results if r.rule_id in judged for fp in r.fingerprints),
         key=lambda v: (v.rule_id, v.fingerprint))
-    entry.hash = entry.computed_hash()
+    entry.hash = entry.computed_hash() if hashed else ""
     return entry

@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Callable
 
-from checker.history.analysis import ordered, walk
+from checker.history.analysis import ordered, summary_of, walk
 from checker.history.entry import JUDGED, Entry, make_entry, series_of
 from checker.history.store import Session, display, open_store
 from checker.model.result import HistoryTrend, Result, RuleTrend, TrendPoint
@@ -62,15 +62,13 @@ def _streaks(session: Session, earlier: list[Entry], result: Result) -> dict[tup
 
 def _trend(session: Session, window: list[Entry], result: Result, seq: int, shown: str,
            series: str) -> HistoryTrend:
-    import json
-
     violations = session.violations_of([e.seq for e in window])
     for e in window:
         e.violations = violations[e.seq]
-    me = make_entry(result, "", seq, "", "", {})
+    me = make_entry(result, "", seq, "", "", {}, hashed=False)
     w = walk([*window, me])
-    points = [TrendPoint(as_of=e.as_of, entry=e.seq, failed=json.loads(e.summary).get("failed", 0),
-                         violations=json.loads(e.summary).get("violations", 0), new=w.new[i],
+    points = [TrendPoint(as_of=e.as_of, entry=e.seq, failed=summary_of(e).get("failed", 0),
+                         violations=summary_of(e).get("violations", 0), new=w.new[i],
                          fixed=w.fixed_counts[i]) for i, e in enumerate([*window, me])]
     rules = []
     for r in result.results:

@@ -54,7 +54,7 @@ MIGRATIONS: dict[int, list[str]] = {
 META = "CREATE TABLE IF NOT EXISTS checker_history_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
 
 RULE_COLUMNS = [f.name for f in fields(RuleRow)]
-VIOLATION_COLUMNS = [f.name for f in fields(ViolationRow)]
+VIOLATION_COLUMNS = list(ViolationRow._fields)
 WAIT_VARIABLE = "CHECKER_HISTORY_WAIT"
 
 
@@ -132,7 +132,7 @@ class Session:
         out: dict[int, list[ViolationRow]] = {s: [] for s in seqs}
         for row in self._of("checker_violations", VIOLATION_COLUMNS, seqs):
             if rule_ids is None or row[1] in rule_ids:
-                out[int(row[0])].append(ViolationRow(*_plain(row[1:])))
+                out[int(row[0])].append(ViolationRow(*row[1:]))
         return out
 
     def _of(self, table: str, columns: list[str], seqs: list[int]) -> list[tuple]:
@@ -255,14 +255,10 @@ class DuckDBStore(Store):
     def bulk(self, conn: Any, table: str, columns: list[str], rows: list[tuple]) -> None:
         if not rows:
             return
-        import pyarrow as pa
-
-        frame = pa.table({c: [r[i] for r in rows] for i, c in enumerate(columns)})
-        conn.register("checker_rows", frame)
-        try:
-            conn.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(columns)} FROM checker_rows")
-        finally:
-            conn.unregister("checker_rows")
+        # one statement, each column one list parameter, zipped back into rows by unnest
+        picks = ", ".join(f"unnest(${i + 1})" for i in range(len(columns)))
+        conn.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {picks}",
+                     [[r[i] for r in rows] for i in range(len(columns))])
 
     def _connect(self, write: bool) -> Any:
         import duckdb
