@@ -139,6 +139,11 @@ def test_new_fixed_open_since_and_time_to_fix_follow_each_fingerprint(cli, proje
     assert len(fixed_print) == 1
     (series,) = history(cli, project, store)["series"]
     assert series["runs"][1]["fixed"] >= 1 and series["runs"][0]["new"] is None
+    # the trend a result keeps counts as the history does, and each entry stores its counts
+    assert [(p["new"], p["fixed"]) for p in second["history"]["points"]] == [
+        (r["new"], r["fixed"]) for r in series["runs"]]
+    assert rows(store, "SELECT new_violations, fixed_violations FROM checker_runs ORDER BY seq") == [
+        (r["new"], r["fixed"]) for r in series["runs"]]
     fixed = [f for f in series["fixed"] if f["rule_id"] == "QS-002"]
     assert [(f["fingerprint"], f["first_seen"], f["fixed_on"], f["days"]) for f in fixed] == [
         (fixed_print.pop(), "2026-06-30", "2026-07-30", 30)]
@@ -209,7 +214,8 @@ def test_an_inserted_entry_is_caught(cli, project, store):
     sql(store, "UPDATE checker_rule_counts SET seq = 3 WHERE seq = 2")
     sql(store, "UPDATE checker_violations SET seq = 3 WHERE seq = 2")
     sql(store, "INSERT INTO checker_runs SELECT 2, series, as_of, started_at, recorded_at, tool_version, "
-               "result_sha256, rulesets, datasets, summary, exit_code, hash, hash FROM checker_runs WHERE seq = 3")
+               "result_sha256, rulesets, datasets, summary, exit_code, new_violations, fixed_violations, hash, hash "
+               "FROM checker_runs WHERE seq = 3")
     done = cli("history", "--history", store, "--verify", cwd=project)
     assert done.exit_code == 1 and "BROKEN" in done.stdout
 
@@ -459,3 +465,15 @@ def test_a_tampered_store_is_read_without_a_crash_and_the_chain_check_catches_it
         assert "<script>alert" not in shown.output
     checked = CliRunner().invoke(main, ["history", "--history", str(copy), "--verify"], env={"CHECKER_LANG": "en"})
     assert checked.exit_code == (1 if before and before[0] else 0), checked.output
+
+
+def test_the_python_api_appends_to_a_history_too(project, store):
+    from checker import api
+
+    first = api.check(project / "data", rules=project / "rules", schemas=project / "schemas", as_of="2026-06-30",
+                      history=store, fail_on="never")
+    second = api.check(project / "data", rules=project / "rules", schemas=project / "schemas",
+                       as_of="2026-07-30", history=store)
+    assert first.history is not None and [p.entry for p in second.history.points] == [1, 2]
+    stored = rows(store, "SELECT seq, result_sha256 FROM checker_runs ORDER BY seq")
+    assert stored[1] == (2, hashlib.sha256(second.to_json().encode("utf-8")).hexdigest())

@@ -68,11 +68,16 @@ class Entry:
     exit_code: int
     prev_hash: str
     hash: str = ""
+    #: violations not open in the series before this run, and open ones it no longer found, as the store
+    #: knew the series when the run was appended (None for its first run); ``checker history`` recounts
+    new_violations: int | None = None
+    fixed_violations: int | None = None
     rules: list[RuleRow] = field(default_factory=list)
     violations: list[ViolationRow] = field(default_factory=list)
 
     RUN_FIELDS = ("seq", "series", "as_of", "started_at", "recorded_at", "tool_version", "result_sha256",
-                  "rulesets", "datasets", "summary", "exit_code", "prev_hash", "hash")
+                  "rulesets", "datasets", "summary", "exit_code", "new_violations", "fixed_violations", "prev_hash",
+                  "hash")
 
     def run_row(self) -> tuple:
         return tuple(getattr(self, f) for f in self.RUN_FIELDS)
@@ -114,20 +119,22 @@ def rule_rows(result: Result) -> list[RuleRow]:
 
 
 def make_entry(result: Result, result_sha256: str, seq: int, prev_hash: str, recorded_at: str,
-               first_seen: dict[tuple[str, str], str], hashed: bool = True) -> Entry:
-    """The entry of one run; ``first_seen`` holds the streak starts known from the series' earlier runs."""
+               first_seen: dict[tuple[str, str], str], changes: tuple[int, int] | None = None) -> Entry:
+    """The entry of one run; ``first_seen`` holds the streak starts known from the series' earlier runs,
+    ``changes`` the counts of new and fixed violations (None for the series' first run)."""
     entry = Entry(
         seq=seq, series=series_of(result), as_of=result.as_of, started_at=result.run.started_at,
         recorded_at=recorded_at, tool_version=result.tool.version, result_sha256=result_sha256,
         rulesets=_dumps([{"id": r.id, "version": r.version, "sha256": r.sha256} for r in result.rulesets]),
         datasets=_dumps([{"dataset": i.dataset, "sha256": i.sha256, "rows": i.rows} for i in result.inputs]),
         summary=_dumps(result.summary.model_dump()), exit_code=result.exit_code, prev_hash=prev_hash,
-        rules=rule_rows(result))
+        rules=rule_rows(result), new_violations=changes[0] if changes else None,
+        fixed_violations=changes[1] if changes else None)
     judged = {r.rule_id for r in result.results if r.status in JUDGED}
     entry.violations = sorted(
         (ViolationRow(rule_id=r.rule_id, fingerprint=fp, first_seen=first_seen.get((r.rule_id, fp), result.as_of),
                       last_seen=result.as_of)
          for r in result.results if r.rule_id in judged for fp in r.fingerprints),
         key=lambda v: (v.rule_id, v.fingerprint))
-    entry.hash = entry.computed_hash() if hashed else ""
+    entry.hash = entry.computed_hash()
     return entry

@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Callable
 
-from checker.history.analysis import ordered, summary_of, walk
+from checker.history.analysis import ordered, summary_of
 from checker.history.entry import JUDGED, Entry, make_entry, series_of
 from checker.history.store import Session, display, open_store
 from checker.model.result import HistoryTrend, Result, RuleTrend, TrendPoint
@@ -33,43 +33,63 @@ def record(result: Result, spec: str, file_bytes: Callable[[Result], bytes]) -> 
         rules = session.rules_of([e.seq for e in earlier])
         for e in earlier:
             e.rules = rules[e.seq]
-        first_seen = _streaks(session, earlier, result)
+        first_seen, changes = _streaks(session, earlier, result)
         window = earlier[-(TREND_POINTS - 1):]
-        result.history = _trend(session, window, result, seq, display(spec), series)
+        result.history = _trend(window, result, seq, display(spec), series, changes)
         digest = hashlib.sha256(file_bytes(result)).hexdigest()
         recorded = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
-        session.append(make_entry(result, digest, seq, last_hash, recorded, first_seen))
+        session.append(make_entry(result, digest, seq, last_hash, recorded, first_seen, changes))
     return result
 
 
-def _streaks(session: Session, earlier: list[Entry], result: Result) -> dict[tuple[str, str], str]:
-    """For each rule of this run, the first-seen dates its last judged run recorded (a streak goes on)."""
-    wanted = {r.rule_id for r in result.results if r.status in JUDGED and r.fingerprints}
+def _streaks(session: Session, earlier: list[Entry], result: Result
+             ) -> tuple[dict[tuple[str, str], str], tuple[int, int] | None]:
+    """What this run continues: for each fingerprint still open, the first-seen date the rule's last judged run
+    recorded; and the counts of new and fixed violations (None when the series has no earlier run).
+
+    A rule's last judged run is the latest earlier one that judged it and could fingerprint it; a run in which
+    it erred or was skipped is passed over, one whose rulesets no longer had it ends the streak (as
+    :func:`checker.history.analysis.walk` counts)."""
+    judged = {r.rule_id: set(r.fingerprints) for r in result.results
+              if r.status in JUDGED and (r.violations == 0 or r.fingerprints)}
     source: dict[str, int] = {}
+    ended: set[str] = set()
     for e in reversed(earlier):
-        for row in e.rules:
-            if row.rule_id in wanted and row.rule_id not in source and row.status in JUDGED and row.tracked:
-                source[row.rule_id] = e.seq
-    out: dict[tuple[str, str], str] = {}
+        present = {row.rule_id: row for row in e.rules}
+        for rule in judged:
+            if rule in source or rule in ended:
+                continue
+            row = present.get(rule)
+            if row is None:
+                ended.add(rule)
+            elif row.status in JUDGED and row.tracked:
+                source[rule] = e.seq
+    before: dict[str, dict[str, str]] = {rule: {} for rule in source}
     by_seq: dict[int, set[str]] = {}
     for rule, s in source.items():
         by_seq.setdefault(s, set()).add(rule)
     for s, rule_ids in by_seq.items():
         for v in session.violations_of([s], rule_ids)[s]:
-            out[(v.rule_id, v.fingerprint)] = v.first_seen
-    return out
+            before[v.rule_id][v.fingerprint] = v.first_seen
+    first_seen = {(rule, fp): day for rule, prints in before.items() for fp, day in prints.items()
+                  if fp in judged[rule]}
+    if not earlier:
+        return first_seen, None
+    new = sum(len(now - set(before.get(rule, {}))) for rule, now in judged.items())
+    fixed = sum(len(set(prints) - judged[rule]) for rule, prints in before.items())
+    return first_seen, (new, fixed)
 
 
-def _trend(session: Session, window: list[Entry], result: Result, seq: int, shown: str,
-           series: str) -> HistoryTrend:
-    violations = session.violations_of([e.seq for e in window])
-    for e in window:
-        e.violations = violations[e.seq]
-    me = make_entry(result, "", seq, "", "", {}, hashed=False)
-    w = walk([*window, me])
+def _trend(window: list[Entry], result: Result, seq: int, shown: str, series: str,
+           changes: tuple[int, int] | None) -> HistoryTrend:
+    """The last runs of the series with this one: earlier points with the new and fixed counts their entries
+    recorded (what the store knew then), this one with its own."""
     points = [TrendPoint(as_of=e.as_of, entry=e.seq, failed=summary_of(e).get("failed", 0),
-                         violations=summary_of(e).get("violations", 0), new=w.new[i],
-                         fixed=w.fixed_counts[i]) for i, e in enumerate([*window, me])]
+                         violations=summary_of(e).get("violations", 0), new=e.new_violations,
+                         fixed=e.fixed_violations) for e in window]
+    points.append(TrendPoint(as_of=result.as_of, entry=seq, failed=result.summary.failed,
+                             violations=result.summary.violations, new=changes[0] if changes else None,
+                             fixed=changes[1] if changes else None))
     rules = []
     for r in result.results:
         line: list[int | None] = []

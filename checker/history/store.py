@@ -40,7 +40,8 @@ MIGRATIONS: dict[int, list[str]] = {
         ("CREATE TABLE checker_runs (seq BIGINT PRIMARY KEY, series TEXT NOT NULL, as_of TEXT NOT NULL, "
         "started_at TEXT NOT NULL, recorded_at TEXT NOT NULL, tool_version TEXT NOT NULL, "
         "result_sha256 TEXT NOT NULL, rulesets TEXT NOT NULL, datasets TEXT NOT NULL, summary TEXT NOT NULL, "
-        "exit_code INTEGER NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL)"),
+        "exit_code INTEGER NOT NULL, new_violations BIGINT, fixed_violations BIGINT, prev_hash TEXT NOT NULL, "
+        "hash TEXT NOT NULL)"),
         ("CREATE TABLE checker_rule_counts (seq BIGINT NOT NULL, rule_id TEXT NOT NULL, ruleset TEXT, "
         "versions TEXT NOT NULL, dataset TEXT NOT NULL, severity TEXT NOT NULL, clauses TEXT NOT NULL, "
         "regulations TEXT NOT NULL, status TEXT NOT NULL, checked BIGINT NOT NULL, violations BIGINT NOT NULL, "

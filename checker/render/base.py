@@ -255,28 +255,36 @@ class Renderer:
         return {}
 
     def render_template(self, name: str, ctx: Context, view: View, syntax: str | None = None, **extra: Any) -> str:
-        env = environment(syntax or self.syntax, ctx.templates_dir)
-        try:
-            template = env.get_template(name)
-            with sandbox.spending(render_budget(view)):
-                return template.render(result=view.result, view=view, L=labels(ctx.lang), lang=ctx.lang, **extra)
-        except TemplateNotFound as err:
-            where = ", ".join(str(p) for p in ([ctx.templates_dir] if ctx.templates_dir else []) + [bundled("reports")])
-            raise CheckerError([Problem(Span(name), codes.T501, _("report template '{name}' not found in {where}",
-                                                                           name=str(err.name), where=where))]) from None
-        except TemplateSyntaxError as err:
-            raise CheckerError([Problem(Span(err.filename or name, err.lineno or 0, 1), codes.T501,
-                                        _("template syntax error: {error}", error=_short(err.message)))]) from None
-        except RecursionError as err:
-            file, line = _template_frame(err, env, name)
-            raise CheckerError([Problem(Span(file, line, 1 if line else 0), codes.T501,
-                                        _("template could not be rendered: it recurses too deeply "
-                                          "(a macro, include or extends that calls itself)"))]) from None
-        except Exception as err:  # whatever a template does wrong is the template's problem, never a traceback
-            file, line = _template_frame(err, env, name)
-            raise CheckerError([Problem(Span(file, line, 1 if line else 0), codes.T501,
-                                        _("template could not be rendered: {kind}: {error}", kind=type(err).__name__,
-                                          error=_short(err)))]) from err
+        return render_named(name, syntax or self.syntax, ctx.templates_dir, lambda: render_budget(view),
+                            result=view.result, view=view, L=labels(ctx.lang), lang=ctx.lang, **extra)
+
+
+def render_named(name: str, syntax: str, templates_dir: Path | None, budget: Callable[[], sandbox.Budget],
+                 **context: Any) -> str:
+    """Render the template ``name`` in the sandbox of ``syntax`` within ``budget()``; whatever goes wrong in
+    the template is a ``T501`` problem naming its file and line (what every report render shares)."""
+    env = environment(syntax, templates_dir)
+    try:
+        template = env.get_template(name)
+        with sandbox.spending(budget()):
+            return template.render(**context)
+    except TemplateNotFound as err:
+        where = ", ".join(str(p) for p in ([templates_dir] if templates_dir else []) + [bundled("reports")])
+        raise CheckerError([Problem(Span(name), codes.T501, _("report template '{name}' not found in {where}",
+                                                                       name=str(err.name), where=where))]) from None
+    except TemplateSyntaxError as err:
+        raise CheckerError([Problem(Span(err.filename or name, err.lineno or 0, 1), codes.T501,
+                                    _("template syntax error: {error}", error=_short(err.message)))]) from None
+    except RecursionError as err:
+        file, line = _template_frame(err, env, name)
+        raise CheckerError([Problem(Span(file, line, 1 if line else 0), codes.T501,
+                                    _("template could not be rendered: it recurses too deeply "
+                                      "(a macro, include or extends that calls itself)"))]) from None
+    except Exception as err:  # whatever a template does wrong is the template's problem, never a traceback
+        file, line = _template_frame(err, env, name)
+        raise CheckerError([Problem(Span(file, line, 1 if line else 0), codes.T501,
+                                    _("template could not be rendered: {kind}: {error}", kind=type(err).__name__,
+                                      error=_short(err)))]) from err
 
 
 def _short(err: Any, limit: int = 300) -> str:

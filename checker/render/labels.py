@@ -146,6 +146,15 @@ LABELS: dict[str, Msg] = {
     "failure_summary": _p("failure_summary", "violations {violations}, checked {checked}, waived {waived}"),
     "aggregate_violations": _p("aggregate_violations", "{id}: violations: {n}"),
     "not_checked": _p("not_checked", "not checked"),
+    # trend (check --history)
+    "trend": _p("trend", "Trend"),
+    "trend_note": _p("trend_note", "The last {n} runs of this series in the history store {store} "
+                                   "(the same rulesets over the same datasets), this run last."),
+    "trend_chart": _p("trend_chart", "Violations and failed rules per run"),
+    "trend_entry": _p("trend_entry", "Entry"),
+    "trend_failed": _p("trend_failed", "Failed rules"),
+    "trend_new": _p("trend_new", "New"),
+    "trend_fixed": _p("trend_fixed", "Fixed"),
 }
 
 

@@ -21,7 +21,8 @@ from typing import Any
 
 from checker import codes
 from checker.i18n import _, _n, num
-from checker.model.result import SEVERITIES, InputRef, Result, RuleResult, Sample
+from checker.model.result import SEVERITIES, HistoryTrend, InputRef, Result, RuleResult, Sample, TrendPoint
+from checker.render.charts import LineChart, Sparkline, line_chart, sparkline
 from checker.render.inert import inert_model
 from checker.render.labels import labels
 
@@ -72,6 +73,8 @@ class RuleView:
     sql: str | None
     file: str | None
     help: str
+    #: with --history: the rule's violations over the trend's runs (None without history)
+    trend: Sparkline | None = None
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,16 @@ class CoverageRow:
     covered: str  # automated | manual | both | none
 
 
+@dataclass(frozen=True)
+class TrendView:
+    """``--history``: the run's series over its last runs (this one last), with the chart's geometry."""
+
+    store: str
+    series: str
+    points: list[TrendPoint]
+    chart: LineChart
+
+
 @dataclass
 class View:
     result: Result
@@ -132,6 +145,8 @@ class View:
     suites: list[tuple[str, list[RuleView]]] = field(default_factory=list)
     #: "2 inputs, 12 records" in the view's language (plural forms from the catalog)
     counts: str = ""
+    #: the trend of the run's series (None unless the run was recorded with --history)
+    trend: TrendView | None = None
 
 
 def regulation_of(clause: str, catalog: dict[str, Any] | None = None) -> str:
@@ -224,6 +239,7 @@ def build(result: Result, lang: str) -> View:
     clause_titles = {c.id: (c.title.get(lang) or next(iter(c.title.values()), "")) for c in result.catalog}
     files = {i.dataset: i for i in result.inputs}
     rules: list[RuleView] = []
+    sparks = rule_sparklines(result.history)
     for r in result.results:
         ref = files.get(r.dataset)
         title = rule_title(r, lang)
@@ -236,7 +252,8 @@ def build(result: Result, lang: str) -> View:
             violations=r.violations, waived=r.waived, uncovered=r.uncovered, samples=_samples(r.samples, ref, result),
             waived_samples=_samples(r.waived_samples, ref, result), more=max(r.violations - len(r.samples), 0),
             baseline=r.baseline, error=r.error, location=r.location, sql=r.sql,
-            file=data_path(result, ref.path) if ref else None, help=rule_help(r, title, lang, clause_titles)))
+            file=data_path(result, ref.path) if ref else None, help=rule_help(r, title, lang, clause_titles),
+            trend=sparks.get(r.rule_id)))
     order = {s: n for n, s in enumerate(SEVERITY_ORDER)}
     failing = sorted((r for r in rules if r.status in ("fail", "error")),
                      key=lambda r: (order[r.severity], r.status != "error", r.id))
@@ -283,7 +300,25 @@ def build(result: Result, lang: str) -> View:
             n.code == str(codes.W505) and n.location == w.location for n in result.warnings)],
         waivers_unmatched=[w for w in result.waivers if w.status == "unmatched"],
         charts=charts, suites=sorted(suites.items(), key=lambda kv: (kv[0].startswith("schema:"), kv[0])),
-        counts=_counts(result, lang))
+        counts=_counts(result, lang), trend=trend_view(result.history))
+
+
+def trend_view(history: HistoryTrend | None) -> TrendView | None:
+    """The trend section's view: one chart point per run of the trend."""
+    if history is None or not history.points:
+        return None
+    days = [p.as_of for p in history.points]
+    chart = line_chart(days, [p.violations for p in history.points], [p.failed for p in history.points])
+    return TrendView(store=history.store, series=history.series, points=list(history.points), chart=chart)
+
+
+def rule_sparklines(history: HistoryTrend | None) -> dict[str, Sparkline]:
+    """Per rule id, the sparkline of its violations over the trend's runs (none without history)."""
+    if history is None:
+        return {}
+    days = [p.as_of for p in history.points]
+    return {r.rule_id: sparkline(list(r.violations), days) for r in history.rules
+            if len(r.violations) == len(days)}
 
 
 def _counts(result: Result, lang: str) -> str:
