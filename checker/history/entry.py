@@ -87,8 +87,7 @@ class Entry:
         run = {f: getattr(self, f) for f in self.RUN_FIELDS if f != "hash"}
         # rows in the order of their keys (a rule id is one row of an entry; a rule's fingerprint one violation)
         rules = [[getattr(r, f) for f in RULE_FIELDS] for r in sorted(self.rules, key=lambda r: r.rule_id)]
-        violations = [[v.rule_id, v.fingerprint, v.first_seen, v.last_seen]
-                      for v in sorted(self.violations, key=lambda v: (v.rule_id, v.fingerprint))]
+        violations = sorted(self.violations)          # tuples, by (rule id, fingerprint): unique in an entry
         text = json.dumps({"run": run, "rules": rules, "violations": violations}, ensure_ascii=False,
                           sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -130,11 +129,8 @@ def make_entry(result: Result, result_sha256: str, seq: int, prev_hash: str, rec
         summary=_dumps(result.summary.model_dump()), exit_code=result.exit_code, prev_hash=prev_hash,
         rules=rule_rows(result), new_violations=changes[0] if changes else None,
         fixed_violations=changes[1] if changes else None)
-    judged = {r.rule_id for r in result.results if r.status in JUDGED}
-    entry.violations = sorted(
-        (ViolationRow(rule_id=r.rule_id, fingerprint=fp, first_seen=first_seen.get((r.rule_id, fp), result.as_of),
-                      last_seen=result.as_of)
-         for r in result.results if r.rule_id in judged for fp in r.fingerprints),
-        key=lambda v: (v.rule_id, v.fingerprint))
+    day = result.as_of
+    entry.violations = sorted(ViolationRow(r.rule_id, fp, first_seen.get((r.rule_id, fp), day), day)
+                              for r in result.results if r.status in JUDGED for fp in r.fingerprints)
     entry.hash = entry.computed_hash()
     return entry

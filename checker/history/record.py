@@ -69,8 +69,7 @@ def _streaks(session: Session, earlier: list[Entry], result: Result
     for rule, s in source.items():
         by_seq.setdefault(s, set()).add(rule)
     for s, rule_ids in by_seq.items():
-        for v in session.violations_of([s], rule_ids)[s]:
-            before[v.rule_id][v.fingerprint] = v.first_seen
+        before.update(session.first_seen_of(s, rule_ids))
     first_seen = {(rule, fp): day for rule, prints in before.items() for fp, day in prints.items()
                   if fp in judged[rule]}
     if not earlier:

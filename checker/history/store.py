@@ -136,6 +136,15 @@ class Session:
                 out[int(row[0])].append(ViolationRow(*row[1:]))
         return out
 
+    def first_seen_of(self, seq: int, rule_ids: set[str]) -> dict[str, dict[str, str]]:
+        """Per rule (of those asked for), each fingerprint one entry stored and the date it was first seen."""
+        out: dict[str, dict[str, str]] = {rule: {} for rule in rule_ids}
+        for rule, fp, day in self.rows("SELECT rule_id, fingerprint, first_seen FROM checker_violations "
+                                       "WHERE seq = %s", (seq,)):
+            if rule in out:
+                out[rule][fp] = day
+        return out
+
     def _of(self, table: str, columns: list[str], seqs: list[int]) -> list[tuple]:
         if not seqs:
             return []
