@@ -477,3 +477,23 @@ def test_the_python_api_appends_to_a_history_too(project, store):
     assert first.history is not None and [p.entry for p in second.history.points] == [1, 2]
     stored = rows(store, "SELECT seq, result_sha256 FROM checker_runs ORDER BY seq")
     assert stored[1] == (2, hashlib.sha256(second.to_json().encode("utf-8")).hexdigest())
+
+
+def test_a_spark_run_and_a_duckdb_run_of_one_month_store_the_same_entry_rows(cli, project, tmp_path):
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        if os.environ.get("CHECKER_REQUIRE_SPARK") == "1":
+            pytest.fail("CHECKER_REQUIRE_SPARK=1 but PySpark is not installed (pip install '.[spark]')")
+        pytest.skip("PySpark not installed (pip install '.[spark]')")
+    store = str(tmp_path / "engines.duckdb")
+    run_check(cli, project, store, "2026-06-30", "--engine", "spark", "--threads", "2")
+    (project / "result-2026-06-30.json").rename(project / "spark.json")
+    run_check(cli, project, store, "2026-06-30")
+    counts = rows(store, "SELECT seq, rule_id, status, checked, violations, waived, tracked FROM checker_rule_counts")
+    prints = rows(store, "SELECT seq, rule_id, fingerprint, first_seen FROM checker_violations")
+    assert {r[1:] for r in counts if r[0] == 1} == {r[1:] for r in counts if r[0] == 2}
+    assert {r[1:3] for r in prints if r[0] == 1} == {r[1:3] for r in prints if r[0] == 2} != set()
+    # the DuckDB run continues the Spark run's streaks: same series, nothing new, nothing fixed
+    (series,) = history(cli, project, store)["series"]
+    assert [(r["new"], r["fixed"]) for r in series["runs"]] == [(None, None), (0, 0)]
