@@ -50,7 +50,7 @@ def test_result_is_deterministic_apart_from_timing(cli, tmp_path):
     assert list(json.loads(outputs[0])) == ["schema_version", "tool", "as_of", "rules_at", "data", "rulesets", "inputs",
                                             "summary", "results", "warnings", "waivers", "baseline", "schemas",
                                             "waiver_file", "baseline_file", "catalog",
-                                            "exit_code"]
+                                            "exit_code", "history"]
 
 
 def test_text_summary_fits_80_columns_and_groups_by_severity(cli):

@@ -157,14 +157,14 @@ def _refused(run, out: Path, canary: str) -> None:
 def test_fill_renders_every_label_exactly_as_str_format_did():
     values = {"n": "1,234", "limit": "1,000 kB", "shown": 3, "total": 12, "id": "CS-001", "title": "T <b>",
               "clauses": "M1.2, M4.5", "severity": "high", "dataset": "crm.complaints", "keyword": "pattern",
-              "violations": "1,000", "checked": 7, "waived": 0}
+              "violations": "1,000", "checked": 7, "waived": 0, "store": "history.duckdb"}
     filled = 0
     for key in LABELS:
         for text in (labels(lang)[key] for lang in LANGS):
             names = {n for _, n, _, _ in string.Formatter().parse(text) if n}
             assert fmt_label(text, **{n: values[n] for n in names}) == text.format(**{n: values[n] for n in names})
             filled += bool(names)
-    assert filled == 16  # every label with a placeholder, in both languages
+    assert filled == 18  # every label with a placeholder, in both languages
 
 
 @pytest.mark.parametrize("text", ["{x.__globals__}", "{x.__init__.__globals__[os].environ}", "{x[0]}", "{x!r}",
