@@ -50,9 +50,15 @@ def run_check(cli, project, store, as_of, *extra, env=None):
 
 
 def history(cli, project, store, *extra):
+    """``checker history --format json``, checked against its published schema."""
+    import jsonschema
+
     done = cli("history", "--history", store, "--format", "json", *extra, cwd=project)
     assert done.exit_code == 0, done.stdout + done.stderr
-    return json.loads(done.stdout)
+    shown = json.loads(done.stdout)
+    jsonschema.Draft202012Validator(json.loads((ROOT / "schemas" / "history.schema.json").read_text("utf-8"))
+                                    ).validate(shown)
+    return shown
 
 
 def close_complaint(project, complaint_id: str) -> None:
@@ -203,6 +209,10 @@ def test_a_broken_chain_is_caught(cli, project, store, tamper):
     assert done.exit_code == 1, done.stdout
     assert "BROKEN" in done.stdout and "entry" in done.stdout and "H803" in done.stderr
     as_json = cli("history", "--history", store, "--verify", "--format", "json", cwd=project)
+    import jsonschema
+
+    jsonschema.Draft202012Validator(json.loads((ROOT / "schemas" / "history.schema.json").read_text("utf-8"))
+                                    ).validate(json.loads(as_json.stdout))
     chain = json.loads(as_json.stdout)["chain"]
     assert chain["ok"] is False and chain["breaks"]
 
@@ -355,6 +365,13 @@ def test_personal_data_never_reaches_the_store(cli, project, store):
     qs90 = next(r for r in keyed["results"] if r["rule_id"] == "QS-090")
     assert stored == set(qs90["fingerprints"]) and len(stored) == qs90["violations"] > 0
     assert not stored & {fingerprint("QS-090", p) for p in phones}
+
+
+def test_the_history_schema_is_generated_from_the_model():
+    from checker.history.schema import render
+
+    assert (ROOT / "schemas" / "history.schema.json").read_text(encoding="utf-8") == render(), \
+        "run: python -m checker.history.schema"
 
 
 # -- the command line --------------------------------------------------------------------------------------

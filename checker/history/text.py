@@ -23,7 +23,9 @@ def to_json(history: History) -> str:
     """The history as JSON, ``schema_version`` first (pydantic's serialiser: a year of a large store's
     open and fixed violations is hundreds of thousands of rows)."""
     body = _adapter().dump_json(history, indent=2).decode("utf-8")
-    return '{\n  "schema_version": 1,' + body[1:] + "\n"
+    from checker.history.schema import SCHEMA_VERSION
+
+    return f'{{\n  "schema_version": {SCHEMA_VERSION},' + body[1:] + "\n"
 
 
 def _n(value: int | float | None) -> str:
