@@ -508,10 +508,12 @@ def waivers_command(waivers, as_of, within, result_file, fmt, lang) -> ExitCode:
 @click.option("--out", "out", type=OUT_PATH, help="Write the report here instead of standard output.")
 @click.option("--verify", is_flag=True,
               help="Check the hash chain instead: exit 1 when an entry was changed, removed or put in between.")
+@click.option("--templates", type=click.Path(path_type=Path, exists=True, file_okay=False),
+              help="Folder overriding the report templates (history/history.html.j2, history/history.md.j2).")
 @lang_option()
 @configured
 @guarded
-def history_command(history, since, series, fmt, out, verify, lang) -> ExitCode:
+def history_command(history, since, series, fmt, out, verify, templates, lang) -> ExitCode:
     """Runs over time: violations by regulation, clause and rule, new and fixed, open by age, time to fix."""
     from checker.history.analysis import ChainCheck
     from checker.history.analysis import history as read_history
@@ -539,7 +541,7 @@ def history_command(history, since, series, fmt, out, verify, lang) -> ExitCode:
     else:
         from checker.history.render import render as render_history
 
-        text = render_history(found, fmt, lang)
+        text = render_history(found, fmt, lang, templates)
     if out:
         write_file(out, text.encode("utf-8"), "history report")
     else:

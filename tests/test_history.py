@@ -514,3 +514,18 @@ def test_a_spark_run_and_a_duckdb_run_of_one_month_store_the_same_entry_rows(cli
     # the DuckDB run continues the Spark run's streaks: same series, nothing new, nothing fixed
     (series,) = history(cli, project, store)["series"]
     assert [(r["new"], r["fixed"]) for r in series["runs"]] == [(None, None), (0, 0)]
+
+
+def test_history_templates_can_be_overridden_and_stay_sandboxed(cli, project, tmp_path):
+    store = str(tmp_path / "h.duckdb")
+    run_check(cli, project, store, "2026-06-30")
+    own = tmp_path / "templates" / "history"
+    own.mkdir(parents=True)
+    (own / "history.md.j2").write_text("entries: {{ history.entries }} {{ H.title }}\n", encoding="utf-8")
+    done = cli("history", "--history", store, "--format", "md", "--templates", str(tmp_path / "templates"),
+               cwd=project)
+    assert done.exit_code == 0 and done.stdout == "entries: 1 Compliance history\n", done.stdout + done.stderr
+    (own / "history.md.j2").write_text("{{ ''.__class__.__mro__ }}\n", encoding="utf-8")
+    refused = cli("history", "--history", store, "--format", "md", "--templates", str(tmp_path / "templates"),
+                  cwd=project)
+    assert refused.exit_code == 2 and "T501" in refused.stderr and "Traceback" not in refused.stderr
