@@ -31,19 +31,17 @@ class Browser:
     """Just enough of the DevTools protocol: commands on one page session, events collected."""
 
     def __init__(self, profile: Path):
-        exe = shutil.which("chromium")
-        self.proc = subprocess.Popen(
-            [exe, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-             "--disable-component-update", "--disable-sync", "--disable-extensions", "--no-default-browser-check",
-             f"--user-data-dir={profile}", "--remote-debugging-port=0", "--hide-scrollbars", "about:blank"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-        port_file = profile / "DevToolsActivePort"
-        deadline = time.monotonic() + 30
-        while not (port_file.is_file() and len(port_file.read_text().split()) >= 2):
-            if time.monotonic() > deadline or self.proc.poll() is not None:
-                self.close()
-                raise RuntimeError("chromium did not open its DevTools port")
-            time.sleep(0.1)
+        # a start on a loaded machine now and then never opens its port: one more try, in a fresh profile,
+        # and what chromium said if that fails too
+        for attempt in (1, 2):
+            folder = profile if attempt == 1 else profile.with_name(profile.name + "-retry")
+            folder.mkdir(parents=True, exist_ok=True)
+            port_file = self._start(folder)
+            if port_file is not None:
+                break
+            said = (folder.parent / f"{folder.name}.stderr").read_text(errors="replace")[-2000:]
+            if attempt == 2:
+                raise RuntimeError(f"chromium did not open its DevTools port; it said: {said.strip() or '(nothing)'}")
         port, path = port_file.read_text().split()[:2]
         self.ws = websocket.create_connection(f"ws://127.0.0.1:{port}{path}", timeout=30, suppress_origin=True)
         self.ids = itertools.count(1)
@@ -53,6 +51,25 @@ class Browser:
         self.session = self.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
         for domain in ("Runtime", "Log", "Page"):
             self.call(f"{domain}.enable")
+
+    def _start(self, profile: Path) -> Path | None:
+        """Start chromium on ``profile``; its DevTools port file, or None (chromium stopped) if it never came."""
+        exe = shutil.which("chromium")
+        with (profile.parent / f"{profile.name}.stderr").open("wb") as err:
+            self.proc = subprocess.Popen(
+                [exe, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-extensions", "--no-default-browser-check", f"--user-data-dir={profile}",
+                 "--remote-debugging-port=0", "--hide-scrollbars", "about:blank"],
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err, start_new_session=True)
+        port_file = profile / "DevToolsActivePort"
+        deadline = time.monotonic() + 45
+        while not (port_file.is_file() and len(port_file.read_text().split()) >= 2):
+            if time.monotonic() > deadline or self.proc.poll() is not None:
+                self.close()
+                return None
+            time.sleep(0.1)
+        return port_file
 
     def call(self, method: str, **params):
         msg_id = next(self.ids)
