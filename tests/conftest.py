@@ -113,3 +113,21 @@ def postgres_server():
 def postgres_url(postgres_server) -> str:
     """The URL of a new, empty database on the session's server."""
     return postgres_server.database()
+
+
+# -- a real browser (tests/test_browser.py's Browser) -------------------------------------------------------
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    """Headless Debian chromium; skipped without it, failed under CI=true."""
+    import shutil
+
+    from test_browser import Browser
+
+    if shutil.which("chromium") is None:
+        message = "Debian's chromium is not installed (apt-get install chromium); .ci/run installs it"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    b = Browser(tmp_path_factory.mktemp("chromium-profile"))
+    yield b
+    b.close()

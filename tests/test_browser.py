@@ -143,18 +143,6 @@ class Browser:
                     self.proc.wait(10)
 
 
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    if shutil.which("chromium") is None:
-        message = "Debian's chromium is not installed (apt-get install chromium); .ci/run installs it"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    b = Browser(tmp_path_factory.mktemp("chromium-profile"))
-    yield b
-    b.close()
-
-
 def _visible_rules(b: Browser) -> list[str]:
     return b.js("[...document.querySelectorAll('section.rule')].filter(s => s.offsetParent !== null)"
                 ".map(s => s.dataset.rule)")

@@ -248,32 +248,15 @@ def test_an_empty_history_and_an_unknown_format(stores, tmp_path):
         render(empty, "pdf", "en")
 
 
-@pytest.fixture(scope="module")
-def chromium(tmp_path_factory):
-    """Headless Debian chromium (as tests/test_browser.py drives it); skipped without it, failed under CI=true."""
-    import os
-
-    from test_browser import Browser
-
-    if shutil.which("chromium") is None:
-        message = "Debian's chromium is not installed (apt-get install chromium); .ci/run installs it"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    b = Browser(tmp_path_factory.mktemp("chromium-profile"))
-    yield b
-    b.close()
-
-
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_a_browser_renders_the_history_page_with_no_errors_and_nothing_run(stores, chromium, tmp_path, lang):
+def test_a_browser_renders_the_history_page_with_no_errors_and_nothing_run(stores, browser, tmp_path, lang):
     page = tmp_path / f"history-{lang}.html"
     page.write_text(render(_read(stores["hostile"], chain=True), "html", lang), encoding="utf-8")
-    chromium.open(page.as_uri())
-    assert chromium.problems() == []
-    assert chromium.js("window.__pwned === undefined") is True
-    assert chromium.js("document.querySelectorAll('svg[data-chart=runs] circle.dot').length") == len(DAYS)
-    width = chromium.js("document.querySelector('svg[data-chart=runs]').getBoundingClientRect().width")
+    browser.open(page.as_uri())
+    assert browser.problems() == []
+    assert browser.js("window.__pwned === undefined") is True
+    assert browser.js("document.querySelectorAll('svg[data-chart=runs] circle.dot').length") == len(DAYS)
+    width = browser.js("document.querySelector('svg[data-chart=runs]').getBoundingClientRect().width")
     assert width > 300
-    assert chromium.js("document.querySelectorAll('svg.spark').length") > 10
-    print(f"screenshot: {chromium.screenshot(tmp_path / f'history-{lang}.png')}")
+    assert browser.js("document.querySelectorAll('svg.spark').length") > 10
+    print(f"screenshot: {browser.screenshot(tmp_path / f'history-{lang}.png')}")

@@ -83,9 +83,9 @@ def _trend(window: list[Entry], result: Result, seq: int, shown: str, series: st
            changes: tuple[int, int] | None) -> HistoryTrend:
     """The last runs of the series with this one: earlier points with the new and fixed counts their entries
     recorded (what the store knew then), this one with its own."""
-    points = [TrendPoint(as_of=e.as_of, entry=e.seq, failed=summary_of(e).get("failed", 0),
-                         violations=summary_of(e).get("violations", 0), new=e.new_violations,
-                         fixed=e.fixed_violations) for e in window]
+    points = [TrendPoint(as_of=e.as_of, entry=e.seq, failed=s.get("failed", 0), violations=s.get("violations", 0),
+                         new=e.new_violations, fixed=e.fixed_violations)
+              for e, s in ((e, summary_of(e)) for e in window)]
     points.append(TrendPoint(as_of=result.as_of, entry=seq, failed=result.summary.failed,
                              violations=result.summary.violations, new=changes[0] if changes else None,
                              fixed=changes[1] if changes else None))

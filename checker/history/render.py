@@ -13,17 +13,16 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 from checker import sandbox
 from checker.history.analysis import Bucket, History, Line, OpenViolation, Series, TimeToFix
-from checker.i18n import LANGS, Msg, _p
+from checker.i18n import Msg, _p
 from checker.render.base import CHARS_PER_ITEM, STEPS_PER_ITEM, render_named
 from checker.render.charts import HBarChart, LineChart, Sparkline, hbars, line_chart, spark_text, sparkline
 from checker.render.inert import inert
-from checker.render.labels import labels
+from checker.render.labels import in_language, labels
 
 __all__ = ["LABELS", "TEMPLATES", "history_labels", "render", "view"]
 
@@ -92,14 +91,7 @@ LABELS: dict[str, Msg] = {
 
 def history_labels(lang: str) -> dict[str, str]:
     """The labels of one language (``zh`` or ``en``)."""
-    if lang not in LANGS:
-        raise ValueError(f"unknown language {lang!r}; use one of {', '.join(LANGS)}")
-    return dict(_labels(lang))
-
-
-@cache
-def _labels(lang: str) -> dict[str, str]:
-    return {key: label.render(lang) for key, label in LABELS.items()}
+    return in_language(LABELS, lang)
 
 
 # --- the view ------------------------------------------------------------------------------------------

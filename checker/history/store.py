@@ -22,8 +22,9 @@ import re
 import threading
 import time
 import urllib.parse
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
@@ -120,13 +121,12 @@ class Session:
             found = self.rows(f"SELECT {cols} FROM checker_runs ORDER BY seq")
         else:
             found = self.rows(f"SELECT {cols} FROM checker_runs WHERE series = %s ORDER BY seq", (series,))
-        return [Entry(**dict(zip(Entry.RUN_FIELDS, _plain(row), strict=True))) for row in found]
+        return [Entry(**dict(zip(Entry.RUN_FIELDS, row, strict=True))) for row in found]
 
     def rules_of(self, seqs: list[int]) -> dict[int, list[RuleRow]]:
         out: dict[int, list[RuleRow]] = {s: [] for s in seqs}
         for row in self._of("checker_rule_counts", RULE_COLUMNS, seqs):
-            values = _plain(row[1:])
-            out[int(row[0])].append(RuleRow(**dict(zip(RULE_COLUMNS, values, strict=True))))
+            out[int(row[0])].append(RuleRow(**dict(zip(RULE_COLUMNS, row[1:], strict=True))))
         return out
 
     def violations_of(self, seqs: list[int], rule_ids: set[str] | None = None) -> dict[int, list[ViolationRow]]:
@@ -173,28 +173,26 @@ class Session:
                         [(entry.seq, v.rule_id, v.fingerprint, v.first_seen, v.last_seen) for v in entry.violations])
 
 
-def _plain(row: tuple) -> list:
-    return [bool(v) if isinstance(v, bool) else v for v in row]
-
-
-class Store:
-    """What both stores share: sessions, the schema and its migrations."""
+class Store(ABC):
+    """What both stores share: sessions, the schema and its migrations; each store its own driver calls."""
 
     shown: str
 
+    @abstractmethod
     def query(self, conn: Any, sql: str, params: tuple) -> list[tuple]:
-        raise NotImplementedError
+        """The rows of one statement (``%s`` placeholders)."""
 
+    @abstractmethod
     def execute(self, conn: Any, sql: str, params: tuple = ()) -> None:
-        raise NotImplementedError
+        """Run one statement (``%s`` placeholders)."""
 
+    @abstractmethod
     def bulk(self, conn: Any, table: str, columns: list[str], rows: list[tuple]) -> None:
-        raise NotImplementedError
+        """Insert many rows at once."""
 
-    @contextmanager
-    def session(self, write: bool) -> Iterator[Session]:
-        raise NotImplementedError
-        yield  # pragma: no cover
+    @abstractmethod
+    def session(self, write: bool) -> AbstractContextManager[Session]:
+        """A connection in one transaction; a writing one holds the store's write lock."""
 
     def _migrate(self, session: Session) -> None:
         """Bring the store to this checker's schema version (in the caller's transaction)."""

@@ -9,6 +9,7 @@ checks that each template only names labels defined here, in both languages.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
 
 from checker.i18n import LANGS, Msg, _p
@@ -160,11 +161,16 @@ LABELS: dict[str, Msg] = {
 
 def labels(lang: str) -> dict[str, str]:
     """The labels of one language (``zh`` or ``en``)."""
+    return dict(_labels(lang))
+
+
+def in_language(table: Mapping[str, Msg], lang: str) -> dict[str, str]:
+    """A table of labels rendered in one language (``zh`` or ``en``); the history report's too."""
     if lang not in LANGS:
         raise ValueError(f"unknown language {lang!r}; use one of {', '.join(LANGS)}")
-    return dict(_labels(lang))
+    return {key: label.render(lang) for key, label in table.items()}
 
 
 @cache
 def _labels(lang: str) -> dict[str, str]:
-    return {key: label.render(lang) for key, label in LABELS.items()}
+    return in_language(LABELS, lang)
